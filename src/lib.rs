@@ -1,0 +1,5 @@
+//! neuron-explorer: CompNeuroPy's neuron models, compiled from their equations and
+//! stepped with ANNarchy's semantics, live in a GUI or headless from the CLI.
+
+pub mod model;
+pub mod sim;

@@ -1,0 +1,311 @@
+//! The compiled form of a model: flat instruction tapes over numbered slots.
+//!
+//! Slot `s` of lane `i` lives at `s * lanes + i`, so every instruction runs over all
+//! lanes of one slot at once (struct of arrays). With many lanes the interpretation
+//! cost is spread over the lanes and the inner loops vectorise; with one lane a step
+//! is a short run over a few dozen instructions with no allocation and no look-ups.
+
+/// One instruction. Operands are slot numbers; booleans are 0.0 / 1.0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Copy { dst: u32, a: u32 },
+    Add { dst: u32, a: u32, b: u32 },
+    Sub { dst: u32, a: u32, b: u32 },
+    Mul { dst: u32, a: u32, b: u32 },
+    Div { dst: u32, a: u32, b: u32 },
+    Pow { dst: u32, a: u32, b: u32 },
+    Square { dst: u32, a: u32 },
+    Neg { dst: u32, a: u32 },
+    Exp { dst: u32, a: u32 },
+    Log { dst: u32, a: u32 },
+    Sqrt { dst: u32, a: u32 },
+    Sin { dst: u32, a: u32 },
+    Cos { dst: u32, a: u32 },
+    Tanh { dst: u32, a: u32 },
+    Abs { dst: u32, a: u32 },
+    /// ANNarchy's `pos`: `x > 0 ? x : 0`.
+    PosPart { dst: u32, a: u32 },
+    /// ANNarchy's `neg`: `x < 0 ? x : 0`.
+    NegPart { dst: u32, a: u32 },
+    Not { dst: u32, a: u32 },
+    Lt { dst: u32, a: u32, b: u32 },
+    Le { dst: u32, a: u32, b: u32 },
+    Gt { dst: u32, a: u32, b: u32 },
+    Ge { dst: u32, a: u32, b: u32 },
+    Eq { dst: u32, a: u32, b: u32 },
+    Ne { dst: u32, a: u32, b: u32 },
+    And { dst: u32, a: u32, b: u32 },
+    Or { dst: u32, a: u32, b: u32 },
+    Min { dst: u32, a: u32, b: u32 },
+    Max { dst: u32, a: u32, b: u32 },
+    /// `dst = c != 0 ? a : b` (ANNarchy's `ite`, `if/else`).
+    Select { dst: u32, c: u32, a: u32, b: u32 },
+    /// `dst = x < lo ? lo : (x > hi ? hi : x)` (ANNarchy's `clip`).
+    Clip { dst: u32, x: u32, lo: u32, hi: u32 },
+    /// `dst = mask != 0 ? a : dst` (reset statements run only where a lane spiked).
+    Masked { dst: u32, a: u32, mask: u32 },
+    /// Forward Euler advance: `x += dt * dx`.
+    Euler { x: u32, dx: u32 },
+    /// Exponential Euler advance for `dx/dt = f` with `b = df/dx`:
+    /// `x += f * (exp(b dt) - 1) / b` (exact when f is linear in x).
+    ExpEuler { x: u32, f: u32, b: u32 },
+}
+
+impl Op {
+    /// Every slot the instruction touches, for validation and renumbering.
+    pub fn slots_mut(&mut self) -> Vec<&mut u32> {
+        use Op::*;
+        match self {
+            Copy { dst, a } | Square { dst, a } | Neg { dst, a } | Exp { dst, a } | Log { dst, a }
+            | Sqrt { dst, a } | Sin { dst, a } | Cos { dst, a } | Tanh { dst, a } | Abs { dst, a }
+            | PosPart { dst, a } | NegPart { dst, a } | Not { dst, a } => vec![dst, a],
+            Add { dst, a, b } | Sub { dst, a, b } | Mul { dst, a, b } | Div { dst, a, b } | Pow { dst, a, b }
+            | Lt { dst, a, b } | Le { dst, a, b } | Gt { dst, a, b } | Ge { dst, a, b } | Eq { dst, a, b }
+            | Ne { dst, a, b } | And { dst, a, b } | Or { dst, a, b } | Min { dst, a, b } | Max { dst, a, b } => {
+                vec![dst, a, b]
+            }
+            Select { dst, c, a, b } => vec![dst, c, a, b],
+            Clip { dst, x, lo, hi } => vec![dst, x, lo, hi],
+            Masked { dst, a, mask } => vec![dst, a, mask],
+            Euler { x, dx } => vec![x, dx],
+            ExpEuler { x, f, b } => vec![x, f, b],
+        }
+    }
+
+    /// The slot this instruction writes.
+    pub fn dst_mut(&mut self) -> &mut u32 {
+        use Op::*;
+        match self {
+            Copy { dst, .. } | Square { dst, .. } | Neg { dst, .. } | Exp { dst, .. } | Log { dst, .. }
+            | Sqrt { dst, .. } | Sin { dst, .. } | Cos { dst, .. } | Tanh { dst, .. } | Abs { dst, .. }
+            | PosPart { dst, .. } | NegPart { dst, .. } | Not { dst, .. } | Add { dst, .. } | Sub { dst, .. }
+            | Mul { dst, .. } | Div { dst, .. } | Pow { dst, .. } | Lt { dst, .. } | Le { dst, .. }
+            | Gt { dst, .. } | Ge { dst, .. } | Eq { dst, .. } | Ne { dst, .. } | And { dst, .. }
+            | Or { dst, .. } | Min { dst, .. } | Max { dst, .. } | Select { dst, .. } | Clip { dst, .. }
+            | Masked { dst, .. } => dst,
+            Euler { x, .. } | ExpEuler { x, .. } => x,
+        }
+    }
+}
+
+/// A validated instruction sequence: every slot it names is below `n_slots`.
+#[derive(Clone, Debug, Default)]
+pub struct Tape {
+    ops: Vec<Op>,
+    n_slots: usize,
+}
+
+impl Tape {
+    /// Checks every operand against `n_slots`; the executor relies on this.
+    pub fn new(mut ops: Vec<Op>, n_slots: usize) -> Option<Self> {
+        let ok = ops
+            .iter_mut()
+            .all(|op| op.slots_mut().into_iter().all(|s| (*s as usize) < n_slots));
+        ok.then_some(Self { ops, n_slots })
+    }
+
+    pub fn ops(&self) -> &[Op] {
+        &self.ops
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Runs the tape over `lanes` lanes of `slots` (length `n_slots * lanes`).
+    ///
+    /// # Panics
+    /// If `slots` is shorter than the tape's slot count times `lanes`.
+    #[inline]
+    pub fn run(&self, slots: &mut [f64], lanes: usize, dt: f64) {
+        assert!(slots.len() >= self.n_slots * lanes, "slot buffer too small for tape");
+        if lanes == 1 {
+            // SAFETY: as below, with lanes = 1.
+            unsafe { run_single(&self.ops, slots.as_mut_ptr(), dt) }
+        } else {
+            // SAFETY: `Tape::new` checked every operand < n_slots, and the assert above
+            // guarantees n_slots * lanes elements, so every `s * lanes + i` with
+            // i < lanes is in bounds.
+            unsafe { run_lanes(&self.ops, slots.as_mut_ptr(), lanes, dt) }
+        }
+    }
+}
+
+macro_rules! lanes_loop {
+    ($p:ident, $lanes:ident, $dst:expr, |$i:ident| $val:expr) => {{
+        let d = $dst as usize * $lanes;
+        for $i in 0..$lanes {
+            // SAFETY: see `Tape::run`.
+            unsafe { *$p.add(d + $i) = $val };
+        }
+    }};
+}
+
+#[inline(always)]
+fn b2f(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+#[inline(always)]
+fn exp_euler(x: f64, f: f64, b: f64, dt: f64) -> f64 {
+    let h = b * dt;
+    if h.abs() < 1e-12 { x + dt * f } else { x + f * h.exp_m1() / b }
+}
+
+/// # Safety
+/// Every operand `s` of `ops` satisfies `(s + 1) * lanes <= len(p)`.
+unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
+    // SAFETY (whole function): guaranteed by the caller, see `Tape::run`.
+    let at = |s: u32, i: usize| unsafe { *p.add(s as usize * lanes + i) };
+    for op in ops {
+        match *op {
+            Op::Copy { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i)),
+            Op::Add { dst, a, b } => lanes_loop!(p, lanes, dst, |i| at(a, i) + at(b, i)),
+            Op::Sub { dst, a, b } => lanes_loop!(p, lanes, dst, |i| at(a, i) - at(b, i)),
+            Op::Mul { dst, a, b } => lanes_loop!(p, lanes, dst, |i| at(a, i) * at(b, i)),
+            Op::Div { dst, a, b } => lanes_loop!(p, lanes, dst, |i| at(a, i) / at(b, i)),
+            Op::Pow { dst, a, b } => lanes_loop!(p, lanes, dst, |i| at(a, i).powf(at(b, i))),
+            Op::Square { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i) * at(a, i)),
+            Op::Neg { dst, a } => lanes_loop!(p, lanes, dst, |i| -at(a, i)),
+            Op::Exp { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).exp()),
+            Op::Log { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).ln()),
+            Op::Sqrt { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).sqrt()),
+            Op::Sin { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).sin()),
+            Op::Cos { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).cos()),
+            Op::Tanh { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).tanh()),
+            Op::Abs { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).abs()),
+            Op::PosPart { dst, a } => lanes_loop!(p, lanes, dst, |i| {
+                let x = at(a, i);
+                if x > 0.0 { x } else { 0.0 }
+            }),
+            Op::NegPart { dst, a } => lanes_loop!(p, lanes, dst, |i| {
+                let x = at(a, i);
+                if x < 0.0 { x } else { 0.0 }
+            }),
+            Op::Not { dst, a } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) == 0.0)),
+            Op::Lt { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) < at(b, i))),
+            Op::Le { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) <= at(b, i))),
+            Op::Gt { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) > at(b, i))),
+            Op::Ge { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) >= at(b, i))),
+            Op::Eq { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) == at(b, i))),
+            Op::Ne { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != at(b, i))),
+            Op::And { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 && at(b, i) != 0.0)),
+            Op::Or { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 || at(b, i) != 0.0)),
+            Op::Min { dst, a, b } => lanes_loop!(p, lanes, dst, |i| {
+                let (x, y) = (at(a, i), at(b, i));
+                if x < y { x } else { y }
+            }),
+            Op::Max { dst, a, b } => lanes_loop!(p, lanes, dst, |i| {
+                let (x, y) = (at(a, i), at(b, i));
+                if x > y { x } else { y }
+            }),
+            Op::Select { dst, c, a, b } => {
+                lanes_loop!(p, lanes, dst, |i| if at(c, i) != 0.0 { at(a, i) } else { at(b, i) })
+            }
+            Op::Clip { dst, x, lo, hi } => lanes_loop!(p, lanes, dst, |i| {
+                let (v, l, h) = (at(x, i), at(lo, i), at(hi, i));
+                if v < l { l } else if v > h { h } else { v }
+            }),
+            Op::Masked { dst, a, mask } => {
+                lanes_loop!(p, lanes, dst, |i| if at(mask, i) != 0.0 { at(a, i) } else { at(dst, i) })
+            }
+            Op::Euler { x, dx } => lanes_loop!(p, lanes, x, |i| at(x, i) + dt * at(dx, i)),
+            Op::ExpEuler { x, f, b } => lanes_loop!(p, lanes, x, |i| exp_euler(at(x, i), at(f, i), at(b, i), dt)),
+        }
+    }
+}
+
+/// The one-lane case without the inner loops: the live neuron runs here.
+///
+/// # Safety
+/// Every operand `s` of `ops` satisfies `s < len(p)`.
+unsafe fn run_single(ops: &[Op], p: *mut f64, dt: f64) {
+    // SAFETY (whole function): guaranteed by the caller, see `Tape::run`.
+    let at = |s: u32| unsafe { *p.add(s as usize) };
+    let set = |s: u32, v: f64| unsafe { *p.add(s as usize) = v };
+    for op in ops {
+        match *op {
+            Op::Copy { dst, a } => set(dst, at(a)),
+            Op::Add { dst, a, b } => set(dst, at(a) + at(b)),
+            Op::Sub { dst, a, b } => set(dst, at(a) - at(b)),
+            Op::Mul { dst, a, b } => set(dst, at(a) * at(b)),
+            Op::Div { dst, a, b } => set(dst, at(a) / at(b)),
+            Op::Pow { dst, a, b } => set(dst, at(a).powf(at(b))),
+            Op::Square { dst, a } => set(dst, at(a) * at(a)),
+            Op::Neg { dst, a } => set(dst, -at(a)),
+            Op::Exp { dst, a } => set(dst, at(a).exp()),
+            Op::Log { dst, a } => set(dst, at(a).ln()),
+            Op::Sqrt { dst, a } => set(dst, at(a).sqrt()),
+            Op::Sin { dst, a } => set(dst, at(a).sin()),
+            Op::Cos { dst, a } => set(dst, at(a).cos()),
+            Op::Tanh { dst, a } => set(dst, at(a).tanh()),
+            Op::Abs { dst, a } => set(dst, at(a).abs()),
+            Op::PosPart { dst, a } => set(dst, if at(a) > 0.0 { at(a) } else { 0.0 }),
+            Op::NegPart { dst, a } => set(dst, if at(a) < 0.0 { at(a) } else { 0.0 }),
+            Op::Not { dst, a } => set(dst, b2f(at(a) == 0.0)),
+            Op::Lt { dst, a, b } => set(dst, b2f(at(a) < at(b))),
+            Op::Le { dst, a, b } => set(dst, b2f(at(a) <= at(b))),
+            Op::Gt { dst, a, b } => set(dst, b2f(at(a) > at(b))),
+            Op::Ge { dst, a, b } => set(dst, b2f(at(a) >= at(b))),
+            Op::Eq { dst, a, b } => set(dst, b2f(at(a) == at(b))),
+            Op::Ne { dst, a, b } => set(dst, b2f(at(a) != at(b))),
+            Op::And { dst, a, b } => set(dst, b2f(at(a) != 0.0 && at(b) != 0.0)),
+            Op::Or { dst, a, b } => set(dst, b2f(at(a) != 0.0 || at(b) != 0.0)),
+            Op::Min { dst, a, b } => set(dst, if at(a) < at(b) { at(a) } else { at(b) }),
+            Op::Max { dst, a, b } => set(dst, if at(a) > at(b) { at(a) } else { at(b) }),
+            Op::Select { dst, c, a, b } => set(dst, if at(c) != 0.0 { at(a) } else { at(b) }),
+            Op::Clip { dst, x, lo, hi } => {
+                let (v, l, h) = (at(x), at(lo), at(hi));
+                set(dst, if v < l { l } else if v > h { h } else { v });
+            }
+            Op::Masked { dst, a, mask } => {
+                if at(mask) != 0.0 {
+                    set(dst, at(a));
+                }
+            }
+            Op::Euler { x, dx } => set(x, at(x) + dt * at(dx)),
+            Op::ExpEuler { x, f, b } => set(x, exp_euler(at(x), at(f), at(b), dt)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_out_of_range_slots() {
+        assert!(Tape::new(vec![Op::Add { dst: 0, a: 1, b: 5 }], 5).is_none());
+        assert!(Tape::new(vec![Op::Add { dst: 0, a: 1, b: 4 }], 5).is_some());
+    }
+
+    #[test]
+    fn lanes_and_single_agree() {
+        let ops = vec![
+            Op::Mul { dst: 2, a: 0, b: 1 },
+            Op::Select { dst: 3, c: 2, a: 0, b: 1 },
+            Op::Euler { x: 0, dx: 2 },
+            Op::Gt { dst: 4, a: 0, b: 1 },
+            Op::Masked { dst: 1, a: 2, mask: 4 },
+        ];
+        let tape = Tape::new(ops, 5).unwrap();
+        let lanes = 3;
+        let init = [[1.5, 2.0], [0.0, -1.0], [-3.0, 0.5]];
+        let mut multi = vec![0.0; 5 * lanes];
+        for (i, [a, b]) in init.iter().enumerate() {
+            multi[i] = *a;
+            multi[lanes + i] = *b;
+        }
+        tape.run(&mut multi, lanes, 0.1);
+        for (i, [a, b]) in init.iter().enumerate() {
+            let mut one = vec![*a, *b, 0.0, 0.0, 0.0];
+            tape.run(&mut one, 1, 0.1);
+            for s in 0..5 {
+                assert_eq!(one[s], multi[s * lanes + i], "slot {s} lane {i}");
+            }
+        }
+        // lane 0: a=1.5,b=2 -> prod 3, x = 1.5 + 0.3 = 1.8 < 2 -> no reset.
+        assert_eq!(multi[0], 1.8);
+        assert_eq!(multi[lanes], 2.0);
+    }
+}

@@ -1,0 +1,8 @@
+//! Simulation: the population engine, integrators and random numbers.
+
+pub mod engine;
+pub mod integrator;
+pub mod rng;
+
+pub use engine::{Engine, EngineError};
+pub use integrator::Integrator;
