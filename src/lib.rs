@@ -1,5 +1,6 @@
 //! neuron-explorer: CompNeuroPy's neuron models, compiled from their equations and
 //! stepped with ANNarchy's semantics, live in a GUI or headless from the CLI.
 
+pub mod io;
 pub mod model;
 pub mod sim;

@@ -70,6 +70,8 @@ pub struct ModelDesc {
     pub name: String,
     pub citation: String,
     pub description: String,
+    /// Time step a new run of this model starts with.
+    pub dt_ms: f64,
     pub parameters: Vec<ParamDesc>,
     pub equations: Vec<EquationDesc>,
     pub spike: Option<(Expr, String, Span)>,
@@ -222,6 +224,7 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
     let r = Reader { file };
     let mut desc = ModelDesc {
         file: file.to_owned(),
+        dt_ms: 0.1,
         ..ModelDesc::default()
     };
     let mut section = Section::None;
@@ -282,11 +285,15 @@ fn model_line(r: &Reader, l: &Logical, desc: &mut ModelDesc) -> Result<(), Model
         "name" => desc.name = value,
         "citation" => desc.citation = value,
         "description" => desc.description = value,
+        "dt_ms" => match value.parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => desc.dt_ms = v,
+            _ => return Err(r.err(l.line, l.column, format!("dt_ms must be a positive number, got `{value}`"))),
+        },
         other => {
             return Err(r.err(
                 l.line,
                 l.column,
-                format!("unknown key `{other}` in [model]; expected id, family, name, citation or description"),
+                format!("unknown key `{other}` in [model]; expected id, family, name, citation, description or dt_ms"),
             ));
         }
     }

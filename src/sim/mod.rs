@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod integrator;
 pub mod rng;
+pub mod session;
 
 pub use engine::{Engine, EngineError};
 pub use integrator::Integrator;

@@ -1,0 +1,132 @@
+//! The trace CSV format shared by the CLI and the GUI's export, and its sidecar.
+//!
+//! Header `t,<variables in model order>,spike`; row 0 is the initial state at t = 0;
+//! the row at t holds the state after the step that ends at t; `spike` is 1 in the
+//! row that ends the step in which a spike occurred.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use super::preset::ResolvedPreset;
+use crate::model::CompiledModel;
+use crate::sim::session::steps_for;
+
+/// Formats a number so that parsing it gives back the same f64.
+pub fn fmt_num(v: f64, out: &mut String) {
+    use std::fmt::Write as _;
+    let a = v.abs();
+    // Rust prints the shortest representation that round-trips, in both notations.
+    let _ = if v == 0.0 || (1e-5..1e16).contains(&a) || !v.is_finite() {
+        write!(out, "{v}")
+    } else {
+        write!(out, "{v:e}")
+    };
+}
+
+/// The time label of row `step`, rounded so that 0.1 * 3 prints as 0.3.
+pub fn time_label(step: u64, dt_ms: f64) -> f64 {
+    let t = step as f64 * dt_ms;
+    (t * 1e9).round() / 1e9
+}
+
+pub fn header(model: &CompiledModel, vars: &[usize]) -> String {
+    let mut h = String::from("t");
+    for &i in vars {
+        h.push(',');
+        h.push_str(&model.vars[i].name);
+    }
+    h.push_str(",spike\n");
+    h
+}
+
+/// Appends one row to `line` (cleared first).
+pub fn format_row(line: &mut String, t_ms: f64, values: impl Iterator<Item = f64>, spike: bool) {
+    line.clear();
+    fmt_num(t_ms, line);
+    for v in values {
+        line.push(',');
+        fmt_num(v, line);
+    }
+    line.push_str(if spike { ",1\n" } else { ",0\n" });
+}
+
+/// Resolves `--record v,u` into variable indices (all variables when empty).
+pub fn record_indices(model: &CompiledModel, names: &[String]) -> Result<Vec<usize>, String> {
+    if names.is_empty() {
+        return Ok((0..model.vars.len()).collect());
+    }
+    names
+        .iter()
+        .map(|n| {
+            model.var_index(n).ok_or_else(|| {
+                let known: Vec<&str> = model.vars.iter().map(|v| v.name.as_str()).collect();
+                format!("`{n}` is not a variable of {} (variables: {})", model.id(), known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// The sidecar written next to a CSV: everything needed to reproduce it.
+pub fn sidecar(preset: &ResolvedPreset, vars: &[usize], model_file: Option<&str>) -> serde_json::Value {
+    let m = &preset.model;
+    let params: serde_json::Map<String, serde_json::Value> = m
+        .desc
+        .parameters
+        .iter()
+        .zip(&preset.parameters)
+        .map(|(p, v)| (p.name.clone(), json!(v)))
+        .collect();
+    let session = crate::sim::session::Session::new(preset, 1).ok();
+    let initial: serde_json::Map<String, serde_json::Value> = m
+        .vars
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.name.clone(), json!(session.as_ref().map_or(0.0, |s| s.engine.var(i, 0)))))
+        .collect();
+    let mut full = preset.preset.clone();
+    full.parameters = m.desc.parameters.iter().map(|p| p.name.clone()).zip(preset.parameters.iter().copied()).collect();
+    json!({
+        "app": format!("neuron-explorer {}", env!("CARGO_PKG_VERSION")),
+        "model": m.id(),
+        "model_file": model_file,
+        "parameters": params,
+        "initial_values": initial,
+        "dt_ms": preset.dt_ms,
+        "duration_ms": preset.duration_ms,
+        "n_steps": steps_for(preset.duration_ms, preset.dt_ms),
+        "integrator": preset.integrator.name(),
+        "seed": preset.seed,
+        "events": preset.events,
+        "stimuli": preset.stimuli,
+        "columns": std::iter::once("t".to_owned())
+            .chain(vars.iter().map(|&i| m.vars[i].name.clone()))
+            .chain(std::iter::once("spike".to_owned()))
+            .collect::<Vec<_>>(),
+        "row_semantics": "row 0 = initial state at t = 0; row j = state after j steps (t = j*dt); spike = 1 in the row ending the step that spiked",
+        "preset_ron": full.to_ron(),
+    })
+}
+
+/// Writes `text` to `path`, naming the path in the error.
+pub fn write_file(path: &std::path::Path, text: &[u8]) -> io::Result<()> {
+    let mut f = std::fs::File::create(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(text)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        for v in [0.0, -55.0, 0.1, 1.0 / 3.0, 1e-20, -2.5e-7, 6.02e23, 12345.678901234567, f64::MIN_POSITIVE] {
+            let mut s = String::new();
+            fmt_num(v, &mut s);
+            assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
+        }
+        assert_eq!(time_label(3, 0.1), 0.3);
+    }
+}

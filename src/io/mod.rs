@@ -1,0 +1,5 @@
+//! Files: presets (RON), stimulus waveforms, trace CSV and sidecars.
+
+pub mod csv;
+pub mod preset;
+pub mod stimulus;

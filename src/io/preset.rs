@@ -1,0 +1,271 @@
+//! Preset files (RON): one file that fully describes a run. Parsing is strict and
+//! every error names the file, the line and the field.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::stimulus::Stimulus;
+use crate::model::{CompiledModel, builtin};
+use crate::sim::Integrator;
+
+/// A change applied between steps, before step `round(t_ms / dt_ms)`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub t_ms: f64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub add: BTreeMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub model: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub initial: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dt_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stimuli: Vec<Stimulus>,
+}
+
+pub const DEFAULT_DURATION_MS: f64 = 1000.0;
+pub const DEFAULT_SEED: u32 = 2024;
+
+/// What is wrong with a preset, and where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct PresetError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for PresetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: ", self.file, line)?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        if self.field.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "field `{}`: {}", self.field, self.message)
+        }
+    }
+}
+
+/// A preset checked against its model: every value resolved, ready to run.
+#[derive(Clone, Debug)]
+pub struct ResolvedPreset {
+    pub model: Arc<CompiledModel>,
+    /// One value per model parameter, in model order.
+    pub parameters: Vec<f64>,
+    /// (variable index, value) overriding the model's initial values.
+    pub initial: Vec<(usize, f64)>,
+    pub dt_ms: f64,
+    pub duration_ms: f64,
+    pub integrator: Integrator,
+    pub seed: u32,
+    pub events: Vec<Event>,
+    pub stimuli: Vec<Stimulus>,
+    /// The preset as written (with defaults filled in), for sidecars.
+    pub preset: Preset,
+}
+
+impl Preset {
+    /// Parses RON text; `file` names the source in errors.
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, PresetError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            err(file, Some(line), "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+        })?;
+        if text.trim().is_empty() {
+            return Err(err(file, None, "", "the file is empty; a preset needs at least `(model: \"...\")`".into()));
+        }
+        ron::from_str::<Preset>(text).map_err(|e| {
+            let mut field = field_of_ron_error(&e.code);
+            if field.is_empty() {
+                field = field_on_line(text, e.position.line);
+            }
+            err(file, Some(e.position.line), &field, e.code.to_string())
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Self, PresetError> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+        Self::parse(&file, &bytes)
+    }
+
+    /// Pretty RON, as saved by the app.
+    pub fn to_ron(&self) -> String {
+        let cfg = ron::ser::PrettyConfig::new().struct_names(false);
+        ron::ser::to_string_pretty(self, cfg).unwrap_or_else(|e| format!("// cannot serialise preset: {e}"))
+    }
+
+    /// Checks names and values against the model (built-in unless `model` is given).
+    pub fn resolve(&self, file: &str, source: &str, model: Option<Arc<CompiledModel>>) -> Result<ResolvedPreset, PresetError> {
+        let line_of = |key: &str| find_line(source, key);
+        let model = match model {
+            Some(m) => m,
+            None => match builtin::builtin(&self.model) {
+                Some(Ok(m)) => m,
+                Some(Err(e)) => return Err(err(file, line_of("model"), "model", e.to_string())),
+                None => {
+                    let known: Vec<&str> = builtin::builtin_ids().collect();
+                    return Err(err(
+                        file,
+                        line_of("model"),
+                        "model",
+                        format!("unknown model `{}`; `neuron-explorer models` lists the {} built-ins ({}, ...)", self.model, known.len(), known[..3].join(", ")),
+                    ));
+                }
+            },
+        };
+        let finite = |field: String, v: f64, key: &str| -> Result<f64, PresetError> {
+            if v.is_finite() { Ok(v) } else { Err(err(file, line_of(key), &field, format!("{v} is not a finite number"))) }
+        };
+        let mut parameters: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
+        for (name, &v) in &self.parameters {
+            let Some(i) = model.param_index(name) else {
+                return Err(unknown_name(file, line_of(name), &format!("parameters.{name}"), name, &model, false));
+            };
+            parameters[i] = finite(format!("parameters.{name}"), v, name)?;
+        }
+        let mut initial = Vec::new();
+        for (name, &v) in &self.initial {
+            let Some(i) = model.var_index(name) else {
+                return Err(unknown_name(file, line_of(name), &format!("initial.{name}"), name, &model, true));
+            };
+            initial.push((i, finite(format!("initial.{name}"), v, name)?));
+        }
+        let dt_ms = finite("dt_ms".into(), self.dt_ms.unwrap_or(model.desc.dt_ms), "dt_ms")?;
+        if dt_ms <= 0.0 {
+            return Err(err(file, line_of("dt_ms"), "dt_ms", format!("must be > 0 ms, got {dt_ms}")));
+        }
+        let duration_ms = finite("duration_ms".into(), self.duration_ms.unwrap_or(DEFAULT_DURATION_MS), "duration_ms")?;
+        if duration_ms < 0.0 {
+            return Err(err(file, line_of("duration_ms"), "duration_ms", format!("must be >= 0 ms, got {duration_ms}")));
+        }
+        let integrator = match &self.integrator {
+            None => Integrator::Euler,
+            Some(s) => s.parse().map_err(|e: crate::sim::integrator::UnknownIntegrator| {
+                err(file, line_of("integrator"), "integrator", e.to_string())
+            })?,
+        };
+        for (k, ev) in self.events.iter().enumerate() {
+            finite(format!("events[{k}].t_ms"), ev.t_ms, "t_ms")?;
+            if ev.t_ms < 0.0 {
+                return Err(err(file, line_of("t_ms"), &format!("events[{k}].t_ms"), "must be >= 0 ms".into()));
+            }
+            for (name, &v) in ev.set.iter().chain(&ev.add) {
+                let field = format!("events[{k}].{name}");
+                if model.slot_of(name).is_none() {
+                    return Err(unknown_name(file, line_of(name), &field, name, &model, true));
+                }
+                finite(field, v, name)?;
+            }
+        }
+        for (k, s) in self.stimuli.iter().enumerate() {
+            if model.param_index(&s.target).is_none() {
+                let field = format!("stimuli[{k}].target");
+                return Err(unknown_name(file, line_of(&s.target), &field, &s.target, &model, false));
+            }
+            s.validate().map_err(|m| err(file, line_of("waveform"), &format!("stimuli[{k}].waveform"), m))?;
+        }
+        let mut preset = self.clone();
+        preset.dt_ms = Some(dt_ms);
+        preset.duration_ms = Some(duration_ms);
+        preset.integrator = Some(integrator.name().to_owned());
+        preset.seed = Some(self.seed.unwrap_or(DEFAULT_SEED));
+        Ok(ResolvedPreset {
+            parameters,
+            initial,
+            dt_ms,
+            duration_ms,
+            integrator,
+            seed: self.seed.unwrap_or(DEFAULT_SEED),
+            events: self.events.clone(),
+            stimuli: self.stimuli.clone(),
+            model,
+            preset,
+        })
+    }
+}
+
+/// Reads, parses and resolves a preset file in one go.
+pub fn load_resolved(path: &Path, model: Option<Arc<CompiledModel>>) -> Result<ResolvedPreset, PresetError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+    let preset = Preset::parse(&file, &bytes)?;
+    preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
+}
+
+fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetError {
+    PresetError {
+        file: file.to_owned(),
+        line,
+        field: field.to_owned(),
+        message,
+    }
+}
+
+fn unknown_name(file: &str, line: Option<usize>, field: &str, name: &str, model: &CompiledModel, vars_too: bool) -> PresetError {
+    let mut known: Vec<&str> = model.desc.parameters.iter().map(|p| p.name.as_str()).collect();
+    if vars_too {
+        known.extend(model.vars.iter().map(|v| v.name.as_str()));
+    }
+    let what = if vars_too { "parameter or variable" } else { "parameter" };
+    err(file, line, field, format!("`{name}` is not a {what} of {} (known: {})", model.id(), known.join(", ")))
+}
+
+/// The 1-based line of the first occurrence of `key` as a quoted string or a field name.
+fn find_line(source: &str, key: &str) -> Option<usize> {
+    let quoted = format!("\"{key}\"");
+    source
+        .lines()
+        .position(|l| {
+            let code = l.split("//").next().unwrap_or("");
+            code.contains(&quoted) || code.trim_start().starts_with(&format!("{key}:")) || code.contains(&format!("({key}:"))
+        })
+        .map(|i| i + 1)
+}
+
+fn field_of_ron_error(code: &ron::Error) -> String {
+    match code {
+        ron::Error::NoSuchStructField { found, .. } => found.clone(),
+        ron::Error::MissingStructField { field, .. } => (*field).to_owned(),
+        ron::Error::DuplicateStructField { field, .. } => (*field).to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The field name written on a line (`  dt_ms: "x",` gives `dt_ms`), for RON errors
+/// that do not name one.
+fn field_on_line(text: &str, line: usize) -> String {
+    let Some(l) = text.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    let Some((head, _)) = l.split_once(':') else {
+        return String::new();
+    };
+    let name = head.trim().trim_start_matches('(').trim().trim_matches('"');
+    if crate::model::file::is_identifier(name) { name.to_owned() } else { String::new() }
+}

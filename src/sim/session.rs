@@ -1,0 +1,163 @@
+//! A run of one preset: the engine plus the protocol (events and stimuli) that
+//! drives it. Used alike by the CLI, the oracle tests and the live worker.
+
+use crate::io::preset::{Event, ResolvedPreset};
+use crate::io::stimulus::StimulusPlayer;
+use crate::sim::{Engine, EngineError};
+
+#[derive(Clone, Debug)]
+enum Target {
+    Param(usize),
+    Var(usize),
+}
+
+#[derive(Clone, Debug)]
+struct Action {
+    target: Target,
+    value: f64,
+    add: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub engine: Engine,
+    /// (step index, actions), sorted by step.
+    events: Vec<(u64, Vec<Action>)>,
+    next_event: usize,
+    stimuli: Vec<(usize, StimulusPlayer)>,
+    /// Parameter values before stimuli are added (what sliders and events change).
+    base: Vec<f64>,
+}
+
+/// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
+pub fn steps_for(duration_ms: f64, dt_ms: f64) -> u64 {
+    (duration_ms / dt_ms).ceil().max(0.0) as u64
+}
+
+impl Session {
+    /// Sets up `lanes` identical lanes for the preset, at t = 0.
+    pub fn new(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
+        let model = preset.model.clone();
+        let mut engine = Engine::new(model.clone(), lanes, preset.dt_ms, preset.integrator, preset.seed)?;
+        for (i, &v) in preset.parameters.iter().enumerate() {
+            engine.set_param_all(i, v);
+        }
+        // Initial values may be expressions of parameters (`init=v_r`).
+        engine.reset_state();
+        for &(i, v) in &preset.initial {
+            for lane in 0..lanes {
+                engine.set_var(i, lane, v);
+            }
+        }
+        let mut events: Vec<(u64, Vec<Action>)> = Vec::new();
+        for ev in &preset.events {
+            let step = (ev.t_ms / preset.dt_ms).round() as u64;
+            let actions = actions_of(ev, &engine);
+            match events.iter_mut().find(|(s, _)| *s == step) {
+                Some((_, list)) => list.extend(actions),
+                None => events.push((step, actions)),
+            }
+        }
+        events.sort_by_key(|(s, _)| *s);
+        let stimuli = preset
+            .stimuli
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| {
+                let i = model.param_index(&s.target)?;
+                Some((i, StimulusPlayer::new(s.waveform.clone(), preset.seed.wrapping_add(k as u32))))
+            })
+            .collect();
+        Ok(Self {
+            engine,
+            events,
+            next_event: 0,
+            stimuli,
+            base: preset.parameters.clone(),
+        })
+    }
+
+    /// Applies this step's events and stimuli, then advances; returns lanes that spiked.
+    pub fn step(&mut self) -> usize {
+        let step = self.engine.step_index();
+        while let Some((s, actions)) = self.events.get(self.next_event) {
+            if *s > step {
+                break;
+            }
+            if *s == step {
+                for a in actions.clone() {
+                    self.apply(&a);
+                }
+            }
+            self.next_event += 1;
+        }
+        if !self.stimuli.is_empty() {
+            let t = self.engine.time_ms();
+            let dt = self.engine.dt_ms();
+            let mut totals: Vec<(usize, f64)> = Vec::with_capacity(self.stimuli.len());
+            for (i, player) in &mut self.stimuli {
+                let v = player.value(t, dt);
+                match totals.iter_mut().find(|(j, _)| j == i) {
+                    Some((_, sum)) => *sum += v,
+                    None => totals.push((*i, v)),
+                }
+            }
+            for (i, sum) in totals {
+                self.engine.set_param_all(i, self.base[i] + sum);
+            }
+        }
+        self.engine.step()
+    }
+
+    fn apply(&mut self, a: &Action) {
+        match a.target {
+            Target::Param(i) => {
+                let v = if a.add { self.base[i] + a.value } else { a.value };
+                self.set_param(i, v);
+            }
+            Target::Var(i) => {
+                for lane in 0..self.engine.lanes() {
+                    let v = if a.add { self.engine.var(i, lane) + a.value } else { a.value };
+                    self.engine.set_var(i, lane, v);
+                }
+            }
+        }
+    }
+
+    /// Sets a parameter's base value in every lane (stimuli are added on top).
+    pub fn set_param(&mut self, index: usize, value: f64) {
+        self.base[index] = value;
+        self.engine.set_param_all(index, value);
+    }
+
+    pub fn base_param(&self, index: usize) -> f64 {
+        self.base[index]
+    }
+
+    /// Replaces the stimulus waveforms (GUI editing).
+    pub fn set_stimuli(&mut self, stimuli: Vec<(usize, StimulusPlayer)>) {
+        for (i, _) in &self.stimuli {
+            self.engine.set_param_all(*i, self.base[*i]);
+        }
+        self.stimuli = stimuli;
+    }
+
+    /// Whether any stimulus drives parameter `index`.
+    pub fn is_stimulated(&self, index: usize) -> bool {
+        self.stimuli.iter().any(|(i, _)| *i == index)
+    }
+}
+
+fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
+    let m = engine.model();
+    let target = |name: &str| {
+        m.param_index(name)
+            .map(Target::Param)
+            .or_else(|| m.var_index(name).map(Target::Var))
+    };
+    let sets = ev.set.iter().map(|(n, v)| (n, *v, false));
+    let adds = ev.add.iter().map(|(n, v)| (n, *v, true));
+    sets.chain(adds)
+        .filter_map(|(n, value, add)| Some(Action { target: target(n)?, value, add }))
+        .collect()
+}
