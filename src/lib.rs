@@ -1,6 +1,8 @@
 //! neuron-explorer: CompNeuroPy's neuron models, compiled from their equations and
 //! stepped with ANNarchy's semantics, live in a GUI or headless from the CLI.
 
+pub mod app;
 pub mod io;
 pub mod model;
 pub mod sim;
+pub mod ui;

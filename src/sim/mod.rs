@@ -4,6 +4,7 @@ pub mod engine;
 pub mod integrator;
 pub mod rng;
 pub mod session;
+pub mod worker;
 
 pub use engine::{Engine, EngineError};
 pub use integrator::Integrator;

@@ -1,0 +1,1 @@
+//! The background simulation thread that feeds the GUI.
