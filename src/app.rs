@@ -1,6 +1,479 @@
-//! The live explorer window (owned by the GUI work; placeholder until it lands).
+//! The live explorer window. `App` owns the run setup (what the user edits), the
+//! handle to the simulation thread and the recorded history; panels draw from them
+//! and return [`Intent`]s, which [`App::apply`] turns into edits, worker commands
+//! and file operations. `App::logic` drains the worker with a time budget.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use crate::model::builtin::builtin;
+use crate::sim::worker::{Command, Worker, WorkerError, WorkerEvent, input_param};
+use crate::ui::history::{History, capacity_for};
+use crate::ui::params::ParamsPanel;
+use crate::ui::plot_groups::default_assignment;
+use crate::ui::plots::PlotsPanel;
+use crate::ui::presets::PresetBrowser;
+use crate::ui::run_setup::RunSetup;
+use crate::ui::settings::HistoryBounds;
+use crate::ui::status::StatusLine;
+use crate::ui::stimulus::StimulusPanel;
+use crate::ui::toasts::Toasts;
+use crate::ui::undo::{ParamEdit, UndoStack};
 
 /// Opens the explorer window and blocks until it is closed.
 pub fn run_gui() -> anyhow::Result<()> {
-    anyhow::bail!("the GUI is not built yet")
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("neuron-explorer")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "neuron-explorer",
+        options,
+        Box::new(|cc| Ok(Box::new(App::new(cc)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
+
+const STORAGE_KEY: &str = "neuron-explorer";
+/// Time per frame the UI spends moving samples from the ring into the history.
+const DRAIN_BUDGET: Duration = Duration::from_millis(4);
+const DEFAULT_MODEL: &str = "Izhikevich2007";
+
+/// What survives a restart (eframe storage).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub model: String,
+    /// Simulated per real time; infinity = as fast as possible.
+    pub speed: f64,
+    pub window_ms: f64,
+    pub recording: bool,
+    pub history: HistoryBounds,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            recent: Vec::new(),
+            model: DEFAULT_MODEL.into(),
+            speed: 1.0,
+            window_ms: 1000.0,
+            recording: true,
+            history: HistoryBounds::default(),
+        }
+    }
+}
+
+pub struct App {
+    pub settings: Settings,
+    setup: RunSetup,
+    worker: Option<Worker>,
+    /// Commands the bounded channel could not take yet (sent next frame, in order).
+    outbox: VecDeque<Command>,
+    /// Blocks of older generations are stale (sent before a reset or model switch).
+    expected_generation: u64,
+    history: History,
+    running: bool,
+    blow_up: Option<String>,
+    channel_names: Vec<String>,
+    params: ParamsPanel,
+    plots: PlotsPanel,
+    stimulus: StimulusPanel,
+    browser: PresetBrowser,
+    undo: UndoStack,
+    pub toasts: Toasts,
+    screenshot_tx: Sender<Arc<egui::ColorImage>>,
+    screenshot_rx: Receiver<Arc<egui::ColorImage>>,
+    pending_png: Option<PathBuf>,
+    last_pong: u64,
+    started: Instant,
+    ctx: Option<egui::Context>,
+}
+
+impl App {
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        Self::with_settings(settings, Some(cc.egui_ctx.clone()))
+    }
+
+    /// An app without a window (tests); `ctx` is woken when data arrives.
+    pub fn with_settings(settings: Settings, ctx: Option<egui::Context>) -> Self {
+        let (screenshot_tx, screenshot_rx) = channel();
+        let model = match builtin(&settings.model) {
+            Some(Ok(m)) => m,
+            _ => match builtin(DEFAULT_MODEL) {
+                Some(Ok(m)) => m,
+                _ => crate::model::builtin::all_builtins()
+                    .ok()
+                    .and_then(|v| v.into_iter().next())
+                    .unwrap_or_else(|| {
+                        // The built-ins are compiled into the binary and tested; this cannot happen.
+                        unreachable!("no built-in model compiles")
+                    }),
+            },
+        };
+        let mut app = Self {
+            setup: RunSetup::defaults(model),
+            settings,
+            worker: None,
+            outbox: VecDeque::new(),
+            expected_generation: 0,
+            history: History::default(),
+            running: false,
+            blow_up: None,
+            channel_names: Vec::new(),
+            params: ParamsPanel::default(),
+            plots: PlotsPanel::default(),
+            stimulus: StimulusPanel::default(),
+            browser: PresetBrowser::default(),
+            undo: UndoStack::default(),
+            toasts: Toasts::default(),
+            screenshot_tx,
+            screenshot_rx,
+            pending_png: None,
+            last_pong: 0,
+            started: Instant::now(),
+            ctx,
+        };
+        match app.setup.resolve() {
+            Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
+                Ok(w) => app.worker = Some(w),
+                Err(e) => app.toasts.error(e.to_string()),
+            },
+            Err(e) => app.toasts.error(e.to_string()),
+        }
+        app.adopt_layout();
+        app.send(Command::SetSpeed(app.settings.speed));
+        app
+    }
+
+    // ----- read access (panels, tests) -----
+
+    pub fn setup(&self) -> &RunSetup {
+        &self.setup
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    pub fn blow_up(&self) -> Option<&str> {
+        self.blow_up.as_deref()
+    }
+
+    pub fn channel_names(&self) -> &[String] {
+        &self.channel_names
+    }
+
+    /// Points the plots drew last frame.
+    pub fn points_drawn(&self) -> usize {
+        self.plots.points_drawn
+    }
+
+    pub fn dropped_samples(&self) -> u64 {
+        self.worker
+            .as_ref()
+            .map_or(0, |w| w.status().dropped_samples())
+    }
+
+    // ----- deterministic driving (tests, "step N now") -----
+
+    /// Takes `n` steps now, independent of real time.
+    pub fn step_now(&mut self, n: u64) {
+        self.send(Command::StepN(n));
+    }
+
+    /// Waits until the worker has done every command sent so far and its samples are
+    /// in the history. Blocking: for tests and scripted use only, never in a frame.
+    pub fn sync_worker(&mut self, timeout: Duration) -> bool {
+        let id = self.last_pong + 1;
+        self.send(Command::Ping(id));
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            self.flush_outbox();
+            self.drain(Duration::from_millis(50));
+            self.handle_events();
+            if self.last_pong >= id {
+                self.drain(Duration::from_secs(1));
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        false
+    }
+
+    // ----- worker plumbing -----
+
+    fn send(&mut self, command: Command) {
+        if command.bumps_generation() {
+            self.expected_generation += 1;
+            self.clear_history();
+        }
+        self.outbox.push_back(command);
+        self.flush_outbox();
+    }
+
+    fn flush_outbox(&mut self) {
+        let Some(worker) = &self.worker else {
+            self.outbox.clear();
+            return;
+        };
+        while let Some(command) = self.outbox.pop_front() {
+            match worker.send(command) {
+                Ok(()) => {}
+                Err((WorkerError::Busy, command)) => {
+                    self.outbox.push_front(command);
+                    return;
+                }
+                Err((e, _)) => {
+                    self.toasts.error(format!("{e}; restart the program"));
+                    self.worker = None;
+                    self.outbox.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn history_capacity(&self, channels: usize) -> usize {
+        let duration_ms = if self.settings.recording {
+            self.settings.history.duration_s * 1000.0
+        } else {
+            self.settings.window_ms
+        };
+        capacity_for(
+            duration_ms,
+            self.setup.dt_ms,
+            channels,
+            self.settings.history.budget_mb << 20,
+        )
+    }
+
+    fn clear_history(&mut self) {
+        self.plots.user_view = false;
+        let channels = self.channel_names.len();
+        self.history.clear(
+            self.expected_generation,
+            channels,
+            self.history_capacity(channels),
+        );
+    }
+
+    /// Moves samples from the ring into the history for at most `budget`.
+    fn drain(&mut self, budget: Duration) {
+        let start = Instant::now();
+        let Some(worker) = &mut self.worker else {
+            return;
+        };
+        while let Some(block) = worker.pop_block() {
+            if block.generation < self.expected_generation {
+                continue;
+            }
+            if block.generation != self.history.generation()
+                || block.channels != self.history.channels()
+            {
+                let capacity = capacity_for(
+                    if self.settings.recording {
+                        self.settings.history.duration_s * 1000.0
+                    } else {
+                        self.settings.window_ms
+                    },
+                    self.setup.dt_ms,
+                    block.channels,
+                    self.settings.history.budget_mb << 20,
+                );
+                self.history
+                    .clear(block.generation, block.channels, capacity);
+            }
+            self.history.push_block(&block);
+            if start.elapsed() > budget {
+                if let Some(ctx) = &self.ctx {
+                    ctx.request_repaint();
+                }
+                break;
+            }
+        }
+    }
+
+    fn handle_events(&mut self) {
+        let Some(worker) = &self.worker else { return };
+        let mut events = Vec::new();
+        while let Some(e) = worker.try_event() {
+            events.push(e);
+        }
+        for e in events {
+            match e {
+                WorkerEvent::BlowUp {
+                    generation,
+                    variable,
+                    t_ms,
+                } if generation >= self.expected_generation => {
+                    self.running = false;
+                    let msg = format!(
+                        "{variable} became NaN or infinite at t = {t_ms} ms; the run is paused. \
+                         Try a smaller dt (now {} ms) or another integrator (now {}), then press R to reset.",
+                        self.setup.dt_ms,
+                        self.setup.integrator.name()
+                    );
+                    self.toasts.error(msg.clone());
+                    self.blow_up = Some(msg);
+                }
+                WorkerEvent::BlowUp { .. } => {}
+                WorkerEvent::Failed(msg) => {
+                    self.running = false;
+                    self.toasts.error(format!("cannot start the run: {msg}"));
+                }
+                WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
+            }
+        }
+    }
+
+    /// Channel names and default plots for the current model and stimuli.
+    fn adopt_layout(&mut self) {
+        let model = &self.setup.model;
+        let input = input_param(model, &self.setup.stimuli);
+        let mut names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
+        if let Some(p) = input {
+            names.push(format!("{} (applied)", model.desc.parameters[p].name));
+        }
+        let keep = self.plots.assignment.len() == names.len()
+            && self.channel_names.first() == names.first();
+        if !keep {
+            self.plots.assignment = default_assignment(model, input.is_some());
+        }
+        self.channel_names = names;
+        self.clear_history();
+    }
+
+    /// Replaces the whole setup (model switch, preset load) after validating it.
+    fn start_setup(&mut self, setup: RunSetup) -> bool {
+        let resolved = match setup.resolve() {
+            Ok(r) => r,
+            Err(e) => {
+                self.toasts.error(e.to_string());
+                return false;
+            }
+        };
+        let model_changed = setup.model.id() != self.setup.model.id();
+        self.setup = setup;
+        self.stimulus.draft = self.setup.stimuli.clone();
+        self.stimulus.error = None;
+        self.running = false;
+        self.blow_up = None;
+        if model_changed {
+            self.undo.clear();
+            self.plots.assignment.clear();
+        }
+        self.adopt_layout();
+        self.send(Command::Load(Box::new(resolved)));
+        true
+    }
+
+    fn set_param(&mut self, index: usize, value: f64, record_undo: bool) {
+        let Some(old) = self.setup.params.get(index).copied() else {
+            return;
+        };
+        if !value.is_finite() {
+            return;
+        }
+        self.setup.params[index] = value;
+        self.send(Command::SetParam { index, value });
+        if record_undo {
+            let now_s = self.started.elapsed().as_secs_f64();
+            self.undo.record(
+                vec![ParamEdit {
+                    index,
+                    before: old,
+                    after: value,
+                }],
+                now_s,
+            );
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let files = ctx.input(|i| i.raw.dropped_files.clone());
+        for f in files {
+            let path = f.path().to_owned();
+            if path.is_file() {
+                self.open_preset(&path);
+                continue;
+            }
+            match f.bytes() {
+                Ok(bytes) => self.open_preset_bytes(&path.display().to_string(), &bytes),
+                Err(e) => self.toasts.error(format!(
+                    "{}: cannot read the dropped file: {e}",
+                    path.display()
+                )),
+            }
+        }
+    }
+
+    fn status_line(&self) -> StatusLine {
+        let status = self.worker.as_ref().map(Worker::status);
+        let span = self.history.time_span().map_or(0.0, |(a, b)| b - a);
+        StatusLine {
+            t_ms: self.history.time_span().map_or(0.0, |(_, t)| t),
+            achieved_speed: status.map_or(0.0, |s| s.achieved_speed()),
+            running: self.running,
+            dt_ms: self.setup.dt_ms,
+            integrator: self.setup.integrator.name(),
+            rate_hz: self
+                .history
+                .firing_rate_hz(1000.0)
+                .filter(|_| self.setup.model.has_spike()),
+            dropped_samples: status.map_or(0, |s| s.dropped_samples()),
+            history_ms: span,
+            history_wrapped: self.history.wrapped,
+            recording: self.settings.recording,
+            blow_up: self.blow_up.clone(),
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.flush_outbox();
+        // A backlog (slow frames, startup) earns a bigger budget before the ring overflows.
+        let backlog = self.worker.as_ref().map_or(0, Worker::pending_blocks);
+        let budget = if backlog > crate::sim::worker::RING_BLOCKS / 4 {
+            DRAIN_BUDGET * 4
+        } else {
+            DRAIN_BUDGET
+        };
+        self.drain(budget);
+        self.handle_events();
+        self.dropped_files(ctx);
+        self.finish_png();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx());
+        self.frame_ui(ui, &mut intents);
+        for intent in intents {
+            self.apply(intent);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    }
+}
+
+mod intents;
+mod layout;

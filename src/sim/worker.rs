@@ -1,1 +1,617 @@
 //! The background simulation thread that feeds the GUI.
+//!
+//! Data flows one way: the UI sends [`Command`]s through a bounded channel; the
+//! thread owns a [`Session`] (engine + preset events + stimuli, exactly as the CLI
+//! runs it), paces itself to real time × speed and pushes recorded samples in
+//! fixed-size [`Block`]s into a lock-free SPSC ring (`rtrb`). Every block carries
+//! the generation it belongs to, so after a reset or model switch the UI can drop
+//! samples that were already in flight. Status ("latest value wins") goes through
+//! atomics; rare events (blow-ups, sync replies) through a small channel.
+//!
+//! The thread never blocks on the UI: in real-time mode a full ring drops the block
+//! and counts the samples. Only explicit `StepN` (tests, "step N now") and the
+//! as-fast-as-possible mode wait for room, which is back-pressure, not a stall.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::io::csv::time_label;
+use crate::io::preset::ResolvedPreset;
+use crate::io::stimulus::{Stimulus, StimulusPlayer};
+use crate::model::CompiledModel;
+use crate::sim::Integrator;
+use crate::sim::session::Session;
+
+/// Values per block (samples × channels); a block is about 34 KB.
+pub const BLOCK_VALUES: usize = 4096;
+/// Upper bound of samples per block, so that blocks stay small for few channels.
+pub const BLOCK_SAMPLES: usize = 128;
+/// Blocks the ring holds (about 17 MB): half a second of the largest model at 1×
+/// and dt 0.01 ms, so a slow frame or two loses nothing.
+pub const RING_BLOCKS: usize = 512;
+/// Compute time per pacing slice, so commands are picked up promptly.
+const SLICE: Duration = Duration::from_millis(8);
+/// If the worker falls further behind than this (wall time), it forgets the debt.
+const MAX_LAG: Duration = Duration::from_millis(250);
+/// The UI is asked to repaint this long after new data, capping it near 60 fps.
+const REPAINT_AFTER: Duration = Duration::from_millis(15);
+
+/// Recorded samples of one generation: `len` samples of `channels` values each.
+#[derive(Clone, Copy)]
+pub struct Block {
+    pub generation: u64,
+    pub channels: usize,
+    pub len: usize,
+    pub t_ms: [f64; BLOCK_SAMPLES],
+    pub spike: [bool; BLOCK_SAMPLES],
+    pub values: [f64; BLOCK_VALUES],
+}
+
+impl Block {
+    fn empty(generation: u64, channels: usize) -> Self {
+        Self {
+            generation,
+            channels,
+            len: 0,
+            t_ms: [0.0; BLOCK_SAMPLES],
+            spike: [false; BLOCK_SAMPLES],
+            values: [0.0; BLOCK_VALUES],
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        (BLOCK_VALUES / self.channels.max(1)).min(BLOCK_SAMPLES)
+    }
+
+    /// The channel values of sample `k`.
+    pub fn sample(&self, k: usize) -> &[f64] {
+        &self.values[k * self.channels..(k + 1) * self.channels]
+    }
+}
+
+/// The recorded channels: every model variable in model order, then the effective
+/// value of the input parameter (see [`input_param`]) if the model has one.
+pub fn channel_count(model: &CompiledModel, stimuli: &[Stimulus]) -> usize {
+    model.vars.len() + usize::from(input_param(model, stimuli).is_some())
+}
+
+/// The parameter shown as "stimulus": the first stimulus target, else `I_app`.
+pub fn input_param(model: &CompiledModel, stimuli: &[Stimulus]) -> Option<usize> {
+    stimuli
+        .iter()
+        .find_map(|s| model.param_index(&s.target))
+        .or_else(|| model.param_index("I_app"))
+}
+
+/// Whether replacing the stimuli changes the recorded channels, which starts a new
+/// generation (the UI mirrors this to know which generation to expect).
+pub fn stimuli_change_bumps(model: &CompiledModel, old: &[Stimulus], new: &[Stimulus]) -> bool {
+    input_param(model, old) != input_param(model, new)
+}
+
+/// What the UI asks of the simulation thread.
+#[derive(Debug)]
+pub enum Command {
+    /// Start over with this run description (new model or preset); bumps the generation.
+    Load(Box<ResolvedPreset>),
+    /// Back to t = 0 with the current parameters; bumps the generation.
+    Reset,
+    Run(bool),
+    SingleStep,
+    /// Take `n` steps now, whatever the pacing, waiting for ring space (lossless).
+    StepN(u64),
+    /// Simulated ms per wall ms; `f64::INFINITY` = as fast as possible.
+    SetSpeed(f64),
+    SetParam {
+        index: usize,
+        value: f64,
+    },
+    /// Adds to a variable now (AMPA/GABA kicks).
+    AddVar {
+        index: usize,
+        delta: f64,
+    },
+    /// Initial values used at the next reset.
+    SetInitial(Vec<(usize, f64)>),
+    /// Changes dt; restarts the run (preset events are scheduled in steps). Bumps the generation.
+    SetDt(f64),
+    SetIntegrator(Integrator),
+    /// Changes the seed; restarts the run so the random streams start over. Bumps the generation.
+    SetSeed(u32),
+    SetStimuli(Vec<Stimulus>),
+    /// Answered with [`WorkerEvent::Pong`] once every earlier command is done.
+    Ping(u64),
+}
+
+impl Command {
+    /// Whether the worker starts a new generation on this command.
+    pub fn bumps_generation(&self) -> bool {
+        matches!(
+            self,
+            Command::Load(_) | Command::Reset | Command::SetDt(_) | Command::SetSeed(_)
+        )
+    }
+}
+
+/// Rare messages from the worker, in order with the data before them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    /// A variable became NaN or infinite; the run is paused.
+    BlowUp {
+        generation: u64,
+        variable: String,
+        t_ms: f64,
+    },
+    /// The run description could not be started.
+    Failed(String),
+    Pong(u64),
+}
+
+/// "Latest value wins" status, written by the worker, read by the UI without locks.
+#[derive(Default, Debug)]
+pub struct Status {
+    t_ms_bits: AtomicU64,
+    achieved_speed_bits: AtomicU64,
+    dropped_samples: AtomicU64,
+    running: AtomicBool,
+}
+
+impl Status {
+    pub fn t_ms(&self) -> f64 {
+        f64::from_bits(self.t_ms_bits.load(Ordering::Relaxed))
+    }
+
+    /// Simulated time per wall time over the last half second.
+    pub fn achieved_speed(&self) -> f64 {
+        f64::from_bits(self.achieved_speed_bits.load(Ordering::Relaxed))
+    }
+
+    /// Samples dropped because the UI did not drain the ring in time.
+    pub fn dropped_samples(&self) -> u64 {
+        self.dropped_samples.load(Ordering::Relaxed)
+    }
+
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error("cannot start the simulation thread: {0}")]
+    Spawn(#[from] std::io::Error),
+    #[error("the simulation thread has stopped")]
+    Gone,
+    #[error("the simulation thread is busy")]
+    Busy,
+}
+
+/// The UI's handle to the simulation thread; joins it on drop.
+pub struct Worker {
+    commands: SyncSender<Command>,
+    samples: rtrb::Consumer<Block>,
+    events: Receiver<WorkerEvent>,
+    status: Arc<Status>,
+    shutdown: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Starts the thread on `preset` (paused). `repaint` is woken when data arrives.
+    pub fn spawn(
+        preset: ResolvedPreset,
+        repaint: Option<egui::Context>,
+    ) -> Result<Self, WorkerError> {
+        let (commands, command_rx) = sync_channel(256);
+        let (event_tx, events) = sync_channel(64);
+        let (producer, samples) = rtrb::RingBuffer::new(RING_BLOCKS);
+        let status = Arc::new(Status::default());
+        let shutdown = Arc::new(AtomicBool::new(false));
+        let mut state = Loop {
+            session: None,
+            preset,
+            generation: 0,
+            channels: 0,
+            input: None,
+            block: Box::new(Block::empty(0, 1)),
+            producer,
+            events: event_tx,
+            status: Arc::clone(&status),
+            shutdown: Arc::clone(&shutdown),
+            repaint,
+            running: false,
+            speed: 1.0,
+            anchor: (Instant::now(), 0.0),
+            speed_window: (Instant::now(), 0.0),
+        };
+        let thread = std::thread::Builder::new()
+            .name("sim-worker".into())
+            .spawn(move || {
+                state.restart();
+                state.run(&command_rx);
+            })?;
+        Ok(Self {
+            commands,
+            samples,
+            events,
+            status,
+            shutdown,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a command without blocking; `Busy` means the queue is full (retry later).
+    pub fn send(&self, command: Command) -> Result<(), (WorkerError, Command)> {
+        self.commands.try_send(command).map_err(|e| match e {
+            TrySendError::Full(c) => (WorkerError::Busy, c),
+            TrySendError::Disconnected(c) => (WorkerError::Gone, c),
+        })
+    }
+
+    /// The next block of samples, if any.
+    pub fn pop_block(&mut self) -> Option<Block> {
+        self.samples.pop().ok()
+    }
+
+    /// Blocks waiting in the ring.
+    pub fn pending_blocks(&self) -> usize {
+        self.samples.slots()
+    }
+
+    pub fn try_event(&self) -> Option<WorkerEvent> {
+        self.events.try_recv().ok()
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.shutdown.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The thread's state.
+struct Loop {
+    session: Option<Session>,
+    /// The current run description, kept up to date with edits so a reset replays it.
+    preset: ResolvedPreset,
+    generation: u64,
+    channels: usize,
+    input: Option<usize>,
+    block: Box<Block>,
+    producer: rtrb::Producer<Block>,
+    events: SyncSender<WorkerEvent>,
+    status: Arc<Status>,
+    shutdown: Arc<AtomicBool>,
+    repaint: Option<egui::Context>,
+    running: bool,
+    /// Simulated ms per wall ms.
+    speed: f64,
+    /// (wall instant, simulated ms) that pacing counts from.
+    anchor: (Instant, f64),
+    /// Start of the window over which the achieved speed is measured.
+    speed_window: (Instant, f64),
+}
+
+impl Loop {
+    fn run(&mut self, commands: &Receiver<Command>) {
+        loop {
+            if self.shutdown.load(Ordering::Relaxed) {
+                return;
+            }
+            let wait = if self.running {
+                self.advance()
+            } else {
+                Duration::from_millis(50)
+            };
+            match commands.recv_timeout(wait) {
+                Ok(command) => {
+                    self.handle(command);
+                    while let Ok(command) = commands.try_recv() {
+                        self.handle(command);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        let bumps = command.bumps_generation();
+        match command {
+            Command::Load(preset) => self.preset = *preset,
+            Command::Reset => {}
+            Command::Run(on) => {
+                self.running = on && self.session.is_some();
+                self.status.running.store(self.running, Ordering::Relaxed);
+                self.reanchor();
+            }
+            Command::SingleStep => self.step_n(1),
+            Command::StepN(n) => self.step_n(n),
+            Command::SetSpeed(speed) => {
+                self.speed = if speed > 0.0 { speed } else { 1.0 };
+                self.reanchor();
+            }
+            Command::SetParam { index, value } => {
+                if let Some(p) = self.preset.parameters.get_mut(index) {
+                    *p = value;
+                    if let Some(s) = &mut self.session {
+                        s.set_param(index, value);
+                    }
+                }
+            }
+            Command::AddVar { index, delta } => {
+                if let Some(s) = &mut self.session
+                    && index < s.engine.model().vars.len()
+                {
+                    let v = s.engine.var(index, 0);
+                    s.engine.set_var(index, 0, v + delta);
+                }
+            }
+            Command::SetInitial(initial) => self.preset.initial = initial,
+            Command::SetDt(dt_ms) => self.preset.dt_ms = dt_ms,
+            Command::SetIntegrator(integrator) => {
+                self.preset.integrator = integrator;
+                if let Some(s) = &mut self.session {
+                    s.engine.set_integrator(integrator);
+                }
+            }
+            Command::SetSeed(seed) => self.preset.seed = seed,
+            Command::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Command::Ping(id) => {
+                self.flush(true);
+                let _ = self.events.try_send(WorkerEvent::Pong(id));
+            }
+        }
+        if bumps {
+            self.generation += 1;
+            self.restart();
+        }
+    }
+
+    /// A fresh session from the current run description, paused at t = 0.
+    fn restart(&mut self) {
+        self.running = false;
+        self.status.running.store(false, Ordering::Relaxed);
+        self.input = input_param(&self.preset.model, &self.preset.stimuli);
+        self.channels = channel_count(&self.preset.model, &self.preset.stimuli);
+        *self.block = Block::empty(self.generation, self.channels);
+        match Session::new(&self.preset, 1) {
+            Ok(session) => {
+                self.session = Some(session);
+                self.record(false);
+                self.flush(true);
+            }
+            Err(e) => {
+                self.session = None;
+                let _ = self.events.try_send(WorkerEvent::Failed(e.to_string()));
+            }
+        }
+        self.status
+            .t_ms_bits
+            .store(0f64.to_bits(), Ordering::Relaxed);
+        self.reanchor();
+    }
+
+    fn set_stimuli(&mut self, stimuli: Vec<Stimulus>) {
+        let model = Arc::clone(&self.preset.model);
+        let players = stimuli
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| {
+                let i = model.param_index(&s.target)?;
+                Some((
+                    i,
+                    StimulusPlayer::new(
+                        s.waveform.clone(),
+                        self.preset.seed.wrapping_add(k as u32),
+                    ),
+                ))
+            })
+            .collect();
+        let bumps = stimuli_change_bumps(&model, &self.preset.stimuli, &stimuli);
+        let channels = channel_count(&model, &stimuli);
+        let input = input_param(&model, &stimuli);
+        self.preset.stimuli = stimuli;
+        if let Some(s) = &mut self.session {
+            s.set_stimuli(players);
+        }
+        if bumps {
+            // The channel layout changed: start a new generation from the current state.
+            self.flush(true);
+            self.generation += 1;
+            self.channels = channels;
+            self.input = input;
+            *self.block = Block::empty(self.generation, channels);
+            self.record(false);
+        }
+    }
+
+    fn reanchor(&mut self) {
+        let t = self.session.as_ref().map_or(0.0, |s| s.engine.time_ms());
+        self.anchor = (Instant::now(), t);
+        self.speed_window = (Instant::now(), t);
+    }
+
+    /// Steps due by the pacing; returns how long to wait before the next slice.
+    fn advance(&mut self) -> Duration {
+        let Some(session) = &self.session else {
+            self.running = false;
+            return Duration::from_millis(50);
+        };
+        let dt_ms = session.engine.dt_ms();
+        let start = Instant::now();
+        let lossless = self.speed.is_infinite();
+        if lossless {
+            while start.elapsed() < SLICE && self.running && self.producer.slots() > 1 {
+                self.steps(256, true);
+            }
+        } else {
+            let behind = start.duration_since(self.anchor.0);
+            let target_t = self.anchor.1 + behind.as_secs_f64() * 1000.0 * self.speed;
+            let t_now = session.engine.time_ms();
+            let due = ((target_t - t_now) / dt_ms).floor();
+            if due * dt_ms / self.speed > MAX_LAG.as_secs_f64() * 1000.0 {
+                // Too slow for this speed: drop the debt instead of spiralling.
+                self.anchor = (start, t_now);
+            }
+            let mut left = due.max(0.0) as u64;
+            while left > 0 && self.running && start.elapsed() < SLICE {
+                let n = left.min(256);
+                self.steps(n, false);
+                left -= n;
+            }
+        }
+        self.flush(lossless);
+        self.update_status();
+        if !self.running {
+            return Duration::ZERO;
+        }
+        if lossless {
+            return if self.producer.slots() > 1 {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(2)
+            };
+        }
+        // Sleep until the next step is due, but wake at least every few ms for commands.
+        let step_wall = Duration::from_secs_f64((dt_ms / self.speed / 1000.0).clamp(0.0, 0.01));
+        step_wall.max(Duration::from_millis(1))
+    }
+
+    fn update_status(&mut self) {
+        let Some(session) = &self.session else { return };
+        let t = session.engine.time_ms();
+        self.status.t_ms_bits.store(t.to_bits(), Ordering::Relaxed);
+        let elapsed = self.speed_window.0.elapsed();
+        if elapsed >= Duration::from_millis(500) {
+            let speed = (t - self.speed_window.1) / (elapsed.as_secs_f64() * 1000.0);
+            self.status
+                .achieved_speed_bits
+                .store(speed.to_bits(), Ordering::Relaxed);
+            self.speed_window = (Instant::now(), t);
+        }
+    }
+
+    /// Takes `n` steps immediately, without losing samples.
+    fn step_n(&mut self, n: u64) {
+        let mut left = n;
+        while left > 0 && self.session.is_some() {
+            let chunk = left.min(4096);
+            if self.steps(chunk, true) {
+                break;
+            }
+            left -= chunk;
+        }
+        self.flush(true);
+        self.update_status();
+        self.reanchor();
+    }
+
+    /// Steps and records; returns true on a blow-up (which pauses the run).
+    fn steps(&mut self, n: u64, lossless: bool) -> bool {
+        for _ in 0..n {
+            let Some(session) = &mut self.session else {
+                return true;
+            };
+            let spikes = session.step();
+            let bad = session.engine.first_non_finite();
+            self.record_lossy(spikes > 0, lossless);
+            if let Some((var, _lane)) = bad {
+                self.blow_up(var);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn blow_up(&mut self, var: usize) {
+        let Some(session) = &self.session else { return };
+        let variable = session
+            .engine
+            .model()
+            .vars
+            .get(var)
+            .map_or_else(|| format!("#{var}"), |v| v.name.clone());
+        let t_ms = session.engine.time_ms();
+        self.flush(true);
+        self.running = false;
+        self.status.running.store(false, Ordering::Relaxed);
+        self.update_status();
+        let _ = self.events.try_send(WorkerEvent::BlowUp {
+            generation: self.generation,
+            variable,
+            t_ms,
+        });
+    }
+
+    fn record_lossy(&mut self, spike: bool, lossless: bool) {
+        self.record(spike);
+        if self.block.len == self.block.capacity() {
+            self.flush(lossless);
+        }
+    }
+
+    /// Appends the current state to the pending block.
+    fn record(&mut self, spike: bool) {
+        let Some(session) = &self.session else { return };
+        let e = &session.engine;
+        let b = &mut *self.block;
+        let k = b.len;
+        if (k + 1) * b.channels > BLOCK_VALUES {
+            return;
+        }
+        b.t_ms[k] = time_label(e.step_index(), e.dt_ms());
+        b.spike[k] = spike;
+        let row = &mut b.values[k * b.channels..(k + 1) * b.channels];
+        let n_vars = e.model().vars.len();
+        for (i, slot) in row.iter_mut().enumerate().take(n_vars) {
+            *slot = e.var(i, 0);
+        }
+        if let Some(p) = self.input {
+            row[n_vars] = e.param(p, 0);
+        }
+        b.len += 1;
+    }
+
+    /// Sends the pending block; `lossless` waits for room, otherwise a full ring drops it.
+    fn flush(&mut self, lossless: bool) {
+        if self.block.len == 0 {
+            return;
+        }
+        loop {
+            if !self.producer.is_full() {
+                let _ = self.producer.push(*self.block);
+                break;
+            }
+            if !lossless || self.producer.is_abandoned() || self.shutdown.load(Ordering::Relaxed) {
+                self.status
+                    .dropped_samples
+                    .fetch_add(self.block.len as u64, Ordering::Relaxed);
+                break;
+            }
+            if let Some(ctx) = &self.repaint {
+                ctx.request_repaint();
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        self.block.len = 0;
+        if let Some(ctx) = &self.repaint {
+            ctx.request_repaint_after(REPAINT_AFTER);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Applying intents: edits of the run setup, worker commands, and file operations
+//! (open, save, export, PNG), each error reported once as a toast.
+
+use std::path::{Path, PathBuf};
+
+use super::App;
+use crate::io::preset::{Preset, load_resolved};
+use crate::model::builtin::builtin;
+use crate::sim::worker::{Command, stimuli_change_bumps};
+use crate::ui::export::{export_csv, save_png};
+use crate::ui::presets::{presets_dir, remember};
+use crate::ui::run_setup::RunSetup;
+use crate::ui::settings::HistoryBounds;
+use crate::ui::undo::ParamEdit;
+use crate::ui::{ExportScope, Intent};
+
+impl App {
+    /// Applies one intent; nothing here panics on user input.
+    pub fn apply(&mut self, intent: Intent) {
+        match intent {
+            Intent::SelectModel(id) => match builtin(&id) {
+                Some(Ok(m)) => {
+                    if self.start_setup(RunSetup::defaults(m)) {
+                        self.settings.model = id;
+                    }
+                }
+                Some(Err(e)) => self.toasts.error(format!("model {id}: {e}")),
+                None => self.toasts.error(format!("unknown model {id}")),
+            },
+            Intent::SetParam { index, value } => self.set_param(index, value, true),
+            Intent::ResetAllParams => {
+                let defaults: Vec<f64> = self
+                    .setup
+                    .model
+                    .desc
+                    .parameters
+                    .iter()
+                    .map(|p| p.default)
+                    .collect();
+                let edits: Vec<ParamEdit> = (0..defaults.len())
+                    .filter(|&i| defaults[i].to_bits() != self.setup.params[i].to_bits())
+                    .map(|i| ParamEdit {
+                        index: i,
+                        before: self.setup.params[i],
+                        after: defaults[i],
+                    })
+                    .collect();
+                for e in &edits {
+                    self.set_param(e.index, e.after, false);
+                }
+                self.undo
+                    .record(edits, self.started.elapsed().as_secs_f64());
+            }
+            Intent::SetInitial { var, value } => {
+                if let Some(slot) = self.setup.initial.get_mut(var) {
+                    *slot = value.filter(|v| v.is_finite());
+                    self.send(Command::SetInitial(self.setup.initial_overrides()));
+                }
+            }
+            Intent::SetDt(dt_ms) => {
+                if dt_ms.is_finite() && dt_ms > 0.0 {
+                    self.setup.dt_ms = dt_ms;
+                    self.running = false;
+                    self.send(Command::SetDt(dt_ms));
+                } else {
+                    self.toasts
+                        .error(format!("dt must be a positive number of ms, got {dt_ms}"));
+                }
+            }
+            Intent::SetIntegrator(i) => {
+                self.setup.integrator = i;
+                self.send(Command::SetIntegrator(i));
+            }
+            Intent::SetSeed(seed) => {
+                self.setup.seed = seed;
+                self.running = false;
+                self.send(Command::SetSeed(seed));
+            }
+            Intent::SetRunning(on) => {
+                self.running = on && self.worker.is_some();
+                if on {
+                    self.blow_up = None;
+                    self.plots.user_view = false;
+                }
+                self.send(Command::Run(self.running));
+            }
+            Intent::ToggleRunning => self.apply(Intent::SetRunning(!self.running)),
+            Intent::Reset => {
+                let was_running = self.running;
+                self.blow_up = None;
+                self.send(Command::Reset);
+                self.running = false;
+                if was_running {
+                    self.apply(Intent::SetRunning(true));
+                }
+            }
+            Intent::SingleStep => {
+                if !self.running {
+                    self.send(Command::SingleStep);
+                }
+            }
+            Intent::SetSpeed(speed) => {
+                self.settings.speed = speed;
+                self.send(Command::SetSpeed(speed));
+            }
+            Intent::SetWindow(window_ms) => {
+                self.settings.window_ms = window_ms;
+                self.history
+                    .set_capacity(self.history_capacity(self.history.channels()));
+            }
+            Intent::SetRecording(on) => {
+                self.settings.recording = on;
+                self.history
+                    .set_capacity(self.history_capacity(self.history.channels()));
+            }
+            Intent::SetHistory {
+                duration_s,
+                budget_mb,
+            } => {
+                self.settings.history = HistoryBounds {
+                    duration_s,
+                    budget_mb,
+                };
+                self.history
+                    .set_capacity(self.history_capacity(self.history.channels()));
+            }
+            Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
+            Intent::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Intent::OpenDialog => {
+                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
+                if let Some(dir) = presets_dir() {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(path) = dialog.pick_file() {
+                    self.apply(Intent::Open(path));
+                }
+            }
+            Intent::Open(path) => self.open_preset(&path),
+            Intent::SaveDialog => {
+                let name = format!("{}.ron", self.setup.model.id());
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("preset", &["ron"])
+                    .set_file_name(name)
+                    .save_file()
+                {
+                    self.apply(Intent::Save(path));
+                }
+            }
+            Intent::Save(path) => self.save_preset(&path),
+            Intent::ExportDialog(scope) => {
+                let name = format!("{}.csv", self.setup.model.id());
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("CSV", &["csv"])
+                    .set_file_name(name)
+                    .save_file()
+                {
+                    self.apply(Intent::Export(path, scope));
+                }
+            }
+            Intent::Export(path, scope) => self.export(&path, scope),
+            Intent::ScreenshotDialog => {
+                let name = format!("{}.png", self.setup.model.id());
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("PNG", &["png"])
+                    .set_file_name(name)
+                    .save_file()
+                {
+                    self.request_png(path);
+                }
+            }
+            Intent::Undo => {
+                if let Some(values) = self.undo.undo() {
+                    for (i, v) in values {
+                        self.set_param(i, v, false);
+                    }
+                }
+            }
+            Intent::Redo => {
+                if let Some(values) = self.undo.redo() {
+                    for (i, v) in values {
+                        self.set_param(i, v, false);
+                    }
+                }
+            }
+        }
+    }
+
+    fn set_stimuli(&mut self, stimuli: Vec<crate::io::stimulus::Stimulus>) {
+        if let Some(e) = stimuli.iter().find_map(|s| s.validate().err()) {
+            self.toasts.error(format!("stimulus: {e}"));
+            return;
+        }
+        let bumps = stimuli_change_bumps(&self.setup.model, &self.setup.stimuli, &stimuli);
+        self.setup.stimuli = stimuli.clone();
+        self.stimulus.draft = stimuli.clone();
+        if bumps {
+            // The worker starts a new generation with the new channel layout.
+            self.expected_generation += 1;
+            self.adopt_layout();
+        }
+        self.send(Command::SetStimuli(stimuli));
+    }
+
+    pub fn open_preset(&mut self, path: &Path) {
+        match load_resolved(path, None) {
+            Ok(resolved) => {
+                if self.start_setup(RunSetup::from_resolved(&resolved)) {
+                    self.settings.model = resolved.model.id().to_owned();
+                    remember(&mut self.settings.recent, path);
+                    self.toasts.info(format!("Opened {}", path.display()));
+                }
+            }
+            Err(e) => self.toasts.error(e.to_string()),
+        }
+    }
+
+    /// Opens a preset given as bytes (drag and drop without a path).
+    pub(super) fn open_preset_bytes(&mut self, name: &str, bytes: &[u8]) {
+        let resolved = Preset::parse(name, bytes)
+            .and_then(|p| p.resolve(name, &String::from_utf8_lossy(bytes), None));
+        match resolved {
+            Ok(r) => {
+                self.start_setup(RunSetup::from_resolved(&r));
+            }
+            Err(e) => self.toasts.error(e.to_string()),
+        }
+    }
+
+    fn save_preset(&mut self, path: &Path) {
+        let text = self.setup.to_preset().to_ron();
+        match crate::io::csv::write_file(path, text.as_bytes()) {
+            Ok(()) => {
+                remember(&mut self.settings.recent, path);
+                self.toasts.info(format!("Saved {}", path.display()));
+            }
+            Err(e) => self.toasts.error(e.to_string()),
+        }
+    }
+
+    fn export(&mut self, path: &Path, scope: ExportScope) {
+        let n_vars = self.setup.model.vars.len();
+        let vars: Vec<usize> = (0..n_vars)
+            .filter(|&i| {
+                !scope.visible_variables
+                    || self.plots.assignment.get(i).is_some_and(Option::is_some)
+            })
+            .collect();
+        let rows = match (scope.visible_window, self.plots.visible_ms) {
+            (true, Some((t0, t1))) => self.history.range_of(t0, t1),
+            _ => 0..self.history.len(),
+        };
+        let resolved = match self.setup.resolve() {
+            Ok(r) => r,
+            Err(e) => return self.toasts.error(e.to_string()),
+        };
+        match export_csv(
+            path,
+            &self.history,
+            &resolved,
+            &vars,
+            rows,
+            self.dropped_samples(),
+        ) {
+            Ok(n) => self.toasts.info(format!(
+                "Exported {n} rows to {} (+ sidecar .json)",
+                path.display()
+            )),
+            Err(e) => self
+                .toasts
+                .error(format!("export to {}: {e}", path.display())),
+        }
+    }
+
+    fn request_png(&mut self, path: PathBuf) {
+        let Some(ctx) = &self.ctx else {
+            self.toasts.error("PNG export needs a window");
+            return;
+        };
+        self.pending_png = Some(path);
+        let tx = self.screenshot_tx.clone();
+        ctx.request_screenshot(move |image| {
+            let _ = tx.send(image);
+        });
+    }
+
+    pub(super) fn finish_png(&mut self) {
+        let Ok(image) = self.screenshot_rx.try_recv() else {
+            return;
+        };
+        let Some(path) = self.pending_png.take() else {
+            return;
+        };
+        let ppp = self
+            .ctx
+            .as_ref()
+            .map_or(1.0, egui::Context::pixels_per_point);
+        match save_png(&path, &image, self.plots.rect, ppp) {
+            Ok(()) => self.toasts.info(format!("Saved {}", path.display())),
+            Err(e) => self.toasts.error(format!("PNG {}: {e}", path.display())),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The window layout: toolbar on top, status bar at the bottom, controls on the
+//! left, plots in the centre.
+
+use super::App;
+use crate::ui::Intent;
+use crate::ui::model_picker::model_picker_ui;
+use crate::ui::plots::PlotInput;
+use crate::ui::settings::{history_ui, initial_values_ui, simulation_ui};
+use crate::ui::status::status_ui;
+use crate::ui::toolbar::{ToolbarState, toolbar_ui};
+
+impl App {
+    /// Draws one frame; user actions land in `out`.
+    pub(super) fn frame_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+        let toolbar = ToolbarState {
+            running: self.running,
+            speed: self.settings.speed,
+            window_ms: self.settings.window_ms,
+            recording: self.settings.recording,
+            can_undo: self.undo.can_undo(),
+            can_redo: self.undo.can_redo(),
+            recent: &self.settings.recent,
+        };
+        egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, &toolbar, out));
+        let status = self.status_line();
+        egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &status));
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(400.0)
+            .size_range(280.0..=700.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
+            });
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            let input = PlotInput {
+                history: &self.history,
+                model: &self.setup.model,
+                channel_names: &self.channel_names,
+                params: &self.setup.params,
+                following: self.running,
+                window_ms: self.settings.window_ms,
+            };
+            self.plots.ui(ui, &input);
+        });
+        self.toasts.ui(ui.ctx());
+    }
+
+    fn controls_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+        ui.add_space(4.0);
+        model_picker_ui(ui, &self.setup.model, out);
+        let model = std::sync::Arc::clone(&self.setup.model);
+        egui::CollapsingHeader::new(format!("Parameters ({})", model.desc.parameters.len()))
+            .id_salt("params")
+            .default_open(true)
+            .show(ui, |ui| {
+                let stimulated: Vec<bool> = model
+                    .desc
+                    .parameters
+                    .iter()
+                    .map(|p| self.setup.stimuli.iter().any(|s| s.target == p.name))
+                    .collect();
+                self.params
+                    .ui(ui, &model, &self.setup.params, &stimulated, out);
+            });
+        egui::CollapsingHeader::new("Stimulus")
+            .id_salt("stimulus")
+            .default_open(true)
+            .show(ui, |ui| {
+                self.stimulus.ui(ui, &model, out);
+            });
+        egui::CollapsingHeader::new("Initial values")
+            .id_salt("initial")
+            .show(ui, |ui| {
+                initial_values_ui(ui, &self.setup, out);
+            });
+        egui::CollapsingHeader::new("Simulation")
+            .id_salt("simulation")
+            .default_open(true)
+            .show(ui, |ui| {
+                simulation_ui(ui, &self.setup, out);
+            });
+        egui::CollapsingHeader::new("Recording")
+            .id_salt("recording")
+            .show(ui, |ui| {
+                let capacity_ms = self.history.capacity() as f64 * self.setup.dt_ms;
+                history_ui(ui, self.settings.history, capacity_ms, out);
+            });
+        egui::CollapsingHeader::new("Presets")
+            .id_salt("presets")
+            .default_open(true)
+            .show(ui, |ui| {
+                self.browser.ui(ui, out);
+            });
+    }
+}

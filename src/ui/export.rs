@@ -1,0 +1,106 @@
+//! Export of the recording: CSV in exactly the CLI's format (same header, number
+//! formatting and row semantics, via `io::csv`) with its JSON sidecar, and PNG
+//! images of the plots.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use super::history::History;
+use crate::io::csv::{format_row, header, sidecar, write_file};
+use crate::io::preset::ResolvedPreset;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("nothing recorded yet: press Run or Step first")]
+    Empty,
+    #[error("{0} (the recording is kept; choose another file)")]
+    Write(std::io::Error),
+    #[error("cannot encode the image: {0}")]
+    Image(String),
+}
+
+/// The sidecar's path: `trace.csv` → `trace.json`.
+pub fn sidecar_path(csv: &Path) -> PathBuf {
+    csv.with_extension("json")
+}
+
+/// The CSV text of `vars` over the sample range `rows`.
+pub fn csv_text(
+    history: &History,
+    model: &crate::model::CompiledModel,
+    vars: &[usize],
+    rows: Range<usize>,
+) -> String {
+    let mut text = header(model, vars);
+    let mut line = String::new();
+    let columns: Vec<_> = vars.iter().filter_map(|&i| history.channel(i)).collect();
+    for row in rows {
+        let t = history.t_ms()[row];
+        let spike = history.spikes()[row];
+        format_row(&mut line, t, columns.iter().map(|c| c[row]), spike);
+        text.push_str(&line);
+    }
+    text
+}
+
+/// Writes the CSV and its sidecar; returns the number of rows written.
+pub fn export_csv(
+    path: &Path,
+    history: &History,
+    resolved: &ResolvedPreset,
+    vars: &[usize],
+    rows: Range<usize>,
+    dropped_samples: u64,
+) -> Result<usize, ExportError> {
+    if rows.is_empty() || history.is_empty() {
+        return Err(ExportError::Empty);
+    }
+    let n = rows.len();
+    let (t0, t1) = (history.t_ms()[rows.start], history.t_ms()[rows.end - 1]);
+    let text = csv_text(history, &resolved.model, vars, rows);
+    write_file(path, text.as_bytes()).map_err(ExportError::Write)?;
+    let mut meta = sidecar(resolved, vars, None);
+    if let Some(obj) = meta.as_object_mut() {
+        obj.insert("exported_by".into(), "neuron-explorer GUI".into());
+        obj.insert("rows".into(), n.into());
+        obj.insert("t_first_ms".into(), t0.into());
+        obj.insert("t_last_ms".into(), t1.into());
+        obj.insert("history_wrapped".into(), history.wrapped.into());
+        obj.insert("dropped_samples".into(), dropped_samples.into());
+    }
+    let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
+    write_file(&sidecar_path(path), json.as_bytes()).map_err(ExportError::Write)?;
+    Ok(n)
+}
+
+/// Crops a screenshot to `rect` (points) and writes it as PNG.
+pub fn save_png(
+    path: &Path,
+    image: &egui::ColorImage,
+    rect: Option<egui::Rect>,
+    pixels_per_point: f32,
+) -> Result<(), ExportError> {
+    let full = egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(image.width() as f32, image.height() as f32) / pixels_per_point,
+    );
+    let region = rect.map_or(full, |r| r.intersect(full));
+    let cropped = if region.is_positive() {
+        image.region(&region, Some(pixels_per_point))
+    } else {
+        image.clone()
+    };
+    let [w, h] = cropped.size;
+    let bytes: Vec<u8> = cropped.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut png),
+        &bytes,
+        w as u32,
+        h as u32,
+        image::ExtendedColorType::Rgba8,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| ExportError::Image(e.to_string()))?;
+    write_file(path, &png).map_err(ExportError::Write)
+}

@@ -1,0 +1,242 @@
+//! Headless GUI tests (egui_kittest, no GPU): the whole app is driven through its
+//! eframe `App` impl; the simulation thread is stepped deterministically with
+//! `step_now` + `sync_worker`, so nothing depends on wall-clock speed.
+//!
+//! Run with `env -u DISPLAY cargo test --test ui` (rfd would open real dialogs).
+
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use neuron_explorer::app::{App, Settings};
+use neuron_explorer::io::csv::{format_row, header};
+use neuron_explorer::io::preset::load_resolved;
+use neuron_explorer::model::builtin::builtin_ids;
+use neuron_explorer::sim::session::Session;
+use neuron_explorer::ui::{ExportScope, Intent};
+
+const SYNC: Duration = Duration::from_secs(30);
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+}
+
+/// Steps the worker `n` times, waits for the samples and draws two frames.
+fn step(h: &mut Harness<'static, App>, n: u64) {
+    h.state_mut().step_now(n);
+    assert!(h.state_mut().sync_worker(SYNC), "worker did not answer");
+    h.run_steps(2);
+}
+
+#[test]
+fn every_model_shows_live_traces() {
+    let mut h = harness();
+    for id in builtin_ids() {
+        h.state_mut().apply(Intent::SelectModel(id.to_owned()));
+        h.run_steps(1);
+        step(&mut h, 300);
+        let app = h.state();
+        assert_eq!(app.setup().model.id(), id);
+        assert_eq!(app.history().len(), 301, "{id}: row 0 plus one per step");
+        assert!(app.points_drawn() > 0, "{id}: plots got no points");
+    }
+}
+
+#[test]
+fn model_picker_switches_models_by_click() {
+    let mut h = harness();
+    h.get_by_role_and_label(Role::ComboBox, "Model").click();
+    h.run_steps(2);
+    h.get_by_label("HHneuronCorbit").click();
+    h.run_steps(2);
+    assert_eq!(h.state().setup().model.id(), "HHneuronCorbit");
+}
+
+#[test]
+fn moving_the_i_app_slider_reaches_the_engine() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::Slider, "I_app [pA]")
+        .set_value_accesskit(300.0);
+    h.run_steps(2);
+    let app = h.state();
+    let i = app.setup().model.param_index("I_app").expect("I_app");
+    assert_eq!(app.setup().params[i], 300.0);
+    step(&mut h, 10);
+    // The last channel records the applied I_app as the engine saw it.
+    let app = h.state();
+    let applied = app
+        .history()
+        .channel(app.channel_names().len() - 1)
+        .expect("input channel");
+    assert_eq!(applied.back().copied(), Some(300.0));
+    // And it makes the cell fire (the RS cell spikes at 300 pA).
+    step(&mut h, 5000);
+    assert!(
+        h.state().history().spikes().iter().any(|&s| s),
+        "no spike at 300 pA"
+    );
+    // Undo brings the old value back.
+    h.state_mut().apply(Intent::Undo);
+    assert_eq!(h.state().setup().params[i], 0.0);
+}
+
+fn write_preset(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("rs.ron");
+    let text = r#"#![enable(implicit_some)]
+(
+    model: "Izhikevich2007",
+    parameters: { "a": 0.03, "d": 100.0, "I_app": 70.0 },
+    initial: { "u": 1.5 },
+    dt_ms: 0.1,
+    duration_ms: 200.0,
+    seed: 7,
+    events: [ (t_ms: 50.0, set: { "I_app": 120.0 }) ],
+    stimuli: [ (target: "I_app", waveform: Pulses(start_ms: 20.0, width_ms: 2.0, period_ms: 25.0, amplitude: 400.0)) ],
+)"#;
+    std::fs::write(&path, text).expect("write preset");
+    path
+}
+
+#[test]
+fn a_loaded_preset_sets_parameters_and_saves_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_preset(dir.path());
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(path));
+    h.run_steps(2);
+    let app = h.state();
+    let m = &app.setup().model;
+    assert_eq!(m.id(), "Izhikevich2007");
+    assert_eq!(
+        app.setup().params[m.param_index("I_app").expect("I_app")],
+        70.0
+    );
+    assert_eq!(app.setup().seed, 7);
+    assert_eq!(app.setup().stimuli.len(), 1);
+    assert_eq!(app.setup().initial[m.var_index("u").expect("u")], Some(1.5));
+    // Save and reopen: the same state.
+    let saved = dir.path().join("saved.ron");
+    let before = format!("{:?}", app.setup().to_preset());
+    h.state_mut().apply(Intent::Save(saved.clone()));
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut().apply(Intent::Open(saved));
+    assert_eq!(format!("{:?}", h.state().setup().to_preset()), before);
+}
+
+#[test]
+fn exported_csv_equals_the_headless_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_preset(dir.path());
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(path.clone()));
+    h.run_steps(1);
+    let resolved = load_resolved(&path, None).expect("preset");
+    let n = neuron_explorer::sim::session::steps_for(resolved.duration_ms, resolved.dt_ms);
+    step(&mut h, n);
+    let csv = dir.path().join("trace.csv");
+    h.state_mut()
+        .apply(Intent::Export(csv.clone(), ExportScope::default()));
+    let got = std::fs::read_to_string(&csv).expect("exported csv");
+
+    // The same run, headless, as the CLI does it.
+    let mut session = Session::new(&resolved, 1).expect("session");
+    let vars: Vec<usize> = (0..resolved.model.vars.len()).collect();
+    let mut want = header(&resolved.model, &vars);
+    let mut line = String::new();
+    let row = |s: &Session, spike: bool, line: &mut String| {
+        let t = neuron_explorer::io::csv::time_label(s.engine.step_index(), s.engine.dt_ms());
+        format_row(line, t, vars.iter().map(|&i| s.engine.var(i, 0)), spike);
+    };
+    row(&session, false, &mut line);
+    want.push_str(&line);
+    for _ in 0..n {
+        let spikes = session.step();
+        row(&session, spikes > 0, &mut line);
+        want.push_str(&line);
+    }
+    assert_eq!(got.lines().count(), want.lines().count());
+    assert_eq!(got, want);
+    let sidecar = std::fs::read_to_string(dir.path().join("trace.json")).expect("sidecar");
+    let json: serde_json::Value = serde_json::from_str(&sidecar).expect("sidecar json");
+    assert_eq!(json["model"], "Izhikevich2007");
+    assert_eq!(json["seed"], 7);
+}
+
+#[test]
+fn export_to_an_unwritable_path_reports_and_keeps_the_data() {
+    let mut h = harness();
+    step(&mut h, 100);
+    let before = h.state().history().len();
+    h.state_mut().apply(Intent::Export(
+        "/nonexistent-dir/x/trace.csv".into(),
+        ExportScope::default(),
+    ));
+    let app = h.state();
+    let err = app.toasts.last_error.clone().expect("an error toast");
+    assert!(err.contains("/nonexistent-dir/x/trace.csv"), "{err}");
+    assert_eq!(app.history().len(), before);
+}
+
+#[test]
+fn a_blow_up_pauses_and_names_the_variable() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    // With a * dt far above 2, Euler on du/dt = a (b (v - v_r) - u) diverges.
+    h.state_mut().apply(Intent::SetDt(1.0));
+    let a = h.state().setup().model.param_index("a").expect("a");
+    let i_app = h.state().setup().model.param_index("I_app").expect("I_app");
+    h.state_mut().apply(Intent::SetParam {
+        index: a,
+        value: 1000.0,
+    });
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 100.0,
+    });
+    step(&mut h, 2000);
+    let app = h.state();
+    let msg = app.blow_up().expect("blow-up message");
+    assert!(
+        msg.contains("NaN or infinite") && msg.contains("dt"),
+        "{msg}"
+    );
+    assert!(!app.is_running());
+}
+
+#[test]
+fn bad_preset_is_a_toast_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.ron");
+    std::fs::write(
+        &path,
+        "(model: \"Izhikevich2007\", parameters: { \"nope\": 1.0 })",
+    )
+    .expect("write");
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(path));
+    h.run_steps(1);
+    let err = h.state().toasts.last_error.clone().expect("error toast");
+    assert!(err.contains("bad.ron") && err.contains("nope"), "{err}");
+}
+
+#[test]
+fn keyboard_shortcuts_step_and_reset() {
+    let mut h = harness();
+    h.run_steps(1);
+    h.key_press(egui::Key::S);
+    h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
+    assert_eq!(h.state().history().len(), 2);
+    h.key_press(egui::Key::R);
+    h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
+    assert_eq!(h.state().history().len(), 1);
+}
