@@ -2,6 +2,7 @@
 //! stepped with ANNarchy's semantics, live in a GUI or headless from the CLI.
 
 pub mod app;
+pub mod cli;
 pub mod io;
 pub mod model;
 pub mod sim;

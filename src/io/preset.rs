@@ -99,7 +99,7 @@ impl Preset {
         if text.trim().is_empty() {
             return Err(err(file, None, "", "the file is empty; a preset needs at least `(model: \"...\")`".into()));
         }
-        ron::from_str::<Preset>(text).map_err(|e| {
+        ron_options().from_str::<Preset>(text).map_err(|e| {
             let mut field = field_of_ron_error(&e.code);
             if field.is_empty() {
                 field = field_on_line(text, e.position.line);
@@ -117,7 +117,9 @@ impl Preset {
     /// Pretty RON, as saved by the app.
     pub fn to_ron(&self) -> String {
         let cfg = ron::ser::PrettyConfig::new().struct_names(false);
-        ron::ser::to_string_pretty(self, cfg).unwrap_or_else(|e| format!("// cannot serialise preset: {e}"))
+        ron_options()
+            .to_string_pretty(self, cfg)
+            .unwrap_or_else(|e| format!("// cannot serialise preset: {e}"))
     }
 
     /// Checks names and values against the model (built-in unless `model` is given).
@@ -216,6 +218,11 @@ pub fn load_resolved(path: &Path, model: Option<Arc<CompiledModel>>) -> Result<R
     let bytes = std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
     preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
+}
+
+/// `dt_ms: 0.1` rather than `dt_ms: Some(0.1)`: optional fields read as plain values.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
 
 fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetError {

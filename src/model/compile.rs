@@ -64,7 +64,9 @@ pub struct CompiledModel {
     pub constants: Vec<(u32, f64)>,
     /// Random draws in the order ANNarchy fills them each step (§8).
     pub randoms: Vec<(u32, RandomKind)>,
+    /// One Euler step including the spike test (ANNarchy order).
     pub euler: Tape,
+    /// One exponential-Euler step including the spike test.
     pub exponential: Tape,
     /// Assignments and derivatives without advancing (rk4 stages).
     pub stage: Tape,
@@ -446,13 +448,17 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     let deriv_of: HashMap<u32, u32> = odes.iter().copied().collect();
     let spike_slot = spike.as_ref().map(|_| b.persistent());
 
-    let euler = program(&mut b, &prepared, &deriv_of, &jac, Advance::Euler)?;
-    let exponential = program(&mut b, &prepared, &deriv_of, &jac, Advance::Exponential)?;
-    let stage = program(&mut b, &prepared, &deriv_of, &jac, Advance::None)?;
     let mut spike_ops = Vec::new();
     if let (Some(e), Some(s)) = (&spike, spike_slot) {
         b.store(e, s, &mut spike_ops)?;
     }
+    // The single-stage programs end with the spike test, saving a second dispatch
+    // per step; rk4 runs `spike` on its own after combining the stages.
+    let mut euler = program(&mut b, &prepared, &deriv_of, &jac, Advance::Euler)?;
+    euler.extend_from_slice(&spike_ops);
+    let mut exponential = program(&mut b, &prepared, &deriv_of, &jac, Advance::Exponential)?;
+    exponential.extend_from_slice(&spike_ops);
+    let stage = program(&mut b, &prepared, &deriv_of, &jac, Advance::None)?;
     let mut reset_ops = Vec::new();
     for (slot, rhs) in &resets {
         b.next_temp = 0;

@@ -16,6 +16,18 @@ pub enum EngineError {
     NoLanes,
 }
 
+/// ANNarchy fills neuron by neuron, each neuron's draws in order (§8).
+fn draw_randoms(model: &CompiledModel, rngs: &mut [Mt19937], slots: &mut [f64], lanes: usize) {
+    for (lane, rng) in rngs.iter_mut().enumerate() {
+        for &(slot, kind) in &model.randoms {
+            slots[slot as usize * lanes + lane] = match kind {
+                RandomKind::Uniform => rng.canonical(),
+                RandomKind::Normal => rng.standard_normal(),
+            };
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Engine {
     model: Arc<CompiledModel>,
@@ -185,52 +197,38 @@ impl Engine {
         })
     }
 
-    fn draw_randoms(&mut self) {
-        if self.model.randoms.is_empty() {
-            return;
-        }
-        // ANNarchy fills neuron by neuron, each neuron's draws in order (§8).
-        for lane in 0..self.lanes {
-            let rng = &mut self.rngs[lane];
-            for &(slot, kind) in &self.model.randoms {
-                let v = match kind {
-                    RandomKind::Uniform => rng.canonical(),
-                    RandomKind::Normal => rng.standard_normal(),
-                };
-                self.slots[slot as usize * self.lanes + lane] = v;
-            }
-        }
-    }
-
     /// Advances every lane by one step; returns how many lanes spiked.
     pub fn step(&mut self) -> usize {
-        let model = Arc::clone(&self.model);
         let t = self.time_ms();
-        self.fill_slot(model.t_slot, t);
-        self.draw_randoms();
-        match self.integrator {
-            Integrator::Euler => model.euler.run(&mut self.slots, self.lanes, self.dt_ms),
-            Integrator::Exponential => model.exponential.run(&mut self.slots, self.lanes, self.dt_ms),
-            Integrator::Rk4 => self.rk4_step(&model, t),
+        let l = self.lanes;
+        let model: &CompiledModel = &self.model;
+        let ts = model.t_slot as usize * l;
+        self.slots[ts..ts + l].fill(t);
+        if !model.randoms.is_empty() {
+            draw_randoms(model, &mut self.rngs, &mut self.slots, l);
         }
-        let n = self.spike_and_reset(&model);
+        match self.integrator {
+            Integrator::Euler => model.euler.run(&mut self.slots, l, self.dt_ms),
+            Integrator::Exponential => model.exponential.run(&mut self.slots, l, self.dt_ms),
+            Integrator::Rk4 => {
+                let model = Arc::clone(&self.model);
+                self.rk4_step(&model, t);
+                model.spike.run(&mut self.slots, l, self.dt_ms);
+            }
+        }
         self.step_index += 1;
-        n
-    }
-
-    fn spike_and_reset(&mut self, model: &CompiledModel) -> usize {
+        let model: &CompiledModel = &self.model;
         let Some(spike_slot) = model.spike_slot else {
             return 0;
         };
-        model.spike.run(&mut self.slots, self.lanes, self.dt_ms);
-        let start = spike_slot as usize * self.lanes;
+        let start = spike_slot as usize * l;
         let mut n = 0;
-        for (flag, v) in self.spiked.iter_mut().zip(&self.slots[start..start + self.lanes]) {
+        for (flag, v) in self.spiked.iter_mut().zip(&self.slots[start..start + l]) {
             *flag = *v != 0.0;
             n += usize::from(*flag);
         }
         if n > 0 {
-            model.reset.run(&mut self.slots, self.lanes, self.dt_ms);
+            model.reset.run(&mut self.slots, l, self.dt_ms);
         }
         n
     }

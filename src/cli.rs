@@ -1,0 +1,277 @@
+//! The headless command line: `run`, `models`, `describe`, `bench`.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use crate::io::csv::{format_row, header, record_indices, sidecar, time_label};
+use crate::io::preset::{Preset, ResolvedPreset};
+use crate::model::{CompiledModel, builtin, load_model};
+use crate::sim::session::{Session, steps_for};
+use crate::sim::{Engine, Integrator};
+
+#[derive(Parser, Debug)]
+#[command(name = "neuron-explorer", version, about = "Explore CompNeuroPy's neuron models live, with ANNarchy-exact stepping.\nWithout a command, opens the explorer window.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a preset headless and write its trace as CSV (plus a JSON sidecar).
+    Run(RunArgs),
+    /// List the built-in models, one per line, id first.
+    Models,
+    /// Show a model's parameters, variables and equations.
+    Describe {
+        /// Model id (see `models`) or a path to a .neuron file.
+        model: String,
+    },
+    /// Measure the engine's speed in ns per neuron-step.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The preset file (RON).
+    pub preset: PathBuf,
+    /// Where to write the CSV trace; the sidecar goes to `<out>.json`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Override a parameter: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    #[arg(long)]
+    pub duration_ms: Option<f64>,
+    #[arg(long)]
+    pub dt_ms: Option<f64>,
+    /// euler (ANNarchy's explicit Euler), exponential or rk4.
+    #[arg(long)]
+    pub integrator: Option<String>,
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// A model file to use instead of the built-in model named in the preset.
+    #[arg(long)]
+    pub model_file: Option<PathBuf>,
+    /// Variables to record, comma separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub record: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    #[arg(long)]
+    pub model: String,
+    #[arg(long, default_value_t = 1000.0)]
+    pub duration_ms: f64,
+    #[arg(long)]
+    pub dt_ms: Option<f64>,
+    #[arg(long, default_value_t = 1)]
+    pub lanes: usize,
+    #[arg(long, default_value = "euler")]
+    pub integrator: String,
+}
+
+/// A user mistake with a clear message: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Some(Command::Run(args)) => run_cmd(&args),
+        Some(Command::Models) => {
+            let mut out = std::io::stdout().lock();
+            for id in builtin::builtin_ids() {
+                let m = builtin::builtin(id).context("built-in model missing")??;
+                // A closed pipe (`models | head`) ends the listing quietly.
+                if writeln!(out, "{id}\t{}\t{}", m.desc.family, m.desc.name).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        }
+        Some(Command::Describe { model }) => {
+            let m = model_by_name_or_file(&model)?;
+            print!("{}", describe(&m));
+            Ok(())
+        }
+        Some(Command::Bench(args)) => bench_cmd(&args),
+        None => crate::app::run_gui(),
+    }
+}
+
+fn model_by_name_or_file(name: &str) -> Result<Arc<CompiledModel>> {
+    if let Some(m) = builtin::builtin(name) {
+        return Ok(m?);
+    }
+    let path = Path::new(name);
+    if path.exists() {
+        return load_model_file(path);
+    }
+    Err(UsageError(format!("unknown model `{name}`; `neuron-explorer models` lists the built-ins")).into())
+}
+
+fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
+    load_model(&path.display().to_string(), &text).map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// Reads the preset and applies the command-line overrides on top of it.
+pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
+    let file = args.preset.display().to_string();
+    let bytes = std::fs::read(&args.preset).map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
+    let mut preset = Preset::parse(&file, &bytes).map_err(|e| UsageError(e.to_string()))?;
+    for kv in &args.set {
+        let Some((name, value)) = kv.split_once('=') else {
+            bail!(UsageError(format!("--set {kv}: expected NAME=VALUE")));
+        };
+        let Ok(value) = value.trim().parse::<f64>() else {
+            bail!(UsageError(format!("--set {kv}: `{value}` is not a number")));
+        };
+        preset.parameters.insert(name.trim().to_owned(), value);
+    }
+    if args.duration_ms.is_some() {
+        preset.duration_ms = args.duration_ms;
+    }
+    if args.dt_ms.is_some() {
+        preset.dt_ms = args.dt_ms;
+    }
+    if args.integrator.is_some() {
+        preset.integrator.clone_from(&args.integrator);
+    }
+    if args.seed.is_some() {
+        preset.seed = args.seed;
+    }
+    let model = args.model_file.as_deref().map(load_model_file).transpose()?;
+    let source = String::from_utf8_lossy(&bytes);
+    preset.resolve(&file, &source, model).map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn run_cmd(args: &RunArgs) -> Result<()> {
+    let resolved = resolve_run(args)?;
+    let vars = record_indices(&resolved.model, &args.record).map_err(|e| UsageError(format!("--record: {e}")))?;
+    let file = std::fs::File::create(&args.out)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.out.display())))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let n_steps = steps_for(resolved.duration_ms, resolved.dt_ms);
+    write_trace(&resolved, &vars, n_steps, &mut out, &mut |done| progress(done, n_steps))?;
+    out.flush().with_context(|| format!("writing {}", args.out.display()))?;
+    let model_file = args.model_file.as_ref().map(|p| p.display().to_string());
+    let side = sidecar(&resolved, &vars, model_file.as_deref());
+    let side_path = PathBuf::from(format!("{}.json", args.out.display()));
+    let text = serde_json::to_string_pretty(&side)?;
+    crate::io::csv::write_file(&side_path, text.as_bytes())?;
+    Ok(())
+}
+
+/// Streams the whole run as CSV rows into `out`.
+pub fn write_trace(
+    resolved: &ResolvedPreset,
+    vars: &[usize],
+    n_steps: u64,
+    out: &mut impl Write,
+    on_progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    let mut session = Session::new(resolved, 1)?;
+    let model = Arc::clone(&resolved.model);
+    out.write_all(header(&model, vars).as_bytes())?;
+    let mut line = String::with_capacity(32 * (vars.len() + 2));
+    let row = |s: &Session, line: &mut String, spike: bool| {
+        let e = &s.engine;
+        format_row(line, time_label(e.step_index(), e.dt_ms()), vars.iter().map(|&i| e.var(i, 0)), spike);
+    };
+    row(&session, &mut line, false);
+    out.write_all(line.as_bytes())?;
+    for k in 0..n_steps {
+        let spiked = session.step() > 0;
+        row(&session, &mut line, spiked);
+        out.write_all(line.as_bytes())?;
+        if k % 65_536 == 0 {
+            on_progress(k);
+        }
+    }
+    on_progress(n_steps);
+    Ok(())
+}
+
+fn progress(done: u64, total: u64) {
+    use std::sync::OnceLock;
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = *START.get_or_init(Instant::now);
+    if start.elapsed().as_secs_f64() > 1.0 && total > 0 {
+        eprint!("\r{:5.1}% ({done}/{total} steps)", 100.0 * done as f64 / total as f64);
+        if done == total {
+            eprintln!();
+        }
+    }
+}
+
+/// Human-readable description of a model: parameters, variables, equations.
+pub fn describe(m: &CompiledModel) -> String {
+    use std::fmt::Write as _;
+    let d = &m.desc;
+    let mut s = String::new();
+    let _ = writeln!(s, "{} — {} ({})", d.id, d.name, d.family);
+    let _ = writeln!(s, "{}\nCitation: {}\nDefault dt: {} ms\n", d.description, d.citation, d.dt_ms);
+    let _ = writeln!(s, "Parameters:");
+    let _ = writeln!(s, "  {:<16} {:>14}  {:<10} {:<22} description", "name", "default", "unit", "range");
+    for p in &d.parameters {
+        let range = format!("{} .. {}{}", p.range.min, p.range.max, if p.range.log { " (log)" } else { "" });
+        let _ = writeln!(s, "  {:<16} {:>14}  {:<10} {:<22} {}", p.name, p.default, p.unit, range, p.description);
+    }
+    let _ = writeln!(s, "\nVariables:");
+    for v in &m.vars {
+        let kind = match v.kind {
+            crate::model::VarKind::State => "state",
+            crate::model::VarKind::Assigned => "assigned",
+        };
+        let _ = writeln!(s, "  {:<16} {:<9} {:<10} {}", v.name, kind, v.unit, v.description);
+    }
+    let _ = writeln!(s, "\nEquations (ANNarchy order):");
+    for e in &d.equations {
+        let _ = writeln!(s, "  {}", e.text);
+    }
+    if let Some((_, text, _)) = &d.spike {
+        let _ = writeln!(s, "\nSpike: {text}");
+    }
+    if !d.reset.is_empty() {
+        let _ = writeln!(s, "Reset: {}", d.reset.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("; "));
+    }
+    for f in &d.functions {
+        let _ = writeln!(s, "Function: {}", f.text);
+    }
+    s
+}
+
+fn bench_cmd(args: &BenchArgs) -> Result<()> {
+    let model = model_by_name_or_file(&args.model)?;
+    let dt_ms = args.dt_ms.unwrap_or(model.desc.dt_ms);
+    let integrator: Integrator = args.integrator.parse().map_err(|e| UsageError(format!("{e}")))?;
+    if args.lanes == 0 {
+        bail!(UsageError("--lanes must be at least 1".into()));
+    }
+    let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1).map_err(|e| UsageError(e.to_string()))?;
+    // A driven neuron: give I_app a value that makes the built-in cells fire.
+    if let Some(i) = model.param_index("I_app") {
+        let p = &model.desc.parameters[i];
+        engine.set_param_all(i, p.default + 0.5 * (p.range.max - p.default));
+    }
+    let steps = steps_for(args.duration_ms, dt_ms);
+    let start = Instant::now();
+    let mut spikes = 0usize;
+    for _ in 0..steps {
+        spikes += engine.step();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let neuron_steps = steps as f64 * args.lanes as f64;
+    println!("model: {}  lanes: {}  dt: {dt_ms} ms  steps: {steps}  integrator: {integrator}", model.id(), args.lanes);
+    println!("spikes: {spikes}  wall time: {secs:.3} s  real-time factor: {:.1}x", args.duration_ms / 1000.0 / secs);
+    println!("ns per neuron-step: {:.2}", secs * 1e9 / neuron_steps.max(1.0));
+    Ok(())
+}
