@@ -76,11 +76,15 @@ fn the_issue_preset_runs_and_the_trace_follows_the_csv_contract() {
     assert_eq!(rows[0][4], -70.04, "row 0 is the initial state");
     assert_eq!(rows[1000][0], 100.0);
     // The kick acts before the step starting at 100 ms: row 1000 is before it, and
-    // row 1001 shows g_ampa = 0.3 decayed by one step of tau_ampa = 10 ms.
+    // row 1001 shows g_ampa = 0.3 decayed by one Euler step of the model's default
+    // tau_ampa = 2 ms.
     assert!(rows[1000][1] < 1e-12);
-    assert!((rows[1001][1] - 0.3 * (1.0 - 0.1 / 10.0)).abs() < 1e-12, "{}", rows[1001][1]);
-    let spikes = rows.iter().filter(|r| r[8] == 1.0).count();
-    assert!(spikes > 5, "I_app = 5 drives the fitted FSI to fire, got {spikes} spikes");
+    assert!((rows[1001][1] - 0.3 * (1.0 - 0.1 / 2.0)).abs() < 1e-12, "{}", rows[1001][1]);
+    // I_app = 5 is set before the step starting at 50 ms: I_v = root_func(5, nonlin) - n
+    // appears in row 501, not before.
+    assert!(rows[500][3].abs() < 0.1, "{}", rows[500][3]);
+    let expected = 5f64.powf(1.0 / 2.05780715954647) - rows[500][7];
+    assert!((rows[501][3] - expected).abs() < 1e-9, "{} vs {expected}", rows[501][3]);
     let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("trace.csv.json")).unwrap()).unwrap();
     assert_eq!(side["model"], "Izhikevich2007CorbitFsiNoisyAmpa");
     assert_eq!(side["seed"], 2024);

@@ -243,14 +243,22 @@ fn unknown_name(file: &str, line: Option<usize>, field: &str, name: &str, model:
     err(file, line, field, format!("`{name}` is not a {what} of {} (known: {})", model.id(), known.join(", ")))
 }
 
-/// The 1-based line of the first occurrence of `key` as a quoted string or a field name.
+/// The 1-based line of the first occurrence of `key` as a quoted string or as a
+/// field name (`key:` not preceded by part of a longer name).
 fn find_line(source: &str, key: &str) -> Option<usize> {
     let quoted = format!("\"{key}\"");
+    let is_field = |code: &str| {
+        code.match_indices(key).any(|(i, _)| {
+            let before_ok = code[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let after = code[i + key.len()..].trim_start();
+            before_ok && after.starts_with(':')
+        })
+    };
     source
         .lines()
         .position(|l| {
             let code = l.split("//").next().unwrap_or("");
-            code.contains(&quoted) || code.trim_start().starts_with(&format!("{key}:")) || code.contains(&format!("({key}:"))
+            code.contains(&quoted) || is_field(code)
         })
         .map(|i| i + 1)
 }
