@@ -47,11 +47,11 @@ fn native_corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
     let (phi_a, phi_b, sig_a, sig_b) = (-14.6, 1.3, -8.6, 18.7);
     let (e_kv1, gg_kv1, th_m_kv1, k_m_kv1, tau_m_kv1) = (-90.0, 0.39, -50.0, 20.0, 2.0);
     let (th_h_kv1, k_h_kv1, tau_h_kv1) = (-70.0, -6.0, 150.0);
-    let mut v = vec![-70.038_105_322_506_34; lanes];
-    let mut h_na = vec![0.852_199_343_234_366_6; lanes];
-    let mut n_kv3 = vec![0.000_208_327_268_574_195_12; lanes];
-    let mut m_kv1 = vec![0.268_566_988_263_048_6; lanes];
-    let mut h_kv1 = vec![0.501_587_716_426_225_8; lanes];
+    let mut v: Vec<f64> = vec![-70.038_105_322_506_34; lanes];
+    let mut h_na: Vec<f64> = vec![0.852_199_343_234_366_6; lanes];
+    let mut n_kv3: Vec<f64> = vec![0.000_208_327_268_574_195_12; lanes];
+    let mut m_kv1: Vec<f64> = vec![0.268_566_988_263_048_6; lanes];
+    let mut h_kv1: Vec<f64> = vec![0.501_587_716_426_225_8; lanes];
     let mut spikes = 0.0;
     for _ in 0..steps {
         for n in 0..lanes {

@@ -45,6 +45,8 @@ const STORAGE_KEY: &str = "neuron-explorer";
 /// Time per frame the UI spends moving samples from the ring into the history.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 const DEFAULT_MODEL: &str = "Izhikevich2007";
+/// Opened and started on the very first launch (relative to the working directory).
+const FIRST_LAUNCH_PRESET: &str = "presets/welcome_izhikevich2007_rs_live.ron";
 
 /// What survives a restart (eframe storage).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -100,11 +102,19 @@ pub struct App {
 
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        let settings = cc
+        let stored: Option<Settings> = cc
             .storage
-            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
-            .unwrap_or_default();
-        Self::with_settings(settings, Some(cc.egui_ctx.clone()))
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY));
+        let first_launch = stored.is_none();
+        let mut app = Self::with_settings(stored.unwrap_or_default(), Some(cc.egui_ctx.clone()));
+        // A first-time user (a teacher opening it in class) should see a neuron
+        // firing, not a flat line at rest: open the regular-spiking cell and run.
+        let welcome = std::path::Path::new(FIRST_LAUNCH_PRESET);
+        if first_launch && welcome.exists() {
+            app.open_preset(welcome);
+            app.apply(crate::ui::Intent::SetRunning(true));
+        }
+        app
     }
 
     /// An app without a window (tests); `ctx` is woken when data arrives.
