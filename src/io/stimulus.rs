@@ -77,7 +77,7 @@ impl Stimulus {
                 vec![("start_ms", start_ms), ("width_ms", width_ms), ("period_ms", period_ms), ("amplitude", amplitude)]
             }
             Waveform::Ramp { start_ms, end_ms, from, to } => {
-                if !(end_ms > start_ms) {
+                if end_ms.partial_cmp(&start_ms) != Some(std::cmp::Ordering::Greater) {
                     return Err("Ramp needs end_ms > start_ms".into());
                 }
                 vec![("start_ms", start_ms), ("end_ms", end_ms), ("from", from), ("to", to)]

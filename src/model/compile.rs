@@ -261,13 +261,14 @@ impl Builder<'_> {
         self.next_temp = 0;
         let before = ops.len();
         let r = self.expr(e, ops)?;
-        if r & TEMP != 0 && ops.len() > before {
-            if let Some(last) = ops.last_mut() {
-                if *last.dst_mut() == r {
-                    *last.dst_mut() = target;
-                    return Ok(());
-                }
-            }
+        // Retarget the instruction that produced a temporary instead of copying it.
+        if r & TEMP != 0
+            && ops.len() > before
+            && let Some(last) = ops.last_mut()
+            && *last.dst_mut() == r
+        {
+            *last.dst_mut() = target;
+            return Ok(());
         }
         ops.push(Op::Copy { dst: target, a: r });
         Ok(())

@@ -123,13 +123,12 @@ fn logical_lines(source: &str) -> Vec<Logical> {
         };
         // A line ending in ':' (inline if/else split over lines) continues below;
         // a line starting with `else` belongs to the one above.
-        if trimmed.starts_with("else") {
-            if let Some(prev) = out.pop() {
-                let mut joined = prev;
-                joined.text.push(' ');
-                joined.text.push_str(&cur.text);
-                cur = joined;
-            }
+        if trimmed.starts_with("else")
+            && let Some(mut joined) = out.pop()
+        {
+            joined.text.push(' ');
+            joined.text.push_str(&cur.text);
+            cur = joined;
         }
         let meta_free = cur.text.split('|').next().unwrap_or("").trim_end();
         if meta_free.ends_with(':') && !cur.text.starts_with('[') {
@@ -313,7 +312,8 @@ fn parse_range(r: &Reader, l: &Logical, text: &str, default: f64) -> Result<Rang
     let (Ok(min), Ok(max)) = (lo.trim().parse::<f64>(), hi.trim().parse::<f64>()) else {
         return Err(r.err(l.line, l.column, format!("range `{text}` must hold two numbers")));
     };
-    if !(min < max) || (log && min <= 0.0) {
+    // Written so that NaN bounds fail too.
+    if min.partial_cmp(&max) != Some(std::cmp::Ordering::Less) || (log && min <= 0.0) {
         return Err(r.err(l.line, l.column, format!("range `{text}` needs min < max (and min > 0 for log)")));
     }
     if !(min..=max).contains(&default) {
