@@ -11,8 +11,11 @@ use std::time::{Duration, Instant};
 
 use crate::model::builtin::builtin;
 use crate::sim::worker::{Command, Worker, WorkerError, WorkerEvent, input_param};
+use crate::ui::fi_panel::FiPanel;
 use crate::ui::history::{History, capacity_for};
+use crate::ui::iv_panel::IvPanel;
 use crate::ui::params::ParamsPanel;
+use crate::ui::phase_plane::PhasePlanePanel;
 use crate::ui::plot_groups::default_assignment;
 use crate::ui::plots::PlotsPanel;
 use crate::ui::presets::PresetBrowser;
@@ -88,6 +91,10 @@ pub struct App {
     channel_names: Vec<String>,
     params: ParamsPanel,
     plots: PlotsPanel,
+    view: crate::ui::View,
+    phase: PhasePlanePanel,
+    iv: IvPanel,
+    fi: FiPanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
     undo: UndoStack,
@@ -102,9 +109,7 @@ pub struct App {
 
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        let stored: Option<Settings> = cc
-            .storage
-            .and_then(|s| eframe::get_value(s, STORAGE_KEY));
+        let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
         let first_launch = stored.is_none();
         let mut app = Self::with_settings(stored.unwrap_or_default(), Some(cc.egui_ctx.clone()));
         // A first-time user (a teacher opening it in class) should see a neuron
@@ -145,6 +150,10 @@ impl App {
             channel_names: Vec::new(),
             params: ParamsPanel::default(),
             plots: PlotsPanel::default(),
+            view: crate::ui::View::default(),
+            phase: PhasePlanePanel::default(),
+            iv: IvPanel::default(),
+            fi: FiPanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
             undo: UndoStack::default(),
@@ -188,6 +197,23 @@ impl App {
 
     pub fn channel_names(&self) -> &[String] {
         &self.channel_names
+    }
+
+    /// The central view shown.
+    pub fn view(&self) -> crate::ui::View {
+        self.view
+    }
+
+    pub fn phase_plane(&self) -> &PhasePlanePanel {
+        &self.phase
+    }
+
+    pub fn iv_panel(&mut self) -> &mut IvPanel {
+        &mut self.iv
+    }
+
+    pub fn fi_panel(&mut self) -> &mut FiPanel {
+        &mut self.fi
     }
 
     /// Points the plots drew last frame.

@@ -1,4 +1,5 @@
-//! The headless command line: `run`, `models`, `describe`, `bench`.
+//! The headless command line: `run`, `models`, `describe`, `bench`, and the
+//! sweeps `iv` (voltage-clamp I–V) and `fi` (f–I curve).
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,11 @@ use crate::sim::session::{Session, steps_for};
 use crate::sim::{Engine, Integrator};
 
 #[derive(Parser, Debug)]
-#[command(name = "neuron-explorer", version, about = "Explore CompNeuroPy's neuron models live, with ANNarchy-exact stepping.\nWithout a command, opens the explorer window.")]
+#[command(
+    name = "neuron-explorer",
+    version,
+    about = "Explore CompNeuroPy's neuron models live, with ANNarchy-exact stepping.\nWithout a command, opens the explorer window."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -34,6 +39,81 @@ pub enum Command {
     },
     /// Measure the engine's speed in ns per neuron-step.
     Bench(BenchArgs),
+    /// Voltage-clamp I–V sweep: clamp v at each holding potential and report the
+    /// membrane current I_inf after one step, at an early time and at the end.
+    Iv(IvArgs),
+    /// f–I curve: hold a parameter (default I_app) at each value from t = 0 and
+    /// report firing rate, spike count, first-spike latency and ISI statistics.
+    Fi(FiArgs),
+}
+
+/// Options shared by the sweeps: which run to start from.
+#[derive(clap::Args, Debug)]
+pub struct SweepBase {
+    /// The preset file (RON): model, parameters, initial values, dt, integrator.
+    pub preset: PathBuf,
+    /// Where to write the CSV table.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Override a parameter: NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    #[arg(long)]
+    pub dt_ms: Option<f64>,
+    /// euler (ANNarchy's explicit Euler), exponential or rk4.
+    #[arg(long)]
+    pub integrator: Option<String>,
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// A model file to use instead of the built-in model named in the preset.
+    #[arg(long)]
+    pub model_file: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IvArgs {
+    #[command(flatten)]
+    pub base: SweepBase,
+    /// First holding potential (mV).
+    #[arg(long, allow_hyphen_values = true, default_value_t = -100.0)]
+    pub from: f64,
+    /// Last holding potential (mV, inclusive).
+    #[arg(long, allow_hyphen_values = true, default_value_t = 20.0)]
+    pub to: f64,
+    /// Spacing of the holding potentials (mV).
+    #[arg(long, default_value_t = 5.0)]
+    pub step: f64,
+    /// How long each potential is held (ms); the steady current is read at the end.
+    #[arg(long, default_value_t = 2000.0)]
+    pub hold_ms: f64,
+    /// When the instantaneous current is read (ms after the clamp starts).
+    #[arg(long, default_value_t = 1.0)]
+    pub instant_ms: f64,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FiArgs {
+    #[command(flatten)]
+    pub base: SweepBase,
+    /// The parameter to sweep.
+    #[arg(long, default_value = "I_app")]
+    pub param: String,
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.0)]
+    pub from: f64,
+    #[arg(long, allow_hyphen_values = true, default_value_t = 20.0)]
+    pub to: f64,
+    /// Number of values from --from to --to inclusive.
+    #[arg(long, default_value_t = 21)]
+    pub steps: usize,
+    /// Simulated time per value (ms).
+    #[arg(long, default_value_t = 1000.0)]
+    pub duration_ms: f64,
+    /// Spikes before this time are not counted in the rate and ISI statistics.
+    #[arg(long, default_value_t = 0.0)]
+    pub transient_ms: f64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -102,6 +182,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Bench(args)) => bench_cmd(&args),
+        Some(Command::Iv(args)) => iv_cmd(&args),
+        Some(Command::Fi(args)) => fi_cmd(&args),
         None => crate::app::run_gui(),
     }
 }
@@ -114,18 +196,23 @@ fn model_by_name_or_file(name: &str) -> Result<Arc<CompiledModel>> {
     if path.exists() {
         return load_model_file(path);
     }
-    Err(UsageError(format!("unknown model `{name}`; `neuron-explorer models` lists the built-ins")).into())
+    Err(UsageError(format!(
+        "unknown model `{name}`; `neuron-explorer models` lists the built-ins"
+    ))
+    .into())
 }
 
 fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
-    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
     load_model(&path.display().to_string(), &text).map_err(|e| UsageError(e.to_string()).into())
 }
 
 /// Reads the preset and applies the command-line overrides on top of it.
 pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
     let file = args.preset.display().to_string();
-    let bytes = std::fs::read(&args.preset).map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(&args.preset).map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
     let mut preset = Preset::parse(&file, &bytes).map_err(|e| UsageError(e.to_string()))?;
     for kv in &args.set {
         let Some((name, value)) = kv.split_once('=') else {
@@ -148,20 +235,30 @@ pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
     if args.seed.is_some() {
         preset.seed = args.seed;
     }
-    let model = args.model_file.as_deref().map(load_model_file).transpose()?;
+    let model = args
+        .model_file
+        .as_deref()
+        .map(load_model_file)
+        .transpose()?;
     let source = String::from_utf8_lossy(&bytes);
-    preset.resolve(&file, &source, model).map_err(|e| UsageError(e.to_string()).into())
+    preset
+        .resolve(&file, &source, model)
+        .map_err(|e| UsageError(e.to_string()).into())
 }
 
 fn run_cmd(args: &RunArgs) -> Result<()> {
     let resolved = resolve_run(args)?;
-    let vars = record_indices(&resolved.model, &args.record).map_err(|e| UsageError(format!("--record: {e}")))?;
+    let vars = record_indices(&resolved.model, &args.record)
+        .map_err(|e| UsageError(format!("--record: {e}")))?;
     let file = std::fs::File::create(&args.out)
         .map_err(|e| UsageError(format!("cannot write {}: {e}", args.out.display())))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let n_steps = steps_for(resolved.duration_ms, resolved.dt_ms);
-    write_trace(&resolved, &vars, n_steps, &mut out, &mut |done| progress(done, n_steps))?;
-    out.flush().with_context(|| format!("writing {}", args.out.display()))?;
+    write_trace(&resolved, &vars, n_steps, &mut out, &mut |done| {
+        progress(done, n_steps)
+    })?;
+    out.flush()
+        .with_context(|| format!("writing {}", args.out.display()))?;
     let model_file = args.model_file.as_ref().map(|p| p.display().to_string());
     let side = sidecar(&resolved, &vars, model_file.as_deref());
     let side_path = PathBuf::from(format!("{}.json", args.out.display()));
@@ -184,7 +281,12 @@ pub fn write_trace(
     let mut line = String::with_capacity(32 * (vars.len() + 2));
     let row = |s: &Session, line: &mut String, spike: bool| {
         let e = &s.engine;
-        format_row(line, time_label(e.step_index(), e.dt_ms()), vars.iter().map(|&i| e.var(i, 0)), spike);
+        format_row(
+            line,
+            time_label(e.step_index(), e.dt_ms()),
+            vars.iter().map(|&i| e.var(i, 0)),
+            spike,
+        );
     };
     row(&session, &mut line, false);
     out.write_all(line.as_bytes())?;
@@ -205,7 +307,10 @@ fn progress(done: u64, total: u64) {
     static START: OnceLock<Instant> = OnceLock::new();
     let start = *START.get_or_init(Instant::now);
     if start.elapsed().as_secs_f64() > 1.0 && total > 0 {
-        eprint!("\r{:5.1}% ({done}/{total} steps)", 100.0 * done as f64 / total as f64);
+        eprint!(
+            "\r{:5.1}% ({done}/{total} steps)",
+            100.0 * done as f64 / total as f64
+        );
         if done == total {
             eprintln!();
         }
@@ -218,12 +323,29 @@ pub fn describe(m: &CompiledModel) -> String {
     let d = &m.desc;
     let mut s = String::new();
     let _ = writeln!(s, "{} — {} ({})", d.id, d.name, d.family);
-    let _ = writeln!(s, "{}\nCitation: {}\nDefault dt: {} ms\n", d.description, d.citation, d.dt_ms);
+    let _ = writeln!(
+        s,
+        "{}\nCitation: {}\nDefault dt: {} ms\n",
+        d.description, d.citation, d.dt_ms
+    );
     let _ = writeln!(s, "Parameters:");
-    let _ = writeln!(s, "  {:<16} {:>14}  {:<10} {:<22} description", "name", "default", "unit", "range");
+    let _ = writeln!(
+        s,
+        "  {:<16} {:>14}  {:<10} {:<22} description",
+        "name", "default", "unit", "range"
+    );
     for p in &d.parameters {
-        let range = format!("{} .. {}{}", p.range.min, p.range.max, if p.range.log { " (log)" } else { "" });
-        let _ = writeln!(s, "  {:<16} {:>14}  {:<10} {:<22} {}", p.name, p.default, p.unit, range, p.description);
+        let range = format!(
+            "{} .. {}{}",
+            p.range.min,
+            p.range.max,
+            if p.range.log { " (log)" } else { "" }
+        );
+        let _ = writeln!(
+            s,
+            "  {:<16} {:>14}  {:<10} {:<22} {}",
+            p.name, p.default, p.unit, range, p.description
+        );
     }
     let _ = writeln!(s, "\nVariables:");
     for v in &m.vars {
@@ -231,7 +353,11 @@ pub fn describe(m: &CompiledModel) -> String {
             crate::model::VarKind::State => "state",
             crate::model::VarKind::Assigned => "assigned",
         };
-        let _ = writeln!(s, "  {:<16} {:<9} {:<10} {}", v.name, kind, v.unit, v.description);
+        let _ = writeln!(
+            s,
+            "  {:<16} {:<9} {:<10} {}",
+            v.name, kind, v.unit, v.description
+        );
     }
     let _ = writeln!(s, "\nEquations (ANNarchy order):");
     for e in &d.equations {
@@ -241,7 +367,15 @@ pub fn describe(m: &CompiledModel) -> String {
         let _ = writeln!(s, "\nSpike: {text}");
     }
     if !d.reset.is_empty() {
-        let _ = writeln!(s, "Reset: {}", d.reset.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("; "));
+        let _ = writeln!(
+            s,
+            "Reset: {}",
+            d.reset
+                .iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     for f in &d.functions {
         let _ = writeln!(s, "Function: {}", f.text);
@@ -252,11 +386,15 @@ pub fn describe(m: &CompiledModel) -> String {
 fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let model = model_by_name_or_file(&args.model)?;
     let dt_ms = args.dt_ms.unwrap_or(model.desc.dt_ms);
-    let integrator: Integrator = args.integrator.parse().map_err(|e| UsageError(format!("{e}")))?;
+    let integrator: Integrator = args
+        .integrator
+        .parse()
+        .map_err(|e| UsageError(format!("{e}")))?;
     if args.lanes == 0 {
         bail!(UsageError("--lanes must be at least 1".into()));
     }
-    let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1).map_err(|e| UsageError(e.to_string()))?;
+    let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1)
+        .map_err(|e| UsageError(e.to_string()))?;
     // A driven neuron: give I_app a value that makes the built-in cells fire.
     if let Some(i) = model.param_index("I_app") {
         let p = &model.desc.parameters[i];
@@ -270,8 +408,87 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     }
     let secs = start.elapsed().as_secs_f64();
     let neuron_steps = steps as f64 * args.lanes as f64;
-    println!("model: {}  lanes: {}  dt: {dt_ms} ms  steps: {steps}  integrator: {integrator}", model.id(), args.lanes);
-    println!("spikes: {spikes}  wall time: {secs:.3} s  real-time factor: {:.1}x", args.duration_ms / 1000.0 / secs);
-    println!("ns per neuron-step: {:.2}", secs * 1e9 / neuron_steps.max(1.0));
+    println!(
+        "model: {}  lanes: {}  dt: {dt_ms} ms  steps: {steps}  integrator: {integrator}",
+        model.id(),
+        args.lanes
+    );
+    println!(
+        "spikes: {spikes}  wall time: {secs:.3} s  real-time factor: {:.1}x",
+        args.duration_ms / 1000.0 / secs
+    );
+    println!(
+        "ns per neuron-step: {:.2}",
+        secs * 1e9 / neuron_steps.max(1.0)
+    );
     Ok(())
+}
+
+fn sweep_preset(base: &SweepBase) -> Result<ResolvedPreset> {
+    let run = RunArgs {
+        preset: base.preset.clone(),
+        out: base.out.clone(),
+        set: base.set.clone(),
+        duration_ms: None,
+        dt_ms: base.dt_ms,
+        integrator: base.integrator.clone(),
+        seed: base.seed,
+        model_file: base.model_file.clone(),
+        record: Vec::new(),
+    };
+    resolve_run(&run)
+}
+
+fn sweep_threads(base: &SweepBase) -> Result<usize> {
+    match base.threads {
+        Some(0) => bail!(UsageError("--threads must be at least 1".into())),
+        Some(n) => Ok(n),
+        None => Ok(crate::analysis::all_threads()),
+    }
+}
+
+fn sweep_error(e: crate::analysis::SweepError) -> anyhow::Error {
+    match e {
+        crate::analysis::SweepError::Usage(m) => UsageError(m).into(),
+        crate::analysis::SweepError::Model(m) => UsageError(m.to_string()).into(),
+        other => other.into(),
+    }
+}
+
+fn write_table(path: &Path, text: &str) -> Result<()> {
+    crate::io::csv::write_file(path, text.as_bytes()).map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn iv_cmd(args: &IvArgs) -> Result<()> {
+    use crate::analysis::clamp::{IvConfig, iv_csv, iv_sweep};
+    let resolved = sweep_preset(&args.base)?;
+    let v_holds = crate::analysis::range_by_step(args.from, args.to, args.step)
+        .map_err(|e| UsageError(format!("--from/--to/--step: {e}")))?;
+    let cfg = IvConfig {
+        v_holds,
+        hold_ms: args.hold_ms,
+        instant_ms: args.instant_ms,
+        trace_every: 0,
+        threads: sweep_threads(&args.base)?,
+    };
+    let result =
+        iv_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
+    write_table(&args.base.out, &iv_csv(&result.points))
+}
+
+fn fi_cmd(args: &FiArgs) -> Result<()> {
+    use crate::analysis::fi::{FiConfig, fi_csv, fi_sweep};
+    let resolved = sweep_preset(&args.base)?;
+    let values = crate::analysis::linspace(args.from, args.to, args.steps)
+        .map_err(|e| UsageError(format!("--from/--to/--steps: {e}")))?;
+    let cfg = FiConfig {
+        param: args.param.clone(),
+        values,
+        duration_ms: args.duration_ms,
+        transient_ms: args.transient_ms,
+        threads: sweep_threads(&args.base)?,
+    };
+    let result =
+        fi_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
+    write_table(&args.base.out, &fi_csv(&result))
 }

@@ -175,6 +175,13 @@ impl App {
                     }
                 }
             }
+            Intent::ShowView(view) => self.view = view,
+            Intent::WriteTable { path, text } => {
+                match crate::io::csv::write_file(&path, text.as_bytes()) {
+                    Ok(()) => self.toasts.info(format!("Saved {}", path.display())),
+                    Err(e) => self.toasts.error(e.to_string()),
+                }
+            }
             Intent::Redo => {
                 if let Some(values) = self.undo.redo() {
                     for (i, v) in values {

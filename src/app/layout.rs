@@ -32,6 +32,39 @@ impl App {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
             });
         egui::CentralPanel::default_margins().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for view in crate::ui::View::ALL {
+                    if ui
+                        .selectable_label(self.view == view, view.label())
+                        .clicked()
+                        && self.view != view
+                    {
+                        out.push(Intent::ShowView(view));
+                    }
+                }
+            });
+            ui.separator();
+            match self.view {
+                crate::ui::View::Traces => {}
+                crate::ui::View::PhasePlane => {
+                    let input = crate::ui::phase_plane::PhaseInput {
+                        history: &self.history,
+                        setup: &self.setup,
+                        window_ms: self.settings.window_ms,
+                        running: self.running,
+                    };
+                    self.phase.ui(ui, &input);
+                    return;
+                }
+                crate::ui::View::Iv => {
+                    self.iv.ui(ui, &self.setup, out);
+                    return;
+                }
+                crate::ui::View::Fi => {
+                    self.fi.ui(ui, &self.setup, out);
+                    return;
+                }
+            }
             let input = PlotInput {
                 history: &self.history,
                 model: &self.setup.model,

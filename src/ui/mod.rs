@@ -3,9 +3,12 @@
 
 pub mod decimate;
 pub mod export;
+pub mod fi_panel;
 pub mod history;
+pub mod iv_panel;
 pub mod model_picker;
 pub mod params;
+pub mod phase_plane;
 pub mod plot_groups;
 pub mod plots;
 pub mod presets;
@@ -14,6 +17,7 @@ pub mod settings;
 pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
+pub mod sweep_job;
 pub mod toasts;
 pub mod toolbar;
 pub mod undo;
@@ -37,9 +41,15 @@ pub struct ExportScope {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Intent {
     SelectModel(String),
-    SetParam { index: usize, value: f64 },
+    SetParam {
+        index: usize,
+        value: f64,
+    },
     ResetAllParams,
-    SetInitial { var: usize, value: Option<f64> },
+    SetInitial {
+        var: usize,
+        value: Option<f64>,
+    },
     SetDt(f64),
     SetIntegrator(Integrator),
     SetSeed(u32),
@@ -50,8 +60,14 @@ pub enum Intent {
     SetSpeed(f64),
     SetWindow(f64),
     SetRecording(bool),
-    SetHistory { duration_s: f64, budget_mb: usize },
-    Kick { var: usize, delta: f64 },
+    SetHistory {
+        duration_s: f64,
+        budget_mb: usize,
+    },
+    Kick {
+        var: usize,
+        delta: f64,
+    },
     SetStimuli(Vec<Stimulus>),
     OpenDialog,
     Open(PathBuf),
@@ -62,4 +78,34 @@ pub enum Intent {
     ScreenshotDialog,
     Undo,
     Redo,
+    /// Switches the central view (live traces or an analysis).
+    ShowView(View),
+    /// Writes an analysis table (I–V, f–I) to a file.
+    WriteTable {
+        path: PathBuf,
+        text: String,
+    },
+}
+
+/// What the central area shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Traces,
+    PhasePlane,
+    Iv,
+    Fi,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Traces, View::PhasePlane, View::Iv, View::Fi];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Traces => "Traces",
+            View::PhasePlane => "Phase plane",
+            View::Iv => "I–V (voltage clamp)",
+            View::Fi => "f–I curve",
+        }
+    }
 }

@@ -1,0 +1,205 @@
+//! f–I curves: one lane per value of a swept parameter (default `I_app`), held
+//! constant from t = 0 (the preset's events and stimuli are not applied), starting
+//! from the preset's initial state.
+//!
+//! A spike's time is the start of the step in which the spike condition became
+//! true (ANNarchy's convention): a spike found by step k (0-based) is at t = k·dt.
+//! Spikes with `transient_ms <= t < duration_ms` are counted; the rate is their
+//! number over the window length. `first_spike_ms` is the latency of the first
+//! spike of the whole run, measured from t = 0 (when the input is switched on),
+//! whether or not it falls in the transient. ISI mean and CV use the spikes in the
+//! window (mean needs two spikes, CV three; CV = population SD / mean).
+
+use super::{Control, SweepError, cell, chunks, engine_for, run_chunks};
+use crate::io::preset::ResolvedPreset;
+use crate::sim::session::steps_for;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FiConfig {
+    /// Parameter to sweep.
+    pub param: String,
+    pub values: Vec<f64>,
+    pub duration_ms: f64,
+    pub transient_ms: f64,
+    pub threads: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FiPoint {
+    pub value: f64,
+    pub rate_hz: f64,
+    pub n_spikes: usize,
+    pub first_spike_ms: Option<f64>,
+    pub isi_mean_ms: Option<f64>,
+    pub isi_cv: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FiResult {
+    pub param: String,
+    pub model_id: String,
+    pub points: Vec<FiPoint>,
+}
+
+impl FiResult {
+    /// The smallest swept value that gives at least one spike in the window, if the
+    /// values are sorted and every value above it spikes too (else the first spiking one).
+    pub fn rheobase(&self) -> Option<f64> {
+        self.points.iter().find(|p| p.n_spikes > 0).map(|p| p.value)
+    }
+}
+
+/// Total lane-steps of a sweep (for progress bars).
+pub fn fi_total(cfg: &FiConfig, dt_ms: f64) -> u64 {
+    steps_for(cfg.duration_ms, dt_ms) * cfg.values.len() as u64
+}
+
+/// Statistics of one spike train (step indices) for the window [k0, n).
+pub fn train_stats(
+    value: f64,
+    spike_steps: &[u64],
+    dt_ms: f64,
+    transient_ms: f64,
+    duration_ms: f64,
+) -> FiPoint {
+    // Times as the trace CSV labels them (k*dt rounded to 1e-9 ms: 0.1*3 is 0.3).
+    let time = |k: u64| crate::io::csv::time_label(k, dt_ms);
+    let first_spike_ms = spike_steps.first().map(|&k| time(k));
+    // Window by time, with a little slack for round-off in k*dt.
+    let eps = 1e-9 * dt_ms;
+    let times: Vec<f64> = spike_steps
+        .iter()
+        .map(|&k| time(k))
+        .filter(|&t| t >= transient_ms - eps && t < duration_ms - eps)
+        .collect();
+    let n = times.len();
+    let window_s = (duration_ms - transient_ms) / 1000.0;
+    let isis: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let mean = (!isis.is_empty()).then(|| isis.iter().sum::<f64>() / isis.len() as f64);
+    let cv = mean.filter(|_| isis.len() >= 2).map(|m| {
+        let var = isis.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / isis.len() as f64;
+        var.sqrt() / m
+    });
+    FiPoint {
+        value,
+        rate_hz: if window_s > 0.0 {
+            n as f64 / window_s
+        } else {
+            0.0
+        },
+        n_spikes: n,
+        first_spike_ms,
+        isi_mean_ms: mean,
+        isi_cv: cv,
+    }
+}
+
+pub fn fi_sweep(
+    preset: &ResolvedPreset,
+    cfg: &FiConfig,
+    control: &Control,
+) -> Result<FiResult, SweepError> {
+    let model = &preset.model;
+    let Some(pi) = model.param_index(&cfg.param) else {
+        let known: Vec<&str> = model
+            .desc
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        return Err(SweepError::Usage(format!(
+            "`{}` is not a parameter of {} (parameters: {})",
+            cfg.param,
+            model.id(),
+            known.join(", ")
+        )));
+    };
+    if !model.has_spike() {
+        return Err(SweepError::Usage(format!(
+            "{} has no spike condition; an f–I curve needs spikes",
+            model.id()
+        )));
+    }
+    if !(cfg.duration_ms.is_finite() && cfg.duration_ms > 0.0) {
+        return Err(SweepError::Usage(format!(
+            "the duration must be > 0 ms, got {}",
+            cfg.duration_ms
+        )));
+    }
+    if !(cfg.transient_ms.is_finite()
+        && cfg.transient_ms >= 0.0
+        && cfg.transient_ms < cfg.duration_ms)
+    {
+        return Err(SweepError::Usage(format!(
+            "the transient must be >= 0 ms and shorter than the duration ({} ms), got {}",
+            cfg.duration_ms, cfg.transient_ms
+        )));
+    }
+    if cfg.values.is_empty() {
+        return Err(SweepError::Usage("no value to sweep".into()));
+    }
+    let dt = preset.dt_ms;
+    let n_steps = steps_for(cfg.duration_ms, dt);
+    let ranges = chunks(cfg.values.len(), cfg.threads);
+    let results = run_chunks(&ranges, cfg.threads, |range| {
+        let lanes = range.len();
+        let mut e = engine_for(preset, model, lanes, range.start)?;
+        // Initial values may depend on parameters (`init=v_r`): the swept value is set
+        // after the preset's initial state was computed, as a held input would be.
+        for (lane, &x) in cfg.values[range.clone()].iter().enumerate() {
+            e.set_param(pi, lane, x);
+        }
+        let mut spikes: Vec<Vec<u64>> = vec![Vec::new(); lanes];
+        let mut pending = 0u64;
+        for k in 0..n_steps {
+            if e.step() > 0 {
+                for (lane, s) in spikes.iter_mut().enumerate() {
+                    if e.spiked(lane) {
+                        s.push(k);
+                    }
+                }
+            }
+            pending += 1;
+            if pending == 4096 {
+                control.add(pending * lanes as u64);
+                pending = 0;
+                if control.cancelled() {
+                    return Err(SweepError::Cancelled);
+                }
+            }
+        }
+        control.add(pending * lanes as u64);
+        Ok(cfg.values[range]
+            .iter()
+            .zip(&spikes)
+            .map(|(&x, s)| train_stats(x, s, dt, cfg.transient_ms, cfg.duration_ms))
+            .collect::<Vec<_>>())
+    })?;
+    Ok(FiResult {
+        param: cfg.param.clone(),
+        model_id: model.id().to_owned(),
+        points: results.into_iter().flatten().collect(),
+    })
+}
+
+/// The f–I table as CSV: `<param>,rate_hz,n_spikes,first_spike_ms,isi_mean_ms,isi_cv`
+/// (empty cells where a value is undefined).
+pub fn fi_csv(result: &FiResult) -> String {
+    let mut s = format!(
+        "{},rate_hz,n_spikes,first_spike_ms,isi_mean_ms,isi_cv\n",
+        result.param
+    );
+    for p in &result.points {
+        cell(&mut s, Some(p.value));
+        s.push(',');
+        cell(&mut s, Some(p.rate_hz));
+        s.push(',');
+        s.push_str(&p.n_spikes.to_string());
+        for x in [p.first_spike_ms, p.isi_mean_ms, p.isi_cv] {
+            s.push(',');
+            cell(&mut s, x);
+        }
+        s.push('\n');
+    }
+    s
+}

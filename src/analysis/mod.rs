@@ -1,0 +1,205 @@
+//! Analyses built on the population engine: voltage-clamp I–V sweeps ([`clamp`]),
+//! f–I curves ([`fi`]) and the phase plane of two-variable models ([`phase`]).
+//!
+//! Sweeps run one lane per sweep point, in chunks of lanes spread over a rayon pool
+//! of a chosen size (the GUI leaves a core to the live simulation). They report
+//! progress through an atomic counter and stop early when asked to ([`Control`]).
+
+pub mod clamp;
+pub mod fi;
+pub mod phase;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::io::preset::ResolvedPreset;
+use crate::sim::{Engine, EngineError};
+
+/// Progress and cancellation shared between a sweep and whoever watches it.
+#[derive(Clone, Debug, Default)]
+pub struct Control {
+    /// Set to stop the sweep; it returns [`SweepError::Cancelled`] soon after.
+    pub cancel: Arc<AtomicBool>,
+    /// Lane-steps done so far (compare with the sweep's total).
+    pub done: Arc<AtomicU64>,
+}
+
+impl Control {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    fn add(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Model(#[from] crate::model::ModelError),
+}
+
+/// Threads for a sweep next to a live simulation: all cores but one (at least one).
+pub fn background_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .saturating_sub(1)
+        .max(1)
+}
+
+/// Threads for a headless sweep: every core.
+pub fn all_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Splits `n` lanes into at most `threads` contiguous chunks of near-equal size.
+pub(crate) fn chunks(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let k = threads.clamp(1, n.max(1));
+    let base = n / k;
+    let extra = n % k;
+    let mut out = Vec::with_capacity(k);
+    let mut start = 0;
+    for i in 0..k {
+        let len = base + usize::from(i < extra);
+        if len > 0 {
+            out.push(start..start + len);
+        }
+        start += len;
+    }
+    out
+}
+
+/// Runs `f` on every chunk, in parallel on a pool of `threads` threads, keeping order.
+pub(crate) fn run_chunks<T: Send>(
+    ranges: &[std::ops::Range<usize>],
+    threads: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Result<T, SweepError> + Sync,
+) -> Result<Vec<T>, SweepError> {
+    use rayon::prelude::*;
+    if threads <= 1 || ranges.len() <= 1 {
+        return ranges.iter().cloned().map(&f).collect();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| SweepError::Usage(format!("cannot start worker threads: {e}")))?;
+    pool.install(|| ranges.par_iter().cloned().map(&f).collect())
+}
+
+/// An engine of `lanes` lanes set up as [`crate::sim::session::Session::new`] does
+/// for `preset`, but on `model` (which may be a derived model with extra variables:
+/// parameters and initial values are matched by name). Lane `i` draws from the
+/// random stream `preset.seed + first_lane + i`, so results do not depend on how
+/// the lanes are split into chunks. Events and stimuli are not applied.
+pub(crate) fn engine_for(
+    preset: &ResolvedPreset,
+    model: &Arc<crate::model::CompiledModel>,
+    lanes: usize,
+    first_lane: usize,
+) -> Result<Engine, SweepError> {
+    let src = &preset.model;
+    let seed = preset.seed.wrapping_add(first_lane as u32);
+    let mut engine = Engine::new(
+        Arc::clone(model),
+        lanes,
+        preset.dt_ms,
+        preset.integrator,
+        seed,
+    )?;
+    for (p, &v) in src.desc.parameters.iter().zip(&preset.parameters) {
+        if let Some(i) = model.param_index(&p.name) {
+            engine.set_param_all(i, v);
+        }
+    }
+    engine.reset_state();
+    for &(i, v) in &preset.initial {
+        if let Some(j) = model.var_index(&src.vars[i].name) {
+            for lane in 0..lanes {
+                engine.set_var(j, lane, v);
+            }
+        }
+    }
+    Ok(engine)
+}
+
+/// Values from `from` to `to` (inclusive, within round-off) in steps of `step`.
+pub fn range_by_step(from: f64, to: f64, step: f64) -> Result<Vec<f64>, String> {
+    if !(from.is_finite() && to.is_finite() && step.is_finite()) {
+        return Err("from, to and step must be finite numbers".into());
+    }
+    if step == 0.0 || (to - from) * step < 0.0 {
+        return Err(format!("step {step} does not lead from {from} to {to}"));
+    }
+    let n = ((to - from) / step + 1e-9).floor() as usize + 1;
+    if n > 100_000 {
+        return Err(format!("{n} points are too many (at most 100000)"));
+    }
+    // from + k*step, rounded to 12 significant digits so -100 + 5k prints as -95.
+    Ok((0..n).map(|k| round12(from + k as f64 * step)).collect())
+}
+
+/// `steps` evenly spaced values from `from` to `to` inclusive.
+pub fn linspace(from: f64, to: f64, steps: usize) -> Result<Vec<f64>, String> {
+    if !(from.is_finite() && to.is_finite()) {
+        return Err("from and to must be finite numbers".into());
+    }
+    match steps {
+        0 => Err("at least one step is needed".into()),
+        1 => Ok(vec![from]),
+        n if n > 100_000 => Err(format!("{n} points are too many (at most 100000)")),
+        n => Ok((0..n)
+            .map(|k| round12(from + (to - from) * k as f64 / (n - 1) as f64))
+            .collect()),
+    }
+}
+
+fn round12(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 12 - x.abs().log10().ceil() as i32;
+    let scale = 10f64.powi(digits.clamp(-300, 300));
+    let r = (x * scale).round() / scale;
+    if r.is_finite() { r } else { x }
+}
+
+/// A CSV cell: the number, or empty when undefined.
+pub(crate) fn cell(out: &mut String, v: Option<f64>) {
+    if let Some(v) = v {
+        crate::io::csv::fmt_num(v, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let r = range_by_step(-100.0, 20.0, 5.0).unwrap();
+        assert_eq!(r.len(), 25);
+        assert_eq!(r[1], -95.0);
+        assert_eq!(*r.last().unwrap(), 20.0);
+        let l = linspace(0.0, 20.0, 21).unwrap();
+        assert_eq!(l[3], 3.0);
+        assert_eq!(chunks(25, 2), vec![0..13, 13..25]);
+        assert_eq!(chunks(1, 4), vec![0..1]);
+        assert_eq!(range_by_step(0.0, 1.0, 0.1).unwrap().len(), 11);
+        assert!(range_by_step(0.0, 1.0, -0.1).is_err());
+    }
+}

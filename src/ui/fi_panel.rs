@@ -1,0 +1,339 @@
+//! The f–I panel: firing rate against a held parameter (default `I_app`), recomputed
+//! in the background whenever the setup changes; curves can be pinned or loaded from
+//! other presets to overlay models (e.g. the HH FSI against its Izhikevich fit).
+
+use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+
+use super::Intent;
+use super::run_setup::RunSetup;
+use super::sweep_job::{Poll, SweepJob};
+use crate::analysis::fi::{FiConfig, FiResult, fi_csv, fi_sweep, fi_total};
+use crate::analysis::{SweepError, background_threads, linspace};
+use crate::io::preset::ResolvedPreset;
+
+pub struct FiPanel {
+    pub param: String,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+    pub duration_ms: f64,
+    pub transient_ms: f64,
+    /// Recompute when a slider or setting changes.
+    pub auto: bool,
+    job: Option<SweepJob<FiResult>>,
+    /// What the current (or running) curve was computed for.
+    key: Option<String>,
+    pub progress: Option<f32>,
+    pub current: Option<FiResult>,
+    /// Pinned and loaded curves: (label, result).
+    pub overlays: Vec<(String, FiResult)>,
+    overlay_jobs: Vec<(String, SweepJob<FiResult>)>,
+    pub error: Option<String>,
+}
+
+impl Default for FiPanel {
+    fn default() -> Self {
+        Self {
+            param: "I_app".into(),
+            from: 0.0,
+            to: 300.0,
+            steps: 21,
+            duration_ms: 600.0,
+            transient_ms: 100.0,
+            auto: true,
+            job: None,
+            key: None,
+            progress: None,
+            current: None,
+            overlays: Vec::new(),
+            overlay_jobs: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+impl FiPanel {
+    fn config(&self) -> Result<FiConfig, String> {
+        Ok(FiConfig {
+            param: self.param.clone(),
+            values: linspace(self.from, self.to, self.steps)?,
+            duration_ms: self.duration_ms,
+            transient_ms: self.transient_ms,
+            threads: background_threads(),
+        })
+    }
+
+    fn key_of(&self, setup: &RunSetup) -> String {
+        format!(
+            "{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}",
+            setup.model.id(),
+            setup.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            setup.initial,
+            setup.dt_ms,
+            setup.integrator.name(),
+            self.param,
+            self.from,
+            self.to,
+            self.steps,
+            self.duration_ms,
+            self.transient_ms
+        )
+    }
+
+    /// The setup's range defaults when the model changes: the swept parameter's slider range.
+    fn adopt_model(&mut self, setup: &RunSetup) {
+        let m = &setup.model;
+        if m.param_index(&self.param).is_none() {
+            self.param = if m.param_index("I_app").is_some() {
+                "I_app".into()
+            } else {
+                m.desc
+                    .parameters
+                    .first()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default()
+            };
+            if let Some(i) = m.param_index(&self.param) {
+                let r = &m.desc.parameters[i].range;
+                self.from = r.min.max(0.0);
+                self.to = r.max;
+            }
+        }
+    }
+
+    fn spawn(
+        resolved: ResolvedPreset,
+        cfg: FiConfig,
+        ctx: Option<egui::Context>,
+    ) -> SweepJob<FiResult> {
+        let total = fi_total(&cfg, resolved.dt_ms);
+        SweepJob::spawn(total, ctx, move |c| fi_sweep(&resolved, &cfg, c))
+    }
+
+    /// Starts a sweep of the current setup, replacing (and cancelling) a running one.
+    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        self.error = None;
+        self.key = Some(self.key_of(setup));
+        let resolved = match setup.resolve() {
+            Ok(r) => r,
+            Err(e) => return self.error = Some(e.to_string()),
+        };
+        let cfg = match self.config() {
+            Ok(c) => c,
+            Err(e) => return self.error = Some(e),
+        };
+        self.progress = Some(0.0);
+        self.job = Some(Self::spawn(resolved, cfg, ctx));
+    }
+
+    /// Computes the f–I curve of another preset with the same sweep, as an overlay.
+    pub fn add_preset(&mut self, path: &std::path::Path, ctx: Option<egui::Context>) {
+        match crate::io::preset::load_resolved(path, None) {
+            Ok(r) => {
+                let label = path.file_stem().map_or_else(
+                    || r.model.id().to_owned(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                match self.config() {
+                    Ok(cfg) => self.overlay_jobs.push((label, Self::spawn(r, cfg, ctx))),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.job.is_some() || !self.overlay_jobs.is_empty()
+    }
+
+    pub fn poll(&mut self) {
+        if let Some(job) = &self.job {
+            match job.poll() {
+                Poll::Running(p) => self.progress = Some(p),
+                Poll::Done(r) => {
+                    self.job = None;
+                    self.progress = None;
+                    match r {
+                        Ok(r) => self.current = Some(r),
+                        Err(SweepError::Cancelled) => {}
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+        }
+        let mut k = 0;
+        while k < self.overlay_jobs.len() {
+            match self.overlay_jobs[k].1.poll() {
+                Poll::Running(_) => k += 1,
+                Poll::Done(r) => {
+                    let (label, _) = self.overlay_jobs.remove(k);
+                    match r {
+                        Ok(r) => self.overlays.push((label, r)),
+                        Err(SweepError::Cancelled) => {}
+                        Err(e) => self.error = Some(format!("{label}: {e}")),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Blocks until every running sweep ends (tests only).
+    pub fn wait(&mut self) {
+        if let Some(job) = self.job.take() {
+            self.progress = None;
+            match job.wait() {
+                Ok(r) => self.current = Some(r),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+        for (label, job) in std::mem::take(&mut self.overlay_jobs) {
+            match job.wait() {
+                Ok(r) => self.overlays.push((label, r)),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Starts a recomputation if automatic updates are on and the setup changed.
+    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        self.adopt_model(setup);
+        if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
+            self.start(setup, ctx);
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+        self.poll();
+        self.auto_update(setup, Some(ui.ctx().clone()));
+        let m = &setup.model;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Sweep");
+            egui::ComboBox::from_id_salt("fi_param")
+                .selected_text(self.param.clone())
+                .show_ui(ui, |ui| {
+                    for p in &m.desc.parameters {
+                        ui.selectable_value(&mut self.param, p.name.clone(), &p.name);
+                    }
+                });
+            ui.label("from");
+            ui.add(egui::DragValue::new(&mut self.from).speed(0.5));
+            ui.label("to");
+            ui.add(egui::DragValue::new(&mut self.to).speed(0.5));
+            ui.label("points");
+            ui.add(egui::DragValue::new(&mut self.steps).range(1..=1000));
+            ui.label("duration");
+            ui.add(
+                egui::DragValue::new(&mut self.duration_ms)
+                    .speed(10.0)
+                    .range(1.0..=100_000.0)
+                    .suffix(" ms"),
+            );
+            ui.label("transient");
+            ui.add(
+                egui::DragValue::new(&mut self.transient_ms)
+                    .speed(10.0)
+                    .range(0.0..=100_000.0)
+                    .suffix(" ms"),
+            );
+            ui.checkbox(&mut self.auto, "recompute on change");
+        });
+        ui.horizontal(|ui| {
+            if self.job.is_some() {
+                if ui.button("Cancel").clicked() {
+                    if let Some(job) = self.job.take() {
+                        job.cancel();
+                    }
+                    self.progress = None;
+                    self.auto = false;
+                }
+                ui.add(
+                    egui::ProgressBar::new(self.progress.unwrap_or(0.0))
+                        .show_percentage()
+                        .desired_width(200.0),
+                );
+            } else if ui.button("Compute").clicked() {
+                self.start(setup, Some(ui.ctx().clone()));
+            }
+            if let Some(r) = &self.current {
+                if ui
+                    .button("Pin curve")
+                    .on_hover_text("Keep this curve as an overlay")
+                    .clicked()
+                {
+                    let label = format!("{} #{}", r.model_id, self.overlays.len() + 1);
+                    self.overlays.push((label, r.clone()));
+                }
+                if ui.button("Export CSV…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
+                        .add_filter("CSV", &["csv"])
+                        .set_file_name(format!("{}_fi.csv", r.model_id))
+                        .save_file()
+                {
+                    out.push(Intent::WriteTable {
+                        path,
+                        text: fi_csv(r),
+                    });
+                }
+            }
+            if ui
+                .button("Add preset…")
+                .on_hover_text("Overlay the f–I curve of another preset (same sweep)")
+                .clicked()
+            {
+                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
+                if let Some(dir) = super::presets::presets_dir() {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(path) = dialog.pick_file() {
+                    self.add_preset(&path, Some(ui.ctx().clone()));
+                }
+            }
+            if !self.overlays.is_empty() && ui.button("Clear overlays").clicked() {
+                self.overlays.clear();
+            }
+            if !self.overlay_jobs.is_empty() {
+                ui.spinner();
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let mut curves: Vec<(String, &FiResult)> =
+            self.overlays.iter().map(|(l, r)| (l.clone(), r)).collect();
+        if let Some(r) = &self.current {
+            curves.push((format!("{} (current)", r.model_id), r));
+        }
+        ui.horizontal_wrapped(|ui| {
+            for (label, r) in &curves {
+                match r.rheobase() {
+                    Some(x) => ui.monospace(format!("{label}: rheobase ≈ {x} ({})", r.param)),
+                    None => ui.monospace(format!("{label}: no spikes in the range")),
+                };
+            }
+        });
+        let param = self.param.clone();
+        Plot::new("fi_curves")
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .x_axis_label(param)
+            .y_axis_label("rate [Hz]")
+            .show(ui, |p| {
+                for (label, r) in &curves {
+                    let pts: Vec<[f64; 2]> =
+                        r.points.iter().map(|q| [q.value, q.rate_hz]).collect();
+                    p.line(Line::new(label.clone(), PlotPoints::new(pts.clone())).width(2.0));
+                    p.points(
+                        Points::new(label.clone(), PlotPoints::new(pts))
+                            .radius(2.5)
+                            .shape(MarkerShape::Circle),
+                    );
+                    if let Some(x) = r.rheobase() {
+                        p.vline(
+                            VLine::new(format!("{label} rheobase"), x)
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    }
+                }
+            });
+    }
+}

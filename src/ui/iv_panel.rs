@@ -1,0 +1,269 @@
+//! The voltage-clamp panel: I–V curves (instantaneous and steady) with their zero
+//! crossings, and the family of clamp current traces, from a sweep run in the
+//! background on the current setup.
+
+use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+
+use super::Intent;
+use super::run_setup::RunSetup;
+use super::sweep_job::{Poll, SweepJob};
+use crate::analysis::clamp::{IvConfig, IvResult, iv_csv, iv_sweep, iv_total, zero_crossings};
+use crate::analysis::{SweepError, background_threads, range_by_step};
+
+/// Samples per clamp trace kept for the figure.
+const TRACE_SAMPLES: u64 = 1500;
+
+pub struct IvPanel {
+    pub from: f64,
+    pub to: f64,
+    pub step: f64,
+    pub hold_ms: f64,
+    pub instant_ms: f64,
+    /// Which recorded current the trace plot shows (index into the traces' names).
+    pub trace_var: usize,
+    job: Option<SweepJob<IvResult>>,
+    pub progress: Option<f32>,
+    pub result: Option<IvResult>,
+    pub error: Option<String>,
+}
+
+impl Default for IvPanel {
+    fn default() -> Self {
+        Self {
+            from: -100.0,
+            to: 20.0,
+            step: 5.0,
+            hold_ms: 500.0,
+            instant_ms: 1.0,
+            trace_var: 0,
+            job: None,
+            progress: None,
+            result: None,
+            error: None,
+        }
+    }
+}
+
+impl IvPanel {
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts a sweep of the current setup (replacing a running one).
+    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        self.error = None;
+        let resolved = match setup.resolve() {
+            Ok(r) => r,
+            Err(e) => return self.error = Some(e.to_string()),
+        };
+        let v_holds = match range_by_step(self.from, self.to, self.step) {
+            Ok(v) => v,
+            Err(e) => return self.error = Some(e),
+        };
+        let n_hold = (self.hold_ms / resolved.dt_ms).round().max(1.0) as u64;
+        let cfg = IvConfig {
+            v_holds,
+            hold_ms: self.hold_ms,
+            instant_ms: self.instant_ms,
+            trace_every: n_hold.div_ceil(TRACE_SAMPLES).max(1) as usize,
+            threads: background_threads(),
+        };
+        let total = iv_total(&cfg, resolved.dt_ms);
+        self.progress = Some(0.0);
+        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
+            iv_sweep(&resolved, &cfg, c)
+        }));
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.cancel();
+        }
+        self.progress = None;
+    }
+
+    /// Picks up a finished sweep.
+    pub fn poll(&mut self) {
+        let Some(job) = &self.job else { return };
+        match job.poll() {
+            Poll::Running(p) => self.progress = Some(p),
+            Poll::Done(r) => {
+                self.job = None;
+                self.progress = None;
+                match r {
+                    Ok(r) => {
+                        if self.trace_var >= r.traces.names.len() {
+                            self.trace_var = 0;
+                        }
+                        self.result = Some(r);
+                    }
+                    Err(SweepError::Cancelled) => {}
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Blocks until the running sweep ends (tests only).
+    pub fn wait(&mut self) {
+        if let Some(job) = self.job.take() {
+            self.progress = None;
+            match job.wait() {
+                Ok(r) => self.result = Some(r),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+        self.poll();
+        let has_v = setup.model.var_index("v").is_some();
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Holding potentials from");
+            ui.add(
+                egui::DragValue::new(&mut self.from)
+                    .speed(1.0)
+                    .suffix(" mV"),
+            );
+            ui.label("to");
+            ui.add(egui::DragValue::new(&mut self.to).speed(1.0).suffix(" mV"));
+            ui.label("step");
+            ui.add(
+                egui::DragValue::new(&mut self.step)
+                    .speed(0.5)
+                    .range(0.1..=100.0)
+                    .suffix(" mV"),
+            );
+            ui.label("hold");
+            ui.add(
+                egui::DragValue::new(&mut self.hold_ms)
+                    .speed(10.0)
+                    .range(0.1..=100_000.0)
+                    .suffix(" ms"),
+            );
+            ui.label("instantaneous at");
+            ui.add(
+                egui::DragValue::new(&mut self.instant_ms)
+                    .speed(0.1)
+                    .range(0.0..=100_000.0)
+                    .suffix(" ms"),
+            );
+        });
+        ui.horizontal(|ui| {
+            if self.job.is_some() {
+                if ui.button("Cancel").clicked() {
+                    self.cancel();
+                }
+                let p = self.progress.unwrap_or(0.0);
+                ui.add(egui::ProgressBar::new(p).show_percentage().desired_width(240.0));
+            } else if ui
+                .add_enabled(has_v, egui::Button::new("Run I–V sweep"))
+                .on_disabled_hover_text("This model has no membrane potential v.")
+                .clicked()
+            {
+                self.start(setup, Some(ui.ctx().clone()));
+            }
+            if let Some(r) = &self.result {
+                if ui.button("Export CSV…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
+                        .add_filter("CSV", &["csv"])
+                        .set_file_name(format!("{}_iv.csv", r.model_id))
+                        .save_file()
+                {
+                    out.push(Intent::WriteTable { path, text: iv_csv(&r.points) });
+                }
+                ui.weak(format!("{}: {} potentials", r.model_id, r.points.len()));
+            }
+            ui.weak("Clamp: dv/dt := 0, I_inf = right-hand side of C dv/dt at the held v (parameters of the current setup).");
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let Some(r) = &self.result else {
+            ui.label("Run a sweep to see the I–V curves.");
+            return;
+        };
+        let xs: Vec<f64> = r.points.iter().map(|p| p.v_hold).collect();
+        let inst: Vec<f64> = r.points.iter().map(|p| p.instant).collect();
+        let steady: Vec<f64> = r.points.iter().map(|p| p.steady).collect();
+        let zc_inst = zero_crossings(&xs, &inst);
+        let zc_steady = zero_crossings(&xs, &steady);
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Zero crossings, steady:");
+            for (v, slope) in &zc_steady {
+                ui.monospace(format!(
+                    "{v:.2} mV ({})",
+                    if *slope < 0.0 {
+                        "stable rest"
+                    } else {
+                        "threshold"
+                    }
+                ));
+            }
+            ui.label("  instantaneous:");
+            for (v, slope) in &zc_inst {
+                ui.monospace(format!(
+                    "{v:.2} mV ({})",
+                    if *slope < 0.0 { "stable" } else { "threshold" }
+                ));
+            }
+        });
+        let h = (ui.available_height() - 8.0) / 2.0;
+        let pts =
+            |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(&x, &y)| [x, y]).collect() };
+        Plot::new("iv_curves")
+            .height(h.max(120.0))
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .x_axis_label("holding potential v [mV]")
+            .y_axis_label("I_inf")
+            .show(ui, |p| {
+                p.hline(egui_plot::HLine::new("0", 0.0).width(0.5));
+                p.line(Line::new("instantaneous", PlotPoints::new(pts(&inst))).width(1.5));
+                p.line(Line::new("steady state", PlotPoints::new(pts(&steady))).width(2.0));
+                let zs: Vec<[f64; 2]> = zc_inst
+                    .iter()
+                    .chain(&zc_steady)
+                    .map(|z| [z.0, 0.0])
+                    .collect();
+                p.points(
+                    Points::new("zero crossings", PlotPoints::new(zs))
+                        .shape(MarkerShape::Circle)
+                        .radius(5.0)
+                        .color(egui::Color32::from_rgb(220, 60, 60)),
+                );
+            });
+        ui.horizontal(|ui| {
+            ui.label("Clamp current traces:");
+            let names = &r.traces.names;
+            egui::ComboBox::from_id_salt("iv_trace_var")
+                .selected_text(names.get(self.trace_var).cloned().unwrap_or_default())
+                .show_ui(ui, |ui| {
+                    for (k, n) in names.iter().enumerate() {
+                        ui.selectable_value(&mut self.trace_var, k, n);
+                    }
+                });
+        });
+        let var = self.trace_var;
+        Plot::new("iv_traces")
+            .height((ui.available_height()).max(120.0))
+            .x_axis_label("time in clamp [ms]")
+            .legend(Legend::default().position(egui_plot::Corner::RightTop))
+            .show(ui, |p| {
+                for (k, point) in r.points.iter().enumerate() {
+                    let Some(ys) = r.traces.values.get(k).and_then(|t| t.get(var)) else {
+                        continue;
+                    };
+                    let line: Vec<[f64; 2]> = r
+                        .traces
+                        .t_ms
+                        .iter()
+                        .zip(ys)
+                        .map(|(&t, &y)| [t, y])
+                        .collect();
+                    p.line(
+                        Line::new(format!("{} mV", point.v_hold), PlotPoints::new(line)).width(1.0),
+                    );
+                }
+            });
+    }
+}

@@ -1,0 +1,375 @@
+//! The live phase plane. For models with ODE variables `v` and `u` (the Izhikevich
+//! families): v- and u-nullclines for the current parameters, input and the other
+//! variables' current values, a direction field, fixed points with their stability,
+//! and the recorded trajectory on top. Everything is recomputed within the frame
+//! when a slider moves (a grid of a few thousand points through the model's own
+//! derivative program). For other models: the trajectory projected on v and a
+//! chosen variable.
+
+use egui::Color32;
+use egui_plot::{Arrows, Legend, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points};
+
+use super::history::History;
+use super::run_setup::RunSetup;
+use crate::analysis::phase::{Field, Plane, compute_plane, nullcline_y_estimates};
+use crate::model::{CompiledModel, VarKind};
+use crate::sim::Engine;
+
+/// Grid of the nullcline computation (columns × rows) and arrows per side.
+const GRID: (usize, usize) = (241, 161);
+const ARROWS: usize = 17;
+/// Most trajectory points drawn.
+const MAX_TRAJECTORY: usize = 6000;
+
+pub struct PhaseInput<'a> {
+    pub history: &'a History,
+    pub setup: &'a RunSetup,
+    /// Simulated ms of trajectory to show.
+    pub window_ms: f64,
+    pub running: bool,
+}
+
+#[derive(Default)]
+pub struct PhasePlanePanel {
+    /// The y variable when the model is not of the (v, u) kind.
+    pub y_var: Option<usize>,
+    /// The user zoomed or panned: keep their view instead of the automatic one.
+    pub user_view: bool,
+    last_bounds: Option<([f64; 2], [f64; 2])>,
+    cache_key: String,
+    pub plane: Option<Plane>,
+    /// Times the plane was recomputed (tests).
+    pub recomputed: u64,
+    pub trajectory_points: usize,
+}
+
+/// (x, y) variables for the nullcline mode: ODE variables `v` and `u`.
+pub fn vu_pair(m: &CompiledModel) -> Option<(usize, usize)> {
+    let ode = |n: &str| m.var_index(n).filter(|&i| m.vars[i].kind == VarKind::State);
+    Some((ode("v")?, ode("u")?))
+}
+
+/// The current state: the last recorded sample, else the initial state of the setup;
+/// and the parameters with the applied input (stimuli included) as the engine saw it.
+fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
+    let setup = input.setup;
+    let m = &setup.model;
+    let n = m.vars.len();
+    let mut params = setup.params.clone();
+    let h = input.history;
+    if !h.is_empty() {
+        let state: Vec<f64> = (0..n)
+            .map(|i| h.channel(i).and_then(|c| c.back().copied()).unwrap_or(0.0))
+            .collect();
+        if h.channels() > n
+            && let (Some(p), Some(v)) = (
+                crate::sim::worker::input_param(m, &setup.stimuli),
+                h.channel(n).and_then(|c| c.back().copied()),
+            )
+        {
+            params[p] = v;
+        }
+        let t = h.time_span().map_or(0.0, |(_, t)| t);
+        return (state, params, t);
+    }
+    let state = match Engine::new(m.clone(), 1, setup.dt_ms, setup.integrator, setup.seed) {
+        Ok(mut e) => {
+            for (i, &v) in setup.params.iter().enumerate() {
+                e.set_param_all(i, v);
+            }
+            e.reset_state();
+            for (i, v) in setup.initial_overrides() {
+                e.set_var(i, 0, v);
+            }
+            (0..n).map(|i| e.var(i, 0)).collect()
+        }
+        Err(_) => vec![0.0; n],
+    };
+    (state, params, 0.0)
+}
+
+/// Rounds a range outward to a "nice" grid so the automatic view (and the cached
+/// plane) changes only when the data leaves it.
+fn nice(lo: f64, hi: f64, min_span: f64) -> [f64; 2] {
+    let (mut lo, mut hi) = (lo, hi);
+    if hi - lo < min_span {
+        let mid = 0.5 * (lo + hi);
+        lo = mid - 0.5 * min_span;
+        hi = mid + 0.5 * min_span;
+    }
+    let margin = 0.08 * (hi - lo);
+    lo -= margin;
+    hi += margin;
+    let step = 10f64.powf((hi - lo).log10().floor()) / 4.0;
+    [(lo / step).floor() * step, (hi / step).ceil() * step]
+}
+
+fn min_max(it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = it
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    (lo <= hi).then_some((lo, hi))
+}
+
+impl PhasePlanePanel {
+    /// The recent trajectory (x, y), thinned to at most `MAX_TRAJECTORY` points.
+    fn trajectory(input: &PhaseInput<'_>, x: usize, y: usize) -> Vec<[f64; 2]> {
+        let h = input.history;
+        let (Some(xs), Some(ys)) = (h.channel(x), h.channel(y)) else {
+            return Vec::new();
+        };
+        let Some((_, t1)) = h.time_span() else {
+            return Vec::new();
+        };
+        let range = h.range_of(t1 - input.window_ms, t1);
+        let stride = range.len().div_ceil(MAX_TRAJECTORY).max(1);
+        let mut out: Vec<[f64; 2]> = range
+            .clone()
+            .step_by(stride)
+            .map(|k| [xs[k], ys[k]])
+            .collect();
+        if let Some(last) = range.end.checked_sub(1)
+            && !(range.end - range.start - 1).is_multiple_of(stride)
+        {
+            out.push([xs[last], ys[last]]);
+        }
+        out
+    }
+
+    /// The automatic view: trajectory, fixed points and the nullclines' lower part.
+    fn auto_view(
+        &self,
+        field: &mut Field,
+        traj: &[[f64; 2]],
+        state: (f64, f64),
+    ) -> ([f64; 2], [f64; 2]) {
+        let fps = self
+            .plane
+            .as_ref()
+            .map(|p| p.fixed_points.clone())
+            .unwrap_or_default();
+        let (xlo, xhi) = min_max(
+            traj.iter()
+                .map(|p| p[0])
+                .chain([state.0])
+                .chain(fps.iter().map(|f| f.x)),
+        )
+        .unwrap_or((state.0, state.0));
+        let xr = nice(xlo, xhi, 40.0);
+        let xs: Vec<f64> = (0..=40)
+            .map(|k| xr[0] + (xr[1] - xr[0]) * k as f64 / 40.0)
+            .collect();
+        let est = nullcline_y_estimates(field, &xs, state.1);
+        let mut ys: Vec<f64> = traj
+            .iter()
+            .map(|p| p[1])
+            .chain([state.1])
+            .chain(fps.iter().map(|f| f.y))
+            .collect();
+        ys.extend(est.iter().map(|e| e[1]));
+        if let Some((lo, _)) = min_max(est.iter().map(|e| e[0])) {
+            ys.push(lo);
+        }
+        let (ylo, yhi) = min_max(ys.into_iter()).unwrap_or((state.1 - 1.0, state.1 + 1.0));
+        let min_span = (0.05 * ylo.abs().max(yhi.abs())).max(1e-3);
+        (xr, nice(ylo, yhi, min_span))
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &PhaseInput<'_>) {
+        let m = &input.setup.model;
+        let (state, params, t) = current(input);
+        let Some(v) = m.var_index("v").or(Some(0)).filter(|_| !m.vars.is_empty()) else {
+            ui.label("This model has no variables.");
+            return;
+        };
+        let pair = vu_pair(m);
+        let y = match pair {
+            Some((_, u)) => u,
+            None => {
+                let default = (0..m.vars.len())
+                    .find(|&i| i != v && m.vars[i].kind == VarKind::State)
+                    .unwrap_or(v);
+                let mut y = self.y_var.filter(|&i| i < m.vars.len()).unwrap_or(default);
+                ui.horizontal(|ui| {
+                    ui.label(format!("Trajectory of {} against", m.vars[v].name));
+                    egui::ComboBox::from_id_salt("phase_y")
+                        .selected_text(m.vars[y].name.clone())
+                        .show_ui(ui, |ui| {
+                            for (i, var) in m.vars.iter().enumerate() {
+                                ui.selectable_value(&mut y, i, &var.name);
+                            }
+                        });
+                    ui.weak("(nullclines are drawn for models with ODE variables v and u)");
+                });
+                self.y_var = Some(y);
+                y
+            }
+        };
+        let traj = Self::trajectory(input, v, y);
+        self.trajectory_points = traj.len();
+        let mut field =
+            pair.and_then(|(x, yy)| Field::new(m, x, yy, &params, &state, t, input.setup.dt_ms));
+        let following = !self.user_view || input.running;
+        if let Some(field) = field.as_mut() {
+            let (xr, yr) = match (following, self.last_bounds) {
+                (false, Some(b)) => b,
+                _ => self.auto_view(field, &traj, (state[v], state[y])),
+            };
+            // The frozen variables (all but v and u) and the parameters define the plane.
+            let frozen: Vec<u64> = state
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != v && *i != y)
+                .map(|(_, s)| s.to_bits())
+                .collect();
+            let key = format!(
+                "{}|{xr:?}|{yr:?}|{:?}|{frozen:?}",
+                m.id(),
+                params.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+            );
+            if key != self.cache_key {
+                self.plane = Some(compute_plane(field, xr, yr, GRID.0, GRID.1, ARROWS));
+                self.cache_key = key;
+                self.recomputed += 1;
+            }
+        } else {
+            self.plane = None;
+        }
+        let plane = self.plane.clone();
+        if let Some(p) = &plane {
+            ui.horizontal_wrapped(|ui| {
+                if p.fixed_points.is_empty() {
+                    ui.label("No fixed point in view (the cell fires tonically for this input).");
+                }
+                for f in &p.fixed_points {
+                    let eig = f
+                        .eigen
+                        .iter()
+                        .map(|(re, im)| {
+                            if *im == 0.0 {
+                                format!("{re:.4}")
+                            } else {
+                                format!("{re:.4}{im:+.4}i")
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    ui.monospace(format!(
+                        "({:.3}, {:.3}) {} λ = {eig}",
+                        f.x,
+                        f.y,
+                        f.stability.name()
+                    ));
+                }
+            });
+        }
+        let names = (m.vars[v].name.clone(), m.vars[y].name.clone());
+        let mut plot = Plot::new("phase_plane")
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .x_axis_label(format!("{} [{}]", names.0, m.vars[v].unit))
+            .y_axis_label(format!("{} [{}]", names.1, m.vars[y].unit))
+            .allow_double_click_reset(false);
+        if plane.is_none() {
+            plot = plot.auto_bounds([true, true]);
+        }
+        let response = plot.show(ui, |p| {
+            if let Some(pl) = &plane {
+                if following {
+                    p.set_plot_bounds(PlotBounds::from_min_max(
+                        [pl.x_range[0], pl.y_range[0]],
+                        [pl.x_range[1], pl.y_range[1]],
+                    ));
+                }
+                let origins: Vec<[f64; 2]> = pl.arrows.iter().map(|a| a.0).collect();
+                let tips: Vec<[f64; 2]> = pl
+                    .arrows
+                    .iter()
+                    .map(|a| [a.0[0] + a.1[0], a.0[1] + a.1[1]])
+                    .collect();
+                p.arrows(
+                    Arrows::new(
+                        "direction field",
+                        PlotPoints::new(origins),
+                        PlotPoints::new(tips),
+                    )
+                    .color(Color32::from_gray(150)),
+                );
+                let vn = format!("{}-nullcline (d{}/dt = 0)", names.0, names.0);
+                for line in &pl.x_nullcline {
+                    p.line(
+                        Line::new(vn.clone(), PlotPoints::new(line.clone()))
+                            .color(Color32::from_rgb(40, 110, 220))
+                            .width(2.5),
+                    );
+                }
+                let un = format!("{}-nullcline (d{}/dt = 0)", names.1, names.1);
+                for line in &pl.y_nullcline {
+                    p.line(
+                        Line::new(un.clone(), PlotPoints::new(line.clone()))
+                            .color(Color32::from_rgb(230, 140, 20))
+                            .width(2.5),
+                    );
+                }
+            }
+            if !traj.is_empty() {
+                p.line(
+                    Line::new("trajectory", PlotPoints::new(traj.clone()))
+                        .color(Color32::from_rgb(40, 170, 80))
+                        .width(1.5),
+                );
+                if let Some(last) = traj.last() {
+                    p.points(
+                        Points::new("now", PlotPoints::new(vec![*last]))
+                            .radius(5.0)
+                            .filled(true)
+                            .color(Color32::from_rgb(40, 170, 80)),
+                    );
+                }
+            }
+            if let Some(pl) = &plane {
+                let (stable, unstable): (Vec<_>, Vec<_>) = pl
+                    .fixed_points
+                    .iter()
+                    .partition(|f| f.stability.is_stable());
+                let pts = |v: &[&crate::analysis::phase::FixedPoint]| -> Vec<[f64; 2]> {
+                    v.iter().map(|f| [f.x, f.y]).collect()
+                };
+                if !stable.is_empty() {
+                    p.points(
+                        Points::new("stable fixed point", PlotPoints::new(pts(&stable)))
+                            .shape(MarkerShape::Circle)
+                            .radius(6.0)
+                            .filled(true)
+                            .color(Color32::WHITE),
+                    );
+                }
+                if !unstable.is_empty() {
+                    p.points(
+                        Points::new("unstable fixed point", PlotPoints::new(pts(&unstable)))
+                            .shape(MarkerShape::Circle)
+                            .radius(6.0)
+                            .filled(false)
+                            .color(Color32::RED),
+                    );
+                }
+            }
+        });
+        let r = &response.response;
+        if !input.running {
+            let moved = r.dragged()
+                || (r.hovered()
+                    && ui.input(|i| {
+                        i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0
+                    }));
+            if r.double_clicked() {
+                self.user_view = false;
+            } else if moved {
+                self.user_view = true;
+            }
+        }
+        let b = response.transform.bounds();
+        self.last_bounds = Some(([b.min()[0], b.max()[0]], [b.min()[1], b.max()[1]]));
+    }
+}

@@ -1,0 +1,135 @@
+//! Headless GUI tests of the analysis views (egui_kittest): the phase plane draws
+//! nullclines and the rest point of the RS cell, the I–V and f–I panels run their
+//! sweeps in the background and show results.
+//!
+//! Run with `env -u DISPLAY cargo test --test ui_analysis`.
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::{Intent, View};
+
+fn harness() -> Harness<'static, App> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+}
+
+fn preset(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("presets")
+        .join(name)
+}
+
+#[test]
+fn phase_plane_of_the_rs_cell_shows_nullclines_rest_point_and_trajectory() {
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(preset(
+        "izhikevich2003_rs_regular_spiking.ron",
+    )));
+    h.state_mut().apply(Intent::ShowView(View::PhasePlane));
+    h.run_steps(2);
+    h.state_mut().step_now(6000);
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.view(), View::PhasePlane);
+    let pp = app.phase_plane();
+    let plane = pp.plane.as_ref().expect("a plane for (v, u)");
+    assert!(!plane.x_nullcline.is_empty() && !plane.y_nullcline.is_empty());
+    let rest = plane
+        .fixed_points
+        .iter()
+        .find(|f| f.stability.is_stable())
+        .expect("rest point");
+    assert!(
+        (rest.x + 70.0).abs() < 1e-6 && (rest.y + 14.0).abs() < 1e-6,
+        "{rest:?}"
+    );
+    assert!(pp.trajectory_points > 100);
+    // A slider move recomputes the plane within the frame.
+    let before = pp.recomputed;
+    let b = app.setup().model.param_index("b").unwrap();
+    h.state_mut().apply(Intent::SetParam {
+        index: b,
+        value: 0.25,
+    });
+    h.run_steps(1);
+    assert!(h.state().phase_plane().recomputed > before);
+    let plane = h.state().phase_plane().plane.clone().unwrap();
+    // With b = 0.25 the rest point moves to v = -64.41 mV (0.04v^2 + 4.75v + 140 = 0).
+    let rest = plane
+        .fixed_points
+        .iter()
+        .find(|f| f.stability.is_stable())
+        .expect("rest point");
+    assert!((rest.x + 64.414).abs() < 0.001, "{rest:?}");
+}
+
+#[test]
+fn other_models_get_a_projected_trajectory() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut().apply(Intent::ShowView(View::PhasePlane));
+    h.state_mut().step_now(500);
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
+    h.run_steps(2);
+    let pp = h.state().phase_plane();
+    assert!(pp.plane.is_none());
+    assert!(pp.trajectory_points > 100);
+}
+
+#[test]
+fn iv_and_fi_panels_sweep_in_the_background() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.state_mut().apply(Intent::ShowView(View::Iv));
+    h.run_steps(1);
+    let setup = h.state().setup().clone();
+    {
+        let iv = h.state_mut().iv_panel();
+        iv.hold_ms = 200.0;
+        iv.start(&setup, None);
+        assert!(iv.is_running());
+        iv.wait();
+        let r = iv.result.as_ref().expect("I–V result");
+        assert_eq!(r.points.len(), 25);
+        assert!(iv.error.is_none());
+    }
+    h.run_steps(2);
+
+    h.state_mut().apply(Intent::ShowView(View::Fi));
+    h.run_steps(1);
+    // The f–I panel starts by itself (recompute on change).
+    assert!(h.state_mut().fi_panel().is_running() || h.state_mut().fi_panel().current.is_some());
+    h.state_mut().fi_panel().wait();
+    let fi = h.state_mut().fi_panel();
+    let r = fi.current.as_ref().expect("f–I result");
+    assert_eq!(r.points.len(), 21);
+    let rheo = r.rheobase().expect("fires within 0..1000 pA");
+    assert!(rheo > 0.0 && rheo < 200.0, "{rheo}");
+    // A parameter change restarts the sweep.
+    let i = h.state().setup().model.param_index("k").unwrap();
+    h.state_mut().apply(Intent::SetParam {
+        index: i,
+        value: 0.8,
+    });
+    h.run_steps(1);
+    assert!(h.state_mut().fi_panel().is_running());
+    h.state_mut().fi_panel().wait();
+    h.run_steps(1);
+}
+
+#[test]
+fn write_table_reports_errors() {
+    let mut h = harness();
+    h.state_mut().apply(Intent::WriteTable {
+        path: "/nonexistent-dir/x/iv.csv".into(),
+        text: "a\n".into(),
+    });
+    let err = h.state().toasts.last_error.clone().expect("error toast");
+    assert!(err.contains("/nonexistent-dir/x/iv.csv"), "{err}");
+}
