@@ -47,12 +47,12 @@ pub enum Command {
     Fi(FiArgs),
 }
 
-/// Options shared by the sweeps: which run to start from.
-#[derive(clap::Args, Debug)]
-pub struct SweepBase {
-    /// The preset file (RON): model, parameters, initial values, dt, integrator.
+/// Which run to start from: a preset file plus command-line overrides.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PresetArgs {
+    /// The preset file (RON).
     pub preset: PathBuf,
-    /// Where to write the CSV table.
+    /// Where to write the CSV (a trace for `run`, a table for the sweeps).
     #[arg(long)]
     pub out: PathBuf,
     /// Override a parameter: NAME=VALUE (repeatable).
@@ -68,6 +68,13 @@ pub struct SweepBase {
     /// A model file to use instead of the built-in model named in the preset.
     #[arg(long)]
     pub model_file: Option<PathBuf>,
+}
+
+/// Options shared by the sweeps.
+#[derive(clap::Args, Debug)]
+pub struct SweepBase {
+    #[command(flatten)]
+    pub run: PresetArgs,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -118,26 +125,10 @@ pub struct FiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// The preset file (RON).
-    pub preset: PathBuf,
-    /// Where to write the CSV trace; the sidecar goes to `<out>.json`.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Override a parameter: NAME=VALUE (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub run: PresetArgs,
     #[arg(long)]
     pub duration_ms: Option<f64>,
-    #[arg(long)]
-    pub dt_ms: Option<f64>,
-    /// euler (ANNarchy's explicit Euler), exponential or rk4.
-    #[arg(long)]
-    pub integrator: Option<String>,
-    #[arg(long)]
-    pub seed: Option<u32>,
-    /// A model file to use instead of the built-in model named in the preset.
-    #[arg(long)]
-    pub model_file: Option<PathBuf>,
     /// Variables to record, comma separated (default: all).
     #[arg(long, value_delimiter = ',')]
     pub record: Vec<String>,
@@ -209,7 +200,7 @@ fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
 }
 
 /// Reads the preset and applies the command-line overrides on top of it.
-pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
+pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<ResolvedPreset> {
     let file = args.preset.display().to_string();
     let bytes =
         std::fs::read(&args.preset).map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
@@ -223,8 +214,8 @@ pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
         };
         preset.parameters.insert(name.trim().to_owned(), value);
     }
-    if args.duration_ms.is_some() {
-        preset.duration_ms = args.duration_ms;
+    if duration_ms.is_some() {
+        preset.duration_ms = duration_ms;
     }
     if args.dt_ms.is_some() {
         preset.dt_ms = args.dt_ms;
@@ -247,21 +238,25 @@ pub fn resolve_run(args: &RunArgs) -> Result<ResolvedPreset> {
 }
 
 fn run_cmd(args: &RunArgs) -> Result<()> {
-    let resolved = resolve_run(args)?;
+    let resolved = resolve_run(&args.run, args.duration_ms)?;
     let vars = record_indices(&resolved.model, &args.record)
         .map_err(|e| UsageError(format!("--record: {e}")))?;
-    let file = std::fs::File::create(&args.out)
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.out.display())))?;
+    let file = std::fs::File::create(&args.run.out)
+        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.run.out.display())))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let n_steps = steps_for(resolved.duration_ms, resolved.dt_ms);
     write_trace(&resolved, &vars, n_steps, &mut out, &mut |done| {
         progress(done, n_steps)
     })?;
     out.flush()
-        .with_context(|| format!("writing {}", args.out.display()))?;
-    let model_file = args.model_file.as_ref().map(|p| p.display().to_string());
+        .with_context(|| format!("writing {}", args.run.out.display()))?;
+    let model_file = args
+        .run
+        .model_file
+        .as_ref()
+        .map(|p| p.display().to_string());
     let side = sidecar(&resolved, &vars, model_file.as_deref());
-    let side_path = PathBuf::from(format!("{}.json", args.out.display()));
+    let side_path = PathBuf::from(format!("{}.json", args.run.out.display()));
     let text = serde_json::to_string_pretty(&side)?;
     crate::io::csv::write_file(&side_path, text.as_bytes())?;
     Ok(())
@@ -425,18 +420,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
 }
 
 fn sweep_preset(base: &SweepBase) -> Result<ResolvedPreset> {
-    let run = RunArgs {
-        preset: base.preset.clone(),
-        out: base.out.clone(),
-        set: base.set.clone(),
-        duration_ms: None,
-        dt_ms: base.dt_ms,
-        integrator: base.integrator.clone(),
-        seed: base.seed,
-        model_file: base.model_file.clone(),
-        record: Vec::new(),
-    };
-    resolve_run(&run)
+    resolve_run(&base.run, None)
 }
 
 fn sweep_threads(base: &SweepBase) -> Result<usize> {
@@ -473,7 +457,7 @@ fn iv_cmd(args: &IvArgs) -> Result<()> {
     };
     let result =
         iv_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
-    write_table(&args.base.out, &iv_csv(&result.points))
+    write_table(&args.base.run.out, &iv_csv(&result.points))
 }
 
 fn fi_cmd(args: &FiArgs) -> Result<()> {
@@ -490,5 +474,5 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     };
     let result =
         fi_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
-    write_table(&args.base.out, &fi_csv(&result))
+    write_table(&args.base.run.out, &fi_csv(&result))
 }
