@@ -312,10 +312,15 @@ impl FiPanel {
                 };
             }
         });
-        let param = self.param.clone();
+        let unit = setup
+            .model
+            .param_index(&self.param)
+            .map(|i| setup.model.desc.parameters[i].unit.clone())
+            .unwrap_or_default();
+        let x_label = format!("{} [{unit}]", self.param);
         Plot::new("fi_curves")
             .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-            .x_axis_label(param)
+            .x_axis_label(x_label)
             .y_axis_label("rate [Hz]")
             .show(ui, |p| {
                 for (label, r) in &curves {

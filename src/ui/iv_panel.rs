@@ -215,7 +215,7 @@ impl IvPanel {
             .height(h.max(120.0))
             .legend(Legend::default().position(egui_plot::Corner::LeftTop))
             .x_axis_label("holding potential v [mV]")
-            .y_axis_label("I_inf")
+            .y_axis_label(current_label(setup))
             .show(ui, |p| {
                 p.hline(egui_plot::HLine::new("0", 0.0).width(0.5));
                 p.line(Line::new("instantaneous", PlotPoints::new(pts(&inst))).width(1.5));
@@ -247,6 +247,7 @@ impl IvPanel {
         Plot::new("iv_traces")
             .height((ui.available_height()).max(120.0))
             .x_axis_label("time in clamp [ms]")
+            .y_axis_label(r.traces.names.get(var).cloned().unwrap_or_default())
             .legend(Legend::default().position(egui_plot::Corner::RightTop))
             .show(ui, |p| {
                 for (k, point) in r.points.iter().enumerate() {
@@ -265,5 +266,20 @@ impl IvPanel {
                     );
                 }
             });
+    }
+}
+
+/// `I_inf [unit]`, with the unit of the model's applied current (the clamp current is
+/// the right-hand side of `C dv/dt`, in the units of the current terms).
+fn current_label(setup: &RunSetup) -> String {
+    let unit = setup
+        .model
+        .param_index("I_app")
+        .map(|i| setup.model.desc.parameters[i].unit.clone())
+        .unwrap_or_default();
+    if unit.is_empty() {
+        "I_inf".to_owned()
+    } else {
+        format!("I_inf [{unit}]")
     }
 }
