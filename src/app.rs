@@ -95,6 +95,7 @@ pub struct App {
     phase: PhasePlanePanel,
     iv: IvPanel,
     fi: FiPanel,
+    compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
     undo: UndoStack,
@@ -154,6 +155,7 @@ impl App {
             phase: PhasePlanePanel::default(),
             iv: IvPanel::default(),
             fi: FiPanel::default(),
+            compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
             undo: UndoStack::default(),
@@ -214,6 +216,10 @@ impl App {
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {
         &mut self.fi
+    }
+
+    pub fn compare_panel(&mut self) -> &mut crate::ui::compare_panel::ComparePanel {
+        &mut self.compare
     }
 
     /// Points the plots drew last frame.

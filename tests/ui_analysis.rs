@@ -133,3 +133,33 @@ fn write_table_reports_errors() {
     let err = h.state().toasts.last_error.clone().expect("error toast");
     assert!(err.contains("/nonexistent-dir/x/iv.csv"), "{err}");
 }
+
+#[test]
+fn compare_view_scores_the_current_setup_against_the_corbit_reference() {
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(preset(
+        "corbit_fsi_izhikevich_fit_bgm2022.ron",
+    )));
+    h.state_mut().compare_panel().reference_path = Some(preset("hh_corbit_fsi_current_step.ron"));
+    h.state_mut().apply(Intent::ShowView(View::Compare));
+    h.run_steps(1);
+    assert!(h.state_mut().compare_panel().is_running());
+    h.state_mut().compare_panel().wait();
+    h.run_steps(2);
+    let m = h.state_mut().compare_panel().metrics.expect("metrics");
+    assert_eq!(format!("{:.2}", m.fi_rmse_hz), "6.98");
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label_contains("f-I RMSE: 6.98 Hz");
+    // A slider change recomputes the candidate only (the reference is cached).
+    let i = h.state().setup().model.param_index("d").unwrap();
+    h.state_mut().apply(Intent::SetParam {
+        index: i,
+        value: 9.0,
+    });
+    h.run_steps(1);
+    assert!(h.state_mut().compare_panel().is_running());
+    h.state_mut().compare_panel().wait();
+    let m2 = h.state_mut().compare_panel().metrics.expect("metrics");
+    assert_ne!(m2.loss, m.loss);
+    h.run_steps(1);
+}

@@ -1,12 +1,15 @@
 //! Analyses built on the population engine: voltage-clamp I–V sweeps ([`clamp`]),
-//! f–I curves ([`fi`]) and the phase plane of two-variable models ([`phase`]).
+//! f–I curves ([`fi`]), the phase plane of two-variable models ([`phase`]), and
+//! comparing and fitting a candidate model to a reference ([`compare`], [`fit`]).
 //!
 //! Sweeps run one lane per sweep point, in chunks of lanes spread over a rayon pool
 //! of a chosen size (the GUI leaves a core to the live simulation). They report
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
 pub mod clamp;
+pub mod compare;
 pub mod fi;
+pub mod fit;
 pub mod phase;
 
 use std::sync::Arc;

@@ -64,6 +64,10 @@ impl App {
                     self.fi.ui(ui, &self.setup, out);
                     return;
                 }
+                crate::ui::View::Compare => {
+                    self.compare.ui(ui, &self.setup);
+                    return;
+                }
             }
             let input = PlotInput {
                 history: &self.history,

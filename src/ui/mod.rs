@@ -3,6 +3,7 @@
 
 pub mod decimate;
 pub mod export;
+pub mod compare_panel;
 pub mod fi_panel;
 pub mod history;
 pub mod iv_panel;
@@ -95,10 +96,17 @@ pub enum View {
     PhasePlane,
     Iv,
     Fi,
+    Compare,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Traces, View::PhasePlane, View::Iv, View::Fi];
+    pub const ALL: [View; 5] = [
+        View::Traces,
+        View::PhasePlane,
+        View::Iv,
+        View::Fi,
+        View::Compare,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -106,6 +114,7 @@ impl View {
             View::PhasePlane => "Phase plane",
             View::Iv => "I–V (voltage clamp)",
             View::Fi => "f–I curve",
+            View::Compare => "Compare",
         }
     }
 }
