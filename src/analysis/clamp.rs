@@ -225,16 +225,9 @@ pub fn iv_sweep(
             if cfg.trace_every > 0 && k % cfg.trace_every as u64 == 0 {
                 record(&e, &mut traces);
             }
-            pending += 1;
-            if pending == 4096 {
-                control.add(pending * lanes as u64);
-                pending = 0;
-                if control.cancelled() {
-                    return Err(SweepError::Cancelled);
-                }
-            }
+            control.tick(&mut pending, lanes)?;
         }
-        control.add(pending * lanes as u64);
+        control.flush(&mut pending, lanes);
         for (lane, p) in pts.iter_mut().enumerate() {
             p.steady = e.var(i_inf, lane);
         }

@@ -100,20 +100,7 @@ pub fn fi_sweep(
     control: &Control,
 ) -> Result<FiResult, SweepError> {
     let model = &preset.model;
-    let Some(pi) = model.param_index(&cfg.param) else {
-        let known: Vec<&str> = model
-            .desc
-            .parameters
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect();
-        return Err(SweepError::Usage(format!(
-            "`{}` is not a parameter of {} (parameters: {})",
-            cfg.param,
-            model.id(),
-            known.join(", ")
-        )));
-    };
+    let pi = super::require_param(model, &cfg.param)?;
     if !model.has_spike() {
         return Err(SweepError::Usage(format!(
             "{} has no spike condition; an f–I curve needs spikes",
@@ -159,16 +146,9 @@ pub fn fi_sweep(
                     }
                 }
             }
-            pending += 1;
-            if pending == 4096 {
-                control.add(pending * lanes as u64);
-                pending = 0;
-                if control.cancelled() {
-                    return Err(SweepError::Cancelled);
-                }
-            }
+            control.tick(&mut pending, lanes)?;
         }
-        control.add(pending * lanes as u64);
+        control.flush(&mut pending, lanes);
         Ok(cfg.values[range]
             .iter()
             .zip(&spikes)

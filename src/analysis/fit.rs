@@ -77,19 +77,7 @@ pub fn fit(
     let model = &candidate.model;
     let mut coords = Vec::new();
     for name in &cfg.free {
-        let Some(i) = model.param_index(name) else {
-            let known: Vec<&str> = model
-                .desc
-                .parameters
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect();
-            return Err(SweepError::Usage(format!(
-                "`{name}` is not a parameter of {} (parameters: {})",
-                model.id(),
-                known.join(", ")
-            )));
-        };
+        let i = super::require_param(model, name)?;
         if name == DRIVE_PARAM {
             return Err(SweepError::Usage(format!(
                 "{DRIVE_PARAM} is driven by the protocols and cannot be free"

@@ -43,6 +43,42 @@ impl Control {
     fn add(&self, n: u64) {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
+
+    /// Counts one step of `lanes` lanes; every 4096 steps publishes the progress and
+    /// checks for cancellation (often enough to feel instant, rarely enough to cost
+    /// nothing). Call [`Control::flush`] when the loop ends.
+    fn tick(&self, pending: &mut u64, lanes: usize) -> Result<(), SweepError> {
+        *pending += 1;
+        if *pending == 4096 {
+            self.flush(pending, lanes);
+            if self.cancelled() {
+                return Err(SweepError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&self, pending: &mut u64, lanes: usize) {
+        self.add(*pending * lanes as u64);
+        *pending = 0;
+    }
+}
+
+/// The index of parameter `name`, or a message listing the model's parameters.
+pub fn require_param(model: &crate::model::CompiledModel, name: &str) -> Result<usize, SweepError> {
+    model.param_index(name).ok_or_else(|| {
+        let known: Vec<&str> = model
+            .desc
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        SweepError::Usage(format!(
+            "`{name}` is not a parameter of {} (parameters: {})",
+            model.id(),
+            known.join(", ")
+        ))
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
