@@ -48,7 +48,7 @@ const STORAGE_KEY: &str = "neuron-explorer";
 /// Time per frame the UI spends moving samples from the ring into the history.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 const DEFAULT_MODEL: &str = "Izhikevich2007";
-/// Opened and started on the very first launch (relative to the working directory).
+/// Opened at launch unless the user last chose another model (relative to the working directory).
 const FIRST_LAUNCH_PRESET: &str = "presets/welcome_izhikevich2007_rs_live.ron";
 
 /// What survives a restart (eframe storage).
@@ -111,15 +111,16 @@ pub struct App {
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
-        let first_launch = stored.is_none();
+        let fresh = stored.as_ref().is_none_or(|s| s.model == DEFAULT_MODEL);
         let mut app = Self::with_settings(stored.unwrap_or_default(), Some(cc.egui_ctx.clone()));
-        // A first-time user (a teacher opening it in class) should see a neuron
-        // firing, not a flat line at rest: open the regular-spiking cell and run.
+        // Someone opening the app (a teacher in class) should see a neuron firing, not
+        // a flat line at rest: unless they chose another model last time, open the
+        // regular-spiking cell with repeating pulses. Either way, start running.
         let welcome = std::path::Path::new(FIRST_LAUNCH_PRESET);
-        if first_launch && welcome.exists() {
+        if fresh && welcome.exists() {
             app.open_preset(welcome);
-            app.apply(crate::ui::Intent::SetRunning(true));
         }
+        app.apply(crate::ui::Intent::SetRunning(true));
         app
     }
 

@@ -193,6 +193,8 @@ impl ComparePanel {
         .filter_map(|(l, r)| Some((l, r?)))
         .collect();
         let half = (ui.available_width() / 2.0 - 8.0).max(100.0);
+        // Inside `horizontal` a plot would take the row's (text) height: size it.
+        let height = (ui.available_height() - 8.0).max(200.0);
         ui.horizontal(|ui| {
             for (id, ylabel, latency) in [
                 ("cmp_fi", "rate [Hz]", false),
@@ -200,8 +202,9 @@ impl ComparePanel {
             ] {
                 Plot::new(id)
                     .width(half)
+                    .height(height)
                     .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-                    .x_axis_label("I_app")
+                    .x_axis_label("I_app (shared numbers: uA/cm2 for HH, pA for Izhikevich)")
                     .y_axis_label(ylabel)
                     .show(ui, |p| {
                         for (label, r) in &curves {
