@@ -13,7 +13,8 @@ use neuron_explorer::sim::{Engine, Integrator};
 
 /// Izhikevich (2007) in ANNarchy order: I_v = I_app; block [v, u]; spike; reset.
 fn native_izhikevich(lanes: usize, steps: usize, i_app: f64) -> f64 {
-    let (c_m, k, v_r, v_t, a, b, c, d, v_peak) = (100.0, 0.7, -60.0, -40.0, 0.03, -2.0, -50.0, 100.0, 35.0);
+    let (c_m, k, v_r, v_t, a, b, c, d, v_peak) =
+        (100.0, 0.7, -60.0, -40.0, 0.03, -2.0, -50.0, 100.0, 35.0);
     let dt = 0.1;
     let mut v = vec![v_r; lanes];
     let mut u = vec![0.0; lanes];
@@ -42,8 +43,10 @@ fn native_corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
     let dt = 0.01;
     let (v_t, c_m, v_l, gg_l) = (0.0, 1.0, -70.0, 0.25);
     let (e_na, gg_na, th_m_na, k_m_na) = (50.0, 112.5, -24.0, 11.5);
-    let (th_h_na, k_h_na, phi_h_na, sigma_0_h_na, tau_0_h_na, tau_1_h_na) = (-58.3, -6.7, -60.0, -12.0, 0.5, 13.5);
-    let (e_kv3, gg_kv3, th_n_kv3, k_n_kv3, tau_0_n, tau_1_n) = (-90.0, 225.0, -12.4, 6.8, 0.087, 11.313);
+    let (th_h_na, k_h_na, phi_h_na, sigma_0_h_na, tau_0_h_na, tau_1_h_na) =
+        (-58.3, -6.7, -60.0, -12.0, 0.5, 13.5);
+    let (e_kv3, gg_kv3, th_n_kv3, k_n_kv3, tau_0_n, tau_1_n) =
+        (-90.0, 225.0, -12.4, 6.8, 0.087, 11.313);
     let (phi_a, phi_b, sig_a, sig_b) = (-14.6, 1.3, -8.6, 18.7);
     let (e_kv1, gg_kv1, th_m_kv1, k_m_kv1, tau_m_kv1) = (-90.0, 0.39, -50.0, 20.0, 2.0);
     let (th_h_kv1, k_h_kv1, tau_h_kv1) = (-70.0, -6.0, 150.0);
@@ -60,7 +63,8 @@ fn native_corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
             let i_l = gg_l * (vv - v_l);
             let m_na = 1.0 / (1.0 + ((th_m_na - vv) / k_m_na).exp());
             let dh = (1.0 / (1.0 + ((th_h_na - vv) / k_h_na).exp()) - h_na[n])
-                / (tau_0_h_na + (tau_1_h_na + tau_0_h_na) / (1.0 + ((phi_h_na - vv) / sigma_0_h_na).exp()));
+                / (tau_0_h_na
+                    + (tau_1_h_na + tau_0_h_na) / (1.0 + ((phi_h_na - vv) / sigma_0_h_na).exp()));
             h_na[n] += dt * dh;
             let i_na = (vv - e_na) * gg_na * m_na.powf(3.0) * h_na[n];
             let n_inf = 1.0 / (1.0 + ((th_n_kv3 - vv) / k_n_kv3).exp());
@@ -116,7 +120,10 @@ fn main() {
     // `cargo test --benches` passes `--bench`-less args; run a tiny smoke version then.
     let quick = !std::env::args().any(|a| a == "--bench");
     let reps = if quick { 1 } else { 15 };
-    println!("{:<28} {:>6} {:>14} {:>14} {:>8}", "model", "lanes", "native ns/ns", "engine ns/ns", "ratio");
+    println!(
+        "{:<28} {:>6} {:>14} {:>14} {:>8}",
+        "model", "lanes", "native ns/ns", "engine ns/ns", "ratio"
+    );
     let cases: [(&str, usize, usize, f64, f64); 4] = [
         ("Izhikevich2007", 1, 200_000, 0.1, 70.0),
         ("Izhikevich2007", 64, 5_000, 0.1, 70.0),
@@ -126,16 +133,29 @@ fn main() {
     for (id, lanes, steps, dt, i_app) in cases {
         let steps = if quick { steps / 100 } else { steps };
         let n = lanes * steps;
-        let native = |l, s| if id == "Izhikevich2007" { native_izhikevich(l, s, i_app) } else { native_corbit(l, s, i_app) };
+        let native = |l, s| {
+            if id == "Izhikevich2007" {
+                native_izhikevich(l, s, i_app)
+            } else {
+                native_corbit(l, s, i_app)
+            }
+        };
         // Interleave native and engine so drift in machine load hits both alike.
         let (mut tn, mut te) = (Vec::new(), Vec::new());
         for _ in 0..3 {
-            tn.push(time_it(reps, n, || native(black_box(lanes), black_box(steps))));
-            te.push(time_it(reps, n, || engine_run(id, black_box(lanes), black_box(steps), dt, i_app)));
+            tn.push(time_it(reps, n, || {
+                native(black_box(lanes), black_box(steps))
+            }));
+            te.push(time_it(reps, n, || {
+                engine_run(id, black_box(lanes), black_box(steps), dt, i_app)
+            }));
         }
         tn.sort_by(f64::total_cmp);
         te.sort_by(f64::total_cmp);
         let (tn, te) = (tn[1], te[1]);
-        println!("{id:<28} {lanes:>6} {tn:>14.2} {te:>14.2} {:>7.2}x", te / tn);
+        println!(
+            "{id:<28} {lanes:>6} {tn:>14.2} {te:>14.2} {:>7.2}x",
+            te / tn
+        );
     }
 }

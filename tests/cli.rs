@@ -43,9 +43,17 @@ fn models_lists_exactly_the_26_builtins() {
     let out = run(&["models"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let ids: Vec<&str> = text.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    let ids: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
     assert_eq!(ids.len(), 26, "{text}");
-    for id in ["Izhikevich2007CorbitFsiNoisyAmpa", "HHneuronCorbit", "PoissonNeuronSin", "IntegratorNeuronSimple"] {
+    for id in [
+        "Izhikevich2007CorbitFsiNoisyAmpa",
+        "HHneuronCorbit",
+        "PoissonNeuronSin",
+        "IntegratorNeuronSimple",
+    ] {
         assert!(ids.contains(&id), "{id} missing");
     }
 }
@@ -65,12 +73,23 @@ fn the_issue_preset_runs_and_the_trace_follows_the_csv_contract() {
     let dir = tmp();
     let preset = write(dir.path(), "p.ron", ISSUE_PRESET.as_bytes());
     let csv = dir.path().join("trace.csv");
-    let out = run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("t,g_ampa,g_gaba,I_v,v,u,s,n,spike"));
-    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
     assert_eq!(rows.len(), 4001, "row 0 plus 400 ms / 0.1 ms steps");
     assert_eq!(rows[0][0], 0.0);
     assert_eq!(rows[0][4], -70.04, "row 0 is the initial state");
@@ -79,13 +98,23 @@ fn the_issue_preset_runs_and_the_trace_follows_the_csv_contract() {
     // row 1001 shows g_ampa = 0.3 decayed by one Euler step of the model's default
     // tau_ampa = 2 ms.
     assert!(rows[1000][1] < 1e-12);
-    assert!((rows[1001][1] - 0.3 * (1.0 - 0.1 / 2.0)).abs() < 1e-12, "{}", rows[1001][1]);
+    assert!(
+        (rows[1001][1] - 0.3 * (1.0 - 0.1 / 2.0)).abs() < 1e-12,
+        "{}",
+        rows[1001][1]
+    );
     // I_app = 5 is set before the step starting at 50 ms: I_v = root_func(5, nonlin) - n
     // appears in row 501, not before.
     assert!(rows[500][3].abs() < 0.1, "{}", rows[500][3]);
     let expected = 5f64.powf(1.0 / 2.05780715954647) - rows[500][7];
-    assert!((rows[501][3] - expected).abs() < 1e-9, "{} vs {expected}", rows[501][3]);
-    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("trace.csv.json")).unwrap()).unwrap();
+    assert!(
+        (rows[501][3] - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        rows[501][3]
+    );
+    let side: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("trace.csv.json")).unwrap())
+            .unwrap();
     assert_eq!(side["model"], "Izhikevich2007CorbitFsiNoisyAmpa");
     assert_eq!(side["seed"], 2024);
     assert_eq!(side["parameters"]["k"], 0.065839636773661);
@@ -101,22 +130,57 @@ fn same_preset_and_seed_give_byte_identical_csv_and_the_sidecar_reproduces_it() 
     let outs: Vec<Vec<u8>> = (0..2)
         .map(|k| {
             let csv = dir.path().join(format!("t{k}.csv"));
-            let out = run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap()]);
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let out = run(&[
+                "run",
+                preset.to_str().unwrap(),
+                "--out",
+                csv.to_str().unwrap(),
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             std::fs::read(&csv).unwrap()
         })
         .collect();
     assert_eq!(outs[0], outs[1]);
     // Another seed gives another trace.
     let csv = dir.path().join("other.csv");
-    assert!(run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap(), "--seed", "8"]).status.success());
+    assert!(
+        run(&[
+            "run",
+            preset.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+            "--seed",
+            "8"
+        ])
+        .status
+        .success()
+    );
     assert_ne!(std::fs::read(&csv).unwrap(), outs[0]);
     // The sidecar's full preset reproduces the file byte for byte.
-    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t0.csv.json")).unwrap()).unwrap();
-    let again = write(dir.path(), "again.ron", side["preset_ron"].as_str().unwrap().as_bytes());
+    let side: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("t0.csv.json")).unwrap())
+            .unwrap();
+    let again = write(
+        dir.path(),
+        "again.ron",
+        side["preset_ron"].as_str().unwrap().as_bytes(),
+    );
     let csv = dir.path().join("again.csv");
-    let out = run(&["run", again.to_str().unwrap(), "--out", csv.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "run",
+        again.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read(&csv).unwrap(), outs[0]);
 }
 
@@ -126,19 +190,44 @@ fn overrides_and_record_narrow_the_run() {
     let preset = write(dir.path(), "p.ron", br#"(model: "Izhikevich2007")"#);
     let csv = dir.path().join("t.csv");
     let out = run(&[
-        "run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap(), "--set", "I_app=100", "--duration-ms", "10",
-        "--dt-ms", "0.5", "--integrator", "rk4", "--record", "v,u",
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+        "--set",
+        "I_app=100",
+        "--duration-ms",
+        "10",
+        "--dt-ms",
+        "0.5",
+        "--integrator",
+        "rk4",
+        "--record",
+        "v,u",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
-    assert!(text.starts_with("t,v,u,spike\n0,-60,0,0\n0.5,"), "{}", &text[..60.min(text.len())]);
+    assert!(
+        text.starts_with("t,v,u,spike\n0,-60,0,0\n0.5,"),
+        "{}",
+        &text[..60.min(text.len())]
+    );
     assert_eq!(text.lines().count(), 1 + 21);
 }
 
 fn expect_error(dir: &Path, name: &str, bytes: &[u8], needles: &[&str]) {
     let preset = write(dir, name, bytes);
     let csv = dir.join("never.csv");
-    let out = run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap()]);
+    let out = run(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{name}: {err}");
     assert!(!err.contains("panicked"), "{name}: {err}");
@@ -151,20 +240,85 @@ fn expect_error(dir: &Path, name: &str, bytes: &[u8], needles: &[&str]) {
 fn malformed_presets_fail_with_file_line_and_field() {
     let dir = tmp();
     let d = dir.path();
-    expect_error(d, "syntax.ron", b"(\n  model: \"Izhikevich2007\",\n  dt_ms: 0.1\n  duration_ms: 5.0,\n)", &["syntax.ron:4"]);
-    expect_error(d, "model.ron", b"(\n model: \"NoSuchNeuron\",\n)", &["model.ron:2", "field `model`", "NoSuchNeuron"]);
-    expect_error(d, "param.ron", b"(\n model: \"Izhikevich2007\",\n parameters: {\n  \"bogus\": 1.0 },\n)", &["param.ron:4", "parameters.bogus"]);
-    expect_error(d, "var.ron", b"(model: \"Izhikevich2007\",\n initial: {\"w\": 1.0})", &["var.ron:2", "initial.w"]);
-    expect_error(d, "nan.ron", b"(model: \"Izhikevich2007\",\n parameters: {\"C\": NaN})", &["nan.ron:2", "parameters.C", "finite"]);
-    expect_error(d, "inf.ron", b"(model: \"Izhikevich2007\",\n events: [(t_ms: 1.0, set: {\"I_app\": inf})])", &["inf.ron:2", "events[0].I_app"]);
-    expect_error(d, "dt.ron", b"(model: \"Izhikevich2007\",\n dt_ms: 0.0)", &["dt.ron:2", "dt_ms", "> 0"]);
-    expect_error(d, "negdt.ron", b"(model: \"Izhikevich2007\", dt_ms: -1.0)", &["negdt.ron:1", "dt_ms"]);
+    expect_error(
+        d,
+        "syntax.ron",
+        b"(\n  model: \"Izhikevich2007\",\n  dt_ms: 0.1\n  duration_ms: 5.0,\n)",
+        &["syntax.ron:4"],
+    );
+    expect_error(
+        d,
+        "model.ron",
+        b"(\n model: \"NoSuchNeuron\",\n)",
+        &["model.ron:2", "field `model`", "NoSuchNeuron"],
+    );
+    expect_error(
+        d,
+        "param.ron",
+        b"(\n model: \"Izhikevich2007\",\n parameters: {\n  \"bogus\": 1.0 },\n)",
+        &["param.ron:4", "parameters.bogus"],
+    );
+    expect_error(
+        d,
+        "var.ron",
+        b"(model: \"Izhikevich2007\",\n initial: {\"w\": 1.0})",
+        &["var.ron:2", "initial.w"],
+    );
+    expect_error(
+        d,
+        "nan.ron",
+        b"(model: \"Izhikevich2007\",\n parameters: {\"C\": NaN})",
+        &["nan.ron:2", "parameters.C", "finite"],
+    );
+    expect_error(
+        d,
+        "inf.ron",
+        b"(model: \"Izhikevich2007\",\n events: [(t_ms: 1.0, set: {\"I_app\": inf})])",
+        &["inf.ron:2", "events[0].I_app"],
+    );
+    expect_error(
+        d,
+        "dt.ron",
+        b"(model: \"Izhikevich2007\",\n dt_ms: 0.0)",
+        &["dt.ron:2", "dt_ms", "> 0"],
+    );
+    expect_error(
+        d,
+        "negdt.ron",
+        b"(model: \"Izhikevich2007\", dt_ms: -1.0)",
+        &["negdt.ron:1", "dt_ms"],
+    );
     expect_error(d, "empty.ron", b"", &["empty.ron", "empty"]);
-    expect_error(d, "binary.ron", &[0x28, 0xff, 0xfe, 0x00, 0x12, 0x9c], &["binary.ron:1", "UTF-8"]);
-    expect_error(d, "type.ron", b"(model: \"Izhikevich2007\",\n dt_ms: \"fast\")", &["type.ron:2", "dt_ms"]);
-    expect_error(d, "field.ron", b"(model: \"Izhikevich2007\",\n speed: 2.0)", &["field.ron:2", "speed"]);
-    expect_error(d, "integ.ron", b"(model: \"Izhikevich2007\",\n integrator: \"leapfrog\")", &["integ.ron:2", "integrator", "leapfrog"]);
-    expect_error(d, "seed.ron", b"(model: \"Izhikevich2007\", seed: -4)", &["seed.ron:1"]);
+    expect_error(
+        d,
+        "binary.ron",
+        &[0x28, 0xff, 0xfe, 0x00, 0x12, 0x9c],
+        &["binary.ron:1", "UTF-8"],
+    );
+    expect_error(
+        d,
+        "type.ron",
+        b"(model: \"Izhikevich2007\",\n dt_ms: \"fast\")",
+        &["type.ron:2", "dt_ms"],
+    );
+    expect_error(
+        d,
+        "field.ron",
+        b"(model: \"Izhikevich2007\",\n speed: 2.0)",
+        &["field.ron:2", "speed"],
+    );
+    expect_error(
+        d,
+        "integ.ron",
+        b"(model: \"Izhikevich2007\",\n integrator: \"leapfrog\")",
+        &["integ.ron:2", "integrator", "leapfrog"],
+    );
+    expect_error(
+        d,
+        "seed.ron",
+        b"(model: \"Izhikevich2007\", seed: -4)",
+        &["seed.ron:1"],
+    );
     expect_error(d, "stim.ron", b"(model: \"Izhikevich2007\",\n stimuli: [(target: \"I_zz\", waveform: Constant(value: 1.0))])", &["stim.ron:2", "stimuli[0].target"]);
 }
 
@@ -194,26 +348,60 @@ fn bad_command_line_values_exit_2() {
 fn a_users_model_file_loads_at_run_time() {
     let dir = tmp();
     let model = write(dir.path(), "lif.neuron", b"[model]\nid = Lif\n[parameters]\ntau = 10 | ms | 1 .. 100 | Membrane time constant.\nI = 2 | mV | 0 .. 5 | Drive.\n[equations]\ntau * dv/dt = -v + I * tau / 10 | mV | Potential.\n[spike]\nv >= 1\n[reset]\nv = 0\n");
-    let preset = write(dir.path(), "p.ron", br#"(model: "Lif", duration_ms: 100.0, dt_ms: 0.1)"#);
+    let preset = write(
+        dir.path(),
+        "p.ron",
+        br#"(model: "Lif", duration_ms: 100.0, dt_ms: 0.1)"#,
+    );
     let csv = dir.path().join("t.csv");
-    let out = run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap(), "--model-file", model.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+        "--model-file",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("t,v,spike\n"));
     assert!(text.lines().filter(|l| l.ends_with(",1")).count() >= 3);
     // A broken model file names its line and column.
     let bad = write(dir.path(), "bad.neuron", b"[equations]\ndv/dt = -v +\n");
-    let out = run(&["run", preset.to_str().unwrap(), "--out", csv.to_str().unwrap(), "--model-file", bad.to_str().unwrap()]);
+    let out = run(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+        "--model-file",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.neuron:2:"));
 }
 
 #[test]
 fn bench_prints_ns_per_neuron_step_last() {
-    let out = run(&["bench", "--model", "Izhikevich2007", "--duration-ms", "100", "--lanes", "4"]);
+    let out = run(&[
+        "bench",
+        "--model",
+        "Izhikevich2007",
+        "--duration-ms",
+        "100",
+        "--lanes",
+        "4",
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let last = text.lines().last().unwrap();
-    let value: f64 = last.strip_prefix("ns per neuron-step: ").unwrap().parse().unwrap();
+    let value: f64 = last
+        .strip_prefix("ns per neuron-step: ")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(value > 0.0);
 }

@@ -11,7 +11,9 @@ fn solve(src: &str, integrator: Integrator, dt: f64, t_end: f64, vars: &[&str]) 
     for _ in 0..steps {
         e.step();
     }
-    vars.iter().map(|v| e.var(m.var_index(v).unwrap(), 0)).collect()
+    vars.iter()
+        .map(|v| e.var(m.var_index(v).unwrap(), 0))
+        .collect()
 }
 
 /// Observed order from errors at dt and dt/2, averaged over three halvings.
@@ -33,12 +35,20 @@ fn forced_exact(t: f64) -> f64 {
 fn each_integrator_converges_at_its_order_on_a_forced_decay() {
     let t_end: f64 = 4.0;
     for integrator in Integrator::ALL {
-        let err = |h: f64| (solve(FORCED, integrator, h, t_end, &["x"])[0] - forced_exact(t_end)).abs();
+        let err =
+            |h: f64| (solve(FORCED, integrator, h, t_end, &["x"])[0] - forced_exact(t_end)).abs();
         // Start coarser for rk4 so its finest error (~1e-9) stays far above round-off.
-        let dt0 = if integrator == Integrator::Rk4 { 0.4 } else { 0.1 };
+        let dt0 = if integrator == Integrator::Rk4 {
+            0.4
+        } else {
+            0.1
+        };
         let p = observed_order(err, dt0);
         let want = f64::from(integrator.order());
-        assert!((p - want).abs() < 0.3, "{integrator}: observed order {p:.3}, expected {want}");
+        assert!(
+            (p - want).abs() < 0.3,
+            "{integrator}: observed order {p:.3}, expected {want}"
+        );
     }
 }
 

@@ -8,18 +8,47 @@ use neuron_explorer::sim::{Engine, Integrator};
 fn all_26_builtins_compile_and_are_fully_described() {
     let models = all_builtins().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(models.len(), 26);
-    let families = ["Artificial", "Hodgkin-Huxley", "Izhikevich 2003", "Izhikevich 2007"];
+    let families = [
+        "Artificial",
+        "Hodgkin-Huxley",
+        "Izhikevich 2003",
+        "Izhikevich 2007",
+    ];
     for m in &models {
         let d = &m.desc;
-        assert!(families.contains(&d.family.as_str()), "{}: family {}", d.id, d.family);
-        assert!(!d.description.is_empty() && !d.citation.is_empty() && !d.name.is_empty(), "{}", d.id);
+        assert!(
+            families.contains(&d.family.as_str()),
+            "{}: family {}",
+            d.id,
+            d.family
+        );
+        assert!(
+            !d.description.is_empty() && !d.citation.is_empty() && !d.name.is_empty(),
+            "{}",
+            d.id
+        );
         for p in &d.parameters {
             assert!(!p.unit.is_empty(), "{}.{} has no unit", d.id, p.name);
-            assert!(!p.description.is_empty(), "{}.{} has no description", d.id, p.name);
-            assert!(p.range.min <= p.default && p.default <= p.range.max, "{}.{}", d.id, p.name);
+            assert!(
+                !p.description.is_empty(),
+                "{}.{} has no description",
+                d.id,
+                p.name
+            );
+            assert!(
+                p.range.min <= p.default && p.default <= p.range.max,
+                "{}.{}",
+                d.id,
+                p.name
+            );
         }
         for e in &d.equations {
-            assert!(!e.unit.is_empty() && !e.description.is_empty(), "{}.{}", d.id, e.var);
+            assert!(
+                !e.unit.is_empty() && !e.description.is_empty(),
+                "{}.{}",
+                d.id,
+                e.var
+            );
         }
     }
 }
@@ -51,8 +80,16 @@ fn worked_example_first_three_steps() {
     ];
     for (step, (ev, eu)) in expected.into_iter().enumerate() {
         e.step();
-        assert!((e.var(v, 0) - ev).abs() < 1e-12, "step {step}: v {}", e.var(v, 0));
-        assert!((e.var(u, 0) - eu).abs() < 1e-15, "step {step}: u {}", e.var(u, 0));
+        assert!(
+            (e.var(v, 0) - ev).abs() < 1e-12,
+            "step {step}: v {}",
+            e.var(v, 0)
+        );
+        assert!(
+            (e.var(u, 0) - eu).abs() < 1e-15,
+            "step {step}: u {}",
+            e.var(u, 0)
+        );
     }
 }
 
@@ -63,7 +100,13 @@ fn block_order_example_from_the_semantics_doc() {
     let m = load_model("example.neuron", src).unwrap();
     let mut e = Engine::new(m.clone(), 1, 0.5, Integrator::Euler, 0).unwrap();
     let idx = |n: &str| m.var_index(n).unwrap();
-    for (name, v) in [("x", 1.0), ("y", 2.0), ("z", 3.0), ("w", 4.0), ("post", 10.0)] {
+    for (name, v) in [
+        ("x", 1.0),
+        ("y", 2.0),
+        ("z", 3.0),
+        ("w", 4.0),
+        ("post", 10.0),
+    ] {
         e.set_var(idx(name), 0, v);
     }
     e.step();
@@ -80,14 +123,38 @@ fn block_order_example_from_the_semantics_doc() {
 #[test]
 fn compiler_errors_name_file_line_and_column() {
     let cases = [
-        ("[parameters]\na = 1\n[equations]\ndv/dt = a + bogus\n", "m.neuron:4:13: undefined name `bogus`"),
-        ("[parameters]\na = 1\na = 2\n", "m.neuron:3:1: parameter `a` is defined twice"),
-        ("[parameters]\na = 1\n[equations]\nx = 1\nx = 2\n", "m.neuron:5:1: `x` is already defined as a variable"),
-        ("[parameters]\na = 1\n[equations]\na = 2\n", "m.neuron:4:1: `a` is already defined as a parameter"),
-        ("[equations]\ndv/dt = 2 * (v + 1\n", "m.neuron:2:19: expected `)`"),
-        ("[equations]\ndv/dt = foo(v)\n", "m.neuron:2:9: unknown function `foo`"),
-        ("[equations]\ndv/dt = exp(v, 1)\n", "m.neuron:2:9: `exp` takes 1 argument(s), got 2"),
-        ("[equations]\ndv/dt = -v\n[reset]\nq = 0\n", "m.neuron:4:1: reset assigns `q`"),
+        (
+            "[parameters]\na = 1\n[equations]\ndv/dt = a + bogus\n",
+            "m.neuron:4:13: undefined name `bogus`",
+        ),
+        (
+            "[parameters]\na = 1\na = 2\n",
+            "m.neuron:3:1: parameter `a` is defined twice",
+        ),
+        (
+            "[parameters]\na = 1\n[equations]\nx = 1\nx = 2\n",
+            "m.neuron:5:1: `x` is already defined as a variable",
+        ),
+        (
+            "[parameters]\na = 1\n[equations]\na = 2\n",
+            "m.neuron:4:1: `a` is already defined as a parameter",
+        ),
+        (
+            "[equations]\ndv/dt = 2 * (v + 1\n",
+            "m.neuron:2:19: expected `)`",
+        ),
+        (
+            "[equations]\ndv/dt = foo(v)\n",
+            "m.neuron:2:9: unknown function `foo`",
+        ),
+        (
+            "[equations]\ndv/dt = exp(v, 1)\n",
+            "m.neuron:2:9: `exp` takes 1 argument(s), got 2",
+        ),
+        (
+            "[equations]\ndv/dt = -v\n[reset]\nq = 0\n",
+            "m.neuron:4:1: reset assigns `q`",
+        ),
         ("[oops]\n", "m.neuron:1:1: unknown section [oops]"),
     ];
     for (src, want) in cases {

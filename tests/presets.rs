@@ -21,7 +21,12 @@ fn every_shipped_preset_runs_cleanly() {
         for _ in 0..steps_for(resolved.duration_ms, resolved.dt_ms) {
             spikes += session.step();
         }
-        assert_eq!(session.engine.first_non_finite(), None, "{} blew up", path.display());
+        assert_eq!(
+            session.engine.first_non_finite(),
+            None,
+            "{} blew up",
+            path.display()
+        );
         // Every shipped preset is there to show activity.
         let model = resolved.model.id();
         if resolved.model.has_spike() && !model.contains("VoltageClamp") {

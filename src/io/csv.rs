@@ -61,14 +61,22 @@ pub fn record_indices(model: &CompiledModel, names: &[String]) -> Result<Vec<usi
         .map(|n| {
             model.var_index(n).ok_or_else(|| {
                 let known: Vec<&str> = model.vars.iter().map(|v| v.name.as_str()).collect();
-                format!("`{n}` is not a variable of {} (variables: {})", model.id(), known.join(", "))
+                format!(
+                    "`{n}` is not a variable of {} (variables: {})",
+                    model.id(),
+                    known.join(", ")
+                )
             })
         })
         .collect()
 }
 
 /// The sidecar written next to a CSV: everything needed to reproduce it.
-pub fn sidecar(preset: &ResolvedPreset, vars: &[usize], model_file: Option<&str>) -> serde_json::Value {
+pub fn sidecar(
+    preset: &ResolvedPreset,
+    vars: &[usize],
+    model_file: Option<&str>,
+) -> serde_json::Value {
     let m = &preset.model;
     let params: serde_json::Map<String, serde_json::Value> = m
         .desc
@@ -82,10 +90,21 @@ pub fn sidecar(preset: &ResolvedPreset, vars: &[usize], model_file: Option<&str>
         .vars
         .iter()
         .enumerate()
-        .map(|(i, v)| (v.name.clone(), json!(session.as_ref().map_or(0.0, |s| s.engine.var(i, 0)))))
+        .map(|(i, v)| {
+            (
+                v.name.clone(),
+                json!(session.as_ref().map_or(0.0, |s| s.engine.var(i, 0))),
+            )
+        })
         .collect();
     let mut full = preset.preset.clone();
-    full.parameters = m.desc.parameters.iter().map(|p| p.name.clone()).zip(preset.parameters.iter().copied()).collect();
+    full.parameters = m
+        .desc
+        .parameters
+        .iter()
+        .map(|p| p.name.clone())
+        .zip(preset.parameters.iter().copied())
+        .collect();
     json!({
         "app": format!("neuron-explorer {}", env!("CARGO_PKG_VERSION")),
         "model": m.id(),
@@ -122,7 +141,17 @@ mod tests {
 
     #[test]
     fn numbers_round_trip() {
-        for v in [0.0, -55.0, 0.1, 1.0 / 3.0, 1e-20, -2.5e-7, 6.02e23, 12345.678901234567, f64::MIN_POSITIVE] {
+        for v in [
+            0.0,
+            -55.0,
+            0.1,
+            1.0 / 3.0,
+            1e-20,
+            -2.5e-7,
+            6.02e23,
+            12345.678901234567,
+            f64::MIN_POSITIVE,
+        ] {
             let mut s = String::new();
             fmt_num(v, &mut s);
             assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");

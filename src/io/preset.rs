@@ -93,11 +93,28 @@ impl Preset {
     /// Parses RON text; `file` names the source in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, PresetError> {
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            err(file, Some(line), "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            err(
+                file,
+                Some(line),
+                "",
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+            )
         })?;
         if text.trim().is_empty() {
-            return Err(err(file, None, "", "the file is empty; a preset needs at least `(model: \"...\")`".into()));
+            return Err(err(
+                file,
+                None,
+                "",
+                "the file is empty; a preset needs at least `(model: \"...\")`".into(),
+            ));
         }
         ron_options().from_str::<Preset>(text).map_err(|e| {
             let mut field = field_of_ron_error(&e.code);
@@ -110,7 +127,8 @@ impl Preset {
 
     pub fn load(path: &Path) -> Result<Self, PresetError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
         Self::parse(&file, &bytes)
     }
 
@@ -123,7 +141,12 @@ impl Preset {
     }
 
     /// Checks names and values against the model (built-in unless `model` is given).
-    pub fn resolve(&self, file: &str, source: &str, model: Option<Arc<CompiledModel>>) -> Result<ResolvedPreset, PresetError> {
+    pub fn resolve(
+        &self,
+        file: &str,
+        source: &str,
+        model: Option<Arc<CompiledModel>>,
+    ) -> Result<ResolvedPreset, PresetError> {
         let line_of = |key: &str| find_line(source, key);
         let model = match model {
             Some(m) => m,
@@ -136,51 +159,111 @@ impl Preset {
                         file,
                         line_of("model"),
                         "model",
-                        format!("unknown model `{}`; `neuron-explorer models` lists the {} built-ins ({}, ...)", self.model, known.len(), known[..3].join(", ")),
+                        format!(
+                            "unknown model `{}`; `neuron-explorer models` lists the {} built-ins ({}, ...)",
+                            self.model,
+                            known.len(),
+                            known[..3].join(", ")
+                        ),
                     ));
                 }
             },
         };
         let finite = |field: String, v: f64, key: &str| -> Result<f64, PresetError> {
-            if v.is_finite() { Ok(v) } else { Err(err(file, line_of(key), &field, format!("{v} is not a finite number"))) }
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(err(
+                    file,
+                    line_of(key),
+                    &field,
+                    format!("{v} is not a finite number"),
+                ))
+            }
         };
         let mut parameters: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
         for (name, &v) in &self.parameters {
             let Some(i) = model.param_index(name) else {
-                return Err(unknown_name(file, line_of(name), &format!("parameters.{name}"), name, &model, false));
+                return Err(unknown_name(
+                    file,
+                    line_of(name),
+                    &format!("parameters.{name}"),
+                    name,
+                    &model,
+                    false,
+                ));
             };
             parameters[i] = finite(format!("parameters.{name}"), v, name)?;
         }
         let mut initial = Vec::new();
         for (name, &v) in &self.initial {
             let Some(i) = model.var_index(name) else {
-                return Err(unknown_name(file, line_of(name), &format!("initial.{name}"), name, &model, true));
+                return Err(unknown_name(
+                    file,
+                    line_of(name),
+                    &format!("initial.{name}"),
+                    name,
+                    &model,
+                    true,
+                ));
             };
             initial.push((i, finite(format!("initial.{name}"), v, name)?));
         }
-        let dt_ms = finite("dt_ms".into(), self.dt_ms.unwrap_or(model.desc.dt_ms), "dt_ms")?;
+        let dt_ms = finite(
+            "dt_ms".into(),
+            self.dt_ms.unwrap_or(model.desc.dt_ms),
+            "dt_ms",
+        )?;
         if dt_ms <= 0.0 {
-            return Err(err(file, line_of("dt_ms"), "dt_ms", format!("must be > 0 ms, got {dt_ms}")));
+            return Err(err(
+                file,
+                line_of("dt_ms"),
+                "dt_ms",
+                format!("must be > 0 ms, got {dt_ms}"),
+            ));
         }
-        let duration_ms = finite("duration_ms".into(), self.duration_ms.unwrap_or(DEFAULT_DURATION_MS), "duration_ms")?;
+        let duration_ms = finite(
+            "duration_ms".into(),
+            self.duration_ms.unwrap_or(DEFAULT_DURATION_MS),
+            "duration_ms",
+        )?;
         if duration_ms < 0.0 {
-            return Err(err(file, line_of("duration_ms"), "duration_ms", format!("must be >= 0 ms, got {duration_ms}")));
+            return Err(err(
+                file,
+                line_of("duration_ms"),
+                "duration_ms",
+                format!("must be >= 0 ms, got {duration_ms}"),
+            ));
         }
         let integrator = match &self.integrator {
             None => Integrator::Euler,
-            Some(s) => s.parse().map_err(|e: crate::sim::integrator::UnknownIntegrator| {
-                err(file, line_of("integrator"), "integrator", e.to_string())
-            })?,
+            Some(s) => s
+                .parse()
+                .map_err(|e: crate::sim::integrator::UnknownIntegrator| {
+                    err(file, line_of("integrator"), "integrator", e.to_string())
+                })?,
         };
         for (k, ev) in self.events.iter().enumerate() {
             finite(format!("events[{k}].t_ms"), ev.t_ms, "t_ms")?;
             if ev.t_ms < 0.0 {
-                return Err(err(file, line_of("t_ms"), &format!("events[{k}].t_ms"), "must be >= 0 ms".into()));
+                return Err(err(
+                    file,
+                    line_of("t_ms"),
+                    &format!("events[{k}].t_ms"),
+                    "must be >= 0 ms".into(),
+                ));
             }
             for (name, &v) in ev.set.iter().chain(&ev.add) {
                 let field = format!("events[{k}].{name}");
                 if model.slot_of(name).is_none() {
-                    return Err(unknown_name(file, line_of(name), &field, name, &model, true));
+                    return Err(unknown_name(
+                        file,
+                        line_of(name),
+                        &field,
+                        name,
+                        &model,
+                        true,
+                    ));
                 }
                 finite(field, v, name)?;
             }
@@ -188,9 +271,23 @@ impl Preset {
         for (k, s) in self.stimuli.iter().enumerate() {
             if model.param_index(&s.target).is_none() {
                 let field = format!("stimuli[{k}].target");
-                return Err(unknown_name(file, line_of(&s.target), &field, &s.target, &model, false));
+                return Err(unknown_name(
+                    file,
+                    line_of(&s.target),
+                    &field,
+                    &s.target,
+                    &model,
+                    false,
+                ));
             }
-            s.validate().map_err(|m| err(file, line_of("waveform"), &format!("stimuli[{k}].waveform"), m))?;
+            s.validate().map_err(|m| {
+                err(
+                    file,
+                    line_of("waveform"),
+                    &format!("stimuli[{k}].waveform"),
+                    m,
+                )
+            })?;
         }
         let mut preset = self.clone();
         preset.dt_ms = Some(dt_ms);
@@ -213,9 +310,13 @@ impl Preset {
 }
 
 /// Reads, parses and resolves a preset file in one go.
-pub fn load_resolved(path: &Path, model: Option<Arc<CompiledModel>>) -> Result<ResolvedPreset, PresetError> {
+pub fn load_resolved(
+    path: &Path,
+    model: Option<Arc<CompiledModel>>,
+) -> Result<ResolvedPreset, PresetError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
     preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
 }
@@ -234,13 +335,38 @@ fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetE
     }
 }
 
-fn unknown_name(file: &str, line: Option<usize>, field: &str, name: &str, model: &CompiledModel, vars_too: bool) -> PresetError {
-    let mut known: Vec<&str> = model.desc.parameters.iter().map(|p| p.name.as_str()).collect();
+fn unknown_name(
+    file: &str,
+    line: Option<usize>,
+    field: &str,
+    name: &str,
+    model: &CompiledModel,
+    vars_too: bool,
+) -> PresetError {
+    let mut known: Vec<&str> = model
+        .desc
+        .parameters
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     if vars_too {
         known.extend(model.vars.iter().map(|v| v.name.as_str()));
     }
-    let what = if vars_too { "parameter or variable" } else { "parameter" };
-    err(file, line, field, format!("`{name}` is not a {what} of {} (known: {})", model.id(), known.join(", ")))
+    let what = if vars_too {
+        "parameter or variable"
+    } else {
+        "parameter"
+    };
+    err(
+        file,
+        line,
+        field,
+        format!(
+            "`{name}` is not a {what} of {} (known: {})",
+            model.id(),
+            known.join(", ")
+        ),
+    )
 }
 
 /// The 1-based line of the first occurrence of `key` as a quoted string or as a
@@ -249,7 +375,10 @@ fn find_line(source: &str, key: &str) -> Option<usize> {
     let quoted = format!("\"{key}\"");
     let is_field = |code: &str| {
         code.match_indices(key).any(|(i, _)| {
-            let before_ok = code[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let before_ok = code[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
             let after = code[i + key.len()..].trim_start();
             before_ok && after.starts_with(':')
         })
@@ -282,5 +411,9 @@ fn field_on_line(text: &str, line: usize) -> String {
         return String::new();
     };
     let name = head.trim().trim_start_matches('(').trim().trim_matches('"');
-    if crate::model::file::is_identifier(name) { name.to_owned() } else { String::new() }
+    if crate::model::file::is_identifier(name) {
+        name.to_owned()
+    } else {
+        String::new()
+    }
 }

@@ -46,7 +46,12 @@ pub enum Waveform {
         count: Option<u32>,
     },
     /// Linear from `from` at `start_ms` to `to` at `end_ms`; 0 outside.
-    Ramp { start_ms: f64, end_ms: f64, from: f64, to: f64 },
+    Ramp {
+        start_ms: f64,
+        end_ms: f64,
+        from: f64,
+        to: f64,
+    },
     /// `offset + amplitude * sin(2π f t + phase)`.
     Sine {
         amplitude: f64,
@@ -67,25 +72,68 @@ impl Stimulus {
         let w = &self.waveform;
         let nums: Vec<(&str, f64)> = match *w {
             Waveform::Constant { value } => vec![("value", value)],
-            Waveform::Step { start_ms, end_ms, amplitude } => {
-                vec![("start_ms", start_ms), ("end_ms", end_ms.unwrap_or(0.0)), ("amplitude", amplitude)]
+            Waveform::Step {
+                start_ms,
+                end_ms,
+                amplitude,
+            } => {
+                vec![
+                    ("start_ms", start_ms),
+                    ("end_ms", end_ms.unwrap_or(0.0)),
+                    ("amplitude", amplitude),
+                ]
             }
-            Waveform::Pulses { start_ms, width_ms, period_ms, amplitude, .. } => {
+            Waveform::Pulses {
+                start_ms,
+                width_ms,
+                period_ms,
+                amplitude,
+                ..
+            } => {
                 if !(period_ms > 0.0 && width_ms >= 0.0) {
                     return Err("Pulses needs period_ms > 0 and width_ms >= 0".into());
                 }
-                vec![("start_ms", start_ms), ("width_ms", width_ms), ("period_ms", period_ms), ("amplitude", amplitude)]
+                vec![
+                    ("start_ms", start_ms),
+                    ("width_ms", width_ms),
+                    ("period_ms", period_ms),
+                    ("amplitude", amplitude),
+                ]
             }
-            Waveform::Ramp { start_ms, end_ms, from, to } => {
+            Waveform::Ramp {
+                start_ms,
+                end_ms,
+                from,
+                to,
+            } => {
                 if end_ms.partial_cmp(&start_ms) != Some(std::cmp::Ordering::Greater) {
                     return Err("Ramp needs end_ms > start_ms".into());
                 }
-                vec![("start_ms", start_ms), ("end_ms", end_ms), ("from", from), ("to", to)]
+                vec![
+                    ("start_ms", start_ms),
+                    ("end_ms", end_ms),
+                    ("from", from),
+                    ("to", to),
+                ]
             }
-            Waveform::Sine { amplitude, frequency_hz, phase_deg, offset } => {
-                vec![("amplitude", amplitude), ("frequency_hz", frequency_hz), ("phase_deg", phase_deg), ("offset", offset)]
+            Waveform::Sine {
+                amplitude,
+                frequency_hz,
+                phase_deg,
+                offset,
+            } => {
+                vec![
+                    ("amplitude", amplitude),
+                    ("frequency_hz", frequency_hz),
+                    ("phase_deg", phase_deg),
+                    ("offset", offset),
+                ]
             }
-            Waveform::Noise { mean, sigma, tau_ms } => {
+            Waveform::Noise {
+                mean,
+                sigma,
+                tau_ms,
+            } => {
                 if !(tau_ms > 0.0 && sigma >= 0.0) {
                     return Err("Noise needs tau_ms > 0 and sigma >= 0".into());
                 }
@@ -126,10 +174,24 @@ impl StimulusPlayer {
     pub fn value(&mut self, t_ms: f64, dt_ms: f64) -> f64 {
         match self.waveform {
             Waveform::Constant { value } => value,
-            Waveform::Step { start_ms, end_ms, amplitude } => {
-                if t_ms >= start_ms && end_ms.is_none_or(|e| t_ms < e) { amplitude } else { 0.0 }
+            Waveform::Step {
+                start_ms,
+                end_ms,
+                amplitude,
+            } => {
+                if t_ms >= start_ms && end_ms.is_none_or(|e| t_ms < e) {
+                    amplitude
+                } else {
+                    0.0
+                }
             }
-            Waveform::Pulses { start_ms, width_ms, period_ms, amplitude, count } => {
+            Waveform::Pulses {
+                start_ms,
+                width_ms,
+                period_ms,
+                amplitude,
+                count,
+            } => {
                 if t_ms < start_ms {
                     return 0.0;
                 }
@@ -138,18 +200,34 @@ impl StimulusPlayer {
                 let counted = count.is_none_or(|c| k < f64::from(c));
                 if within && counted { amplitude } else { 0.0 }
             }
-            Waveform::Ramp { start_ms, end_ms, from, to } => {
+            Waveform::Ramp {
+                start_ms,
+                end_ms,
+                from,
+                to,
+            } => {
                 if t_ms < start_ms || t_ms >= end_ms {
                     0.0
                 } else {
                     from + (to - from) * (t_ms - start_ms) / (end_ms - start_ms)
                 }
             }
-            Waveform::Sine { amplitude, frequency_hz, phase_deg, offset } => {
+            Waveform::Sine {
+                amplitude,
+                frequency_hz,
+                phase_deg,
+                offset,
+            } => {
                 let phase = phase_deg.to_radians();
-                offset + amplitude * (2.0 * std::f64::consts::PI * frequency_hz * t_ms / 1000.0 + phase).sin()
+                offset
+                    + amplitude
+                        * (2.0 * std::f64::consts::PI * frequency_hz * t_ms / 1000.0 + phase).sin()
             }
-            Waveform::Noise { mean, sigma, tau_ms } => {
+            Waveform::Noise {
+                mean,
+                sigma,
+                tau_ms,
+            } => {
                 let x = self.noise;
                 let decay = (-dt_ms / tau_ms).exp();
                 let kick = sigma * (1.0 - decay * decay).sqrt();
@@ -171,13 +249,36 @@ mod tests {
 
     #[test]
     fn deterministic_waveforms() {
-        let pulses = Waveform::Pulses { start_ms: 10.0, width_ms: 2.0, period_ms: 5.0, amplitude: 3.0, count: Some(2) };
-        assert_eq!(sample(pulses, &[9.9, 10.0, 11.9, 12.0, 15.0, 20.0]), vec![0.0, 3.0, 3.0, 0.0, 3.0, 0.0]);
-        let ramp = Waveform::Ramp { start_ms: 0.0, end_ms: 10.0, from: 0.0, to: 20.0 };
+        let pulses = Waveform::Pulses {
+            start_ms: 10.0,
+            width_ms: 2.0,
+            period_ms: 5.0,
+            amplitude: 3.0,
+            count: Some(2),
+        };
+        assert_eq!(
+            sample(pulses, &[9.9, 10.0, 11.9, 12.0, 15.0, 20.0]),
+            vec![0.0, 3.0, 3.0, 0.0, 3.0, 0.0]
+        );
+        let ramp = Waveform::Ramp {
+            start_ms: 0.0,
+            end_ms: 10.0,
+            from: 0.0,
+            to: 20.0,
+        };
         assert_eq!(sample(ramp, &[0.0, 5.0, 10.0]), vec![0.0, 10.0, 0.0]);
-        let step = Waveform::Step { start_ms: 1.0, end_ms: Some(2.0), amplitude: 4.0 };
+        let step = Waveform::Step {
+            start_ms: 1.0,
+            end_ms: Some(2.0),
+            amplitude: 4.0,
+        };
         assert_eq!(sample(step, &[0.5, 1.0, 2.0]), vec![0.0, 4.0, 0.0]);
-        let sine = Waveform::Sine { amplitude: 2.0, frequency_hz: 250.0, phase_deg: 0.0, offset: 1.0 };
+        let sine = Waveform::Sine {
+            amplitude: 2.0,
+            frequency_hz: 250.0,
+            phase_deg: 0.0,
+            offset: 1.0,
+        };
         let v = sample(sine, &[0.0, 1.0]);
         assert!((v[0] - 1.0).abs() < 1e-12 && (v[1] - 3.0).abs() < 1e-12);
     }
@@ -185,7 +286,14 @@ mod tests {
     #[test]
     fn ou_noise_has_the_requested_mean_and_spread() {
         let (mean, sigma, tau) = (1.0, 2.0, 5.0);
-        let mut p = StimulusPlayer::new(Waveform::Noise { mean, sigma, tau_ms: tau }, 7);
+        let mut p = StimulusPlayer::new(
+            Waveform::Noise {
+                mean,
+                sigma,
+                tau_ms: tau,
+            },
+            7,
+        );
         let dt = 0.1;
         let n = 400_000;
         let xs: Vec<f64> = (0..n).map(|i| p.value(i as f64 * dt, dt)).collect();

@@ -199,7 +199,13 @@ impl Builder<'_> {
         })
     }
 
-    fn call(&mut self, name: &str, args: &[Expr], span: Span, ops: &mut Vec<Op>) -> Result<u32, ModelError> {
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: Span,
+        ops: &mut Vec<Op>,
+    ) -> Result<u32, ModelError> {
         if let Some(kind) = name.strip_prefix("__rand_") {
             // Marked random draw: args = [slot, lo|mean, hi|sd] (see `number_randoms`).
             let Some(Expr::Num(slot)) = args.first() else {
@@ -214,22 +220,37 @@ impl Builder<'_> {
                 } else {
                     // libstdc++ uniform_real_distribution: U * (b - a) + a.
                     let width = self.emit(ops, |dst| Op::Sub { dst, a: q, b: p });
-                    let scaled = self.emit(ops, |dst| Op::Mul { dst, a: raw, b: width });
-                    self.emit(ops, |dst| Op::Add { dst, a: scaled, b: p })
+                    let scaled = self.emit(ops, |dst| Op::Mul {
+                        dst,
+                        a: raw,
+                        b: width,
+                    });
+                    self.emit(ops, |dst| Op::Add {
+                        dst,
+                        a: scaled,
+                        b: p,
+                    })
                 }
             } else if plain(&args[1], 0.0) && plain(&args[2], 1.0) {
                 raw
             } else {
                 // libstdc++ normal_distribution: z * sd + mean.
                 let scaled = self.emit(ops, |dst| Op::Mul { dst, a: raw, b: q });
-                self.emit(ops, |dst| Op::Add { dst, a: scaled, b: p })
+                self.emit(ops, |dst| Op::Add {
+                    dst,
+                    a: scaled,
+                    b: p,
+                })
             });
         }
         let Some(&(_, arity)) = BUILTINS.iter().find(|(n, _)| *n == name) else {
             return Err(self.err(span, format!("unknown function `{name}`")));
         };
         if args.len() != arity {
-            return Err(self.err(span, format!("`{name}` takes {arity} argument(s), got {}", args.len())));
+            return Err(self.err(
+                span,
+                format!("`{name}` takes {arity} argument(s), got {}", args.len()),
+            ));
         }
         let mut slots = Vec::with_capacity(args.len());
         for a in args {
@@ -246,12 +267,36 @@ impl Builder<'_> {
             "sin" => self.emit(ops, |dst| Op::Sin { dst, a }),
             "cos" => self.emit(ops, |dst| Op::Cos { dst, a }),
             "tanh" => self.emit(ops, |dst| Op::Tanh { dst, a }),
-            "pow" if matches!(args[1], Expr::Num(v) if v == 2.0) => self.emit(ops, |dst| Op::Square { dst, a }),
-            "pow" => self.emit(ops, |dst| Op::Pow { dst, a, b: slots[1] }),
-            "min" => self.emit(ops, |dst| Op::Min { dst, a, b: slots[1] }),
-            "max" => self.emit(ops, |dst| Op::Max { dst, a, b: slots[1] }),
-            "clip" => self.emit(ops, |dst| Op::Clip { dst, x: a, lo: slots[1], hi: slots[2] }),
-            "ite" => self.emit(ops, |dst| Op::Select { dst, c: a, a: slots[1], b: slots[2] }),
+            "pow" if matches!(args[1], Expr::Num(v) if v == 2.0) => {
+                self.emit(ops, |dst| Op::Square { dst, a })
+            }
+            "pow" => self.emit(ops, |dst| Op::Pow {
+                dst,
+                a,
+                b: slots[1],
+            }),
+            "min" => self.emit(ops, |dst| Op::Min {
+                dst,
+                a,
+                b: slots[1],
+            }),
+            "max" => self.emit(ops, |dst| Op::Max {
+                dst,
+                a,
+                b: slots[1],
+            }),
+            "clip" => self.emit(ops, |dst| Op::Clip {
+                dst,
+                x: a,
+                lo: slots[1],
+                hi: slots[2],
+            }),
+            "ite" => self.emit(ops, |dst| Op::Select {
+                dst,
+                c: a,
+                a: slots[1],
+                b: slots[2],
+            }),
             _ => return Err(self.err(span, format!("random draw `{name}` in an unexpected place"))),
         })
     }
@@ -339,7 +384,10 @@ fn number_randoms(
             match kind {
                 Some((kind, marker)) => {
                     if args.len() != 2 {
-                        return Err(b.err(*span, format!("`{name}` takes 2 arguments, got {}", args.len())));
+                        return Err(b.err(
+                            *span,
+                            format!("`{name}` takes 2 arguments, got {}", args.len()),
+                        ));
                     }
                     let slot = b.persistent();
                     randoms.push((slot, kind));
@@ -370,7 +418,10 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     let mut param_slots = Vec::new();
     for p in &desc.parameters {
         if RESERVED.contains(&p.name.as_str()) || BUILTINS.iter().any(|(n, _)| *n == p.name) {
-            return Err(b.err(p.span, format!("`{}` is reserved and cannot be a parameter", p.name)));
+            return Err(b.err(
+                p.span,
+                format!("`{}` is reserved and cannot be a parameter", p.name),
+            ));
         }
         if b.names.contains_key(&p.name) {
             return Err(b.err(p.span, format!("parameter `{}` is defined twice", p.name)));
@@ -382,11 +433,21 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     let mut vars = Vec::new();
     for eq in &desc.equations {
         if RESERVED.contains(&eq.var.as_str()) || functions.contains_key(&eq.var) {
-            return Err(b.err(eq.span, format!("`{}` is reserved and cannot be a variable", eq.var)));
+            return Err(b.err(
+                eq.span,
+                format!("`{}` is reserved and cannot be a variable", eq.var),
+            ));
         }
         if b.names.contains_key(&eq.var) {
-            let what = if desc.parameters.iter().any(|p| p.name == eq.var) { "a parameter" } else { "a variable" };
-            return Err(b.err(eq.span, format!("`{}` is already defined as {what}", eq.var)));
+            let what = if desc.parameters.iter().any(|p| p.name == eq.var) {
+                "a parameter"
+            } else {
+                "a variable"
+            };
+            return Err(b.err(
+                eq.span,
+                format!("`{}` is already defined as {what}", eq.var),
+            ));
         }
         let s = b.persistent();
         b.names.insert(eq.var.clone(), s);
@@ -414,26 +475,57 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     let mut randoms = Vec::new();
     let mut prepared = Vec::new();
     for eq in &desc.equations {
-        let rhs = number_randoms(&inline_functions(&eq.rhs, &functions, 0), &mut b, &mut randoms)?;
+        let rhs = number_randoms(
+            &inline_functions(&eq.rhs, &functions, 0),
+            &mut b,
+            &mut randoms,
+        )?;
         let factor = match &eq.kind {
-            EqKind::Ode { factor: Some(f) } => Some(number_randoms(&inline_functions(f, &functions, 0), &mut b, &mut randoms)?),
+            EqKind::Ode { factor: Some(f) } => Some(number_randoms(
+                &inline_functions(f, &functions, 0),
+                &mut b,
+                &mut randoms,
+            )?),
             _ => None,
         };
         prepared.push((eq, rhs, factor));
     }
     let spike = match &desc.spike {
-        Some((e, _, _)) => Some(number_randoms(&inline_functions(e, &functions, 0), &mut b, &mut randoms)?),
+        Some((e, _, _)) => Some(number_randoms(
+            &inline_functions(e, &functions, 0),
+            &mut b,
+            &mut randoms,
+        )?),
         None => None,
     };
     let mut resets = Vec::new();
     for r in &desc.reset {
         let Some(&slot) = b.names.get(&r.var) else {
-            return Err(b.err(r.span, format!("reset assigns `{}`, which is not a variable of the model", r.var)));
+            return Err(b.err(
+                r.span,
+                format!(
+                    "reset assigns `{}`, which is not a variable of the model",
+                    r.var
+                ),
+            ));
         };
         if !vars.iter().any(|v| v.slot == slot) {
-            return Err(b.err(r.span, format!("reset may only assign variables; `{}` is a parameter", r.var)));
+            return Err(b.err(
+                r.span,
+                format!(
+                    "reset may only assign variables; `{}` is a parameter",
+                    r.var
+                ),
+            ));
         }
-        resets.push((slot, number_randoms(&inline_functions(&r.rhs, &functions, 0), &mut b, &mut randoms)?));
+        resets.push((
+            slot,
+            number_randoms(
+                &inline_functions(&r.rhs, &functions, 0),
+                &mut b,
+                &mut randoms,
+            )?,
+        ));
     }
 
     let mut odes = Vec::new();
@@ -466,7 +558,11 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
         let r = b.expr(rhs, &mut reset_ops)?;
         // `spike_slot` exists whenever a reset runs; without a spike rule it never does.
         let mask = spike_slot.unwrap_or(*slot);
-        reset_ops.push(Op::Masked { dst: *slot, a: r, mask });
+        reset_ops.push(Op::Masked {
+            dst: *slot,
+            a: r,
+            mask,
+        });
     }
     let mut init_ops = Vec::new();
     for eq in &desc.equations {
@@ -478,7 +574,11 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     }
 
     let n_slots = (b.next_slot + b.max_temp) as usize;
-    let assigned = vars.iter().filter(|v| v.kind == VarKind::Assigned).map(|v| v.slot).collect();
+    let assigned = vars
+        .iter()
+        .filter(|v| v.kind == VarKind::Assigned)
+        .map(|v| v.slot)
+        .collect();
     Ok(CompiledModel {
         n_slots,
         param_slots,
@@ -514,8 +614,15 @@ fn program(
     let flush = |block: &mut Vec<u32>, ops: &mut Vec<Op>| {
         for &x in block.iter() {
             match advance {
-                Advance::Euler => ops.push(Op::Euler { x, dx: deriv_of[&x] }),
-                Advance::Exponential => ops.push(Op::ExpEuler { x, f: deriv_of[&x], b: jac[&x] }),
+                Advance::Euler => ops.push(Op::Euler {
+                    x,
+                    dx: deriv_of[&x],
+                }),
+                Advance::Exponential => ops.push(Op::ExpEuler {
+                    x,
+                    f: deriv_of[&x],
+                    b: jac[&x],
+                }),
                 Advance::None => {}
             }
         }
@@ -547,11 +654,17 @@ fn program(
     Ok(ops)
 }
 
-fn check_functions(b: &Builder, desc: &ModelDesc) -> Result<HashMap<String, FunctionDesc>, ModelError> {
+fn check_functions(
+    b: &Builder,
+    desc: &ModelDesc,
+) -> Result<HashMap<String, FunctionDesc>, ModelError> {
     let mut map: HashMap<String, FunctionDesc> = HashMap::new();
     for f in &desc.functions {
         if BUILTINS.iter().any(|(n, _)| *n == f.name) || RESERVED.contains(&f.name.as_str()) {
-            return Err(b.err(f.span, format!("`{}` is a built-in name and cannot be redefined", f.name)));
+            return Err(b.err(
+                f.span,
+                format!("`{}` is a built-in name and cannot be redefined", f.name),
+            ));
         }
         if map.contains_key(&f.name) || desc.parameters.iter().any(|p| p.name == f.name) {
             return Err(b.err(f.span, format!("`{}` is defined twice", f.name)));

@@ -29,7 +29,9 @@ pub struct ParamDesc {
 pub enum EqKind {
     Assign,
     /// `dx/dt = rhs`, or `factor * dx/dt = rhs` (then dx/dt = rhs / factor).
-    Ode { factor: Option<Expr> },
+    Ode {
+        factor: Option<Expr>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -178,7 +180,15 @@ fn split_flags(rhs: &str) -> (&str, Vec<(String, Option<String>)>) {
         };
         let known = matches!(
             key,
-            "init" | "population" | "min" | "max" | "explicit" | "implicit" | "exponential" | "midpoint" | "rk4"
+            "init"
+                | "population"
+                | "min"
+                | "max"
+                | "explicit"
+                | "implicit"
+                | "exponential"
+                | "midpoint"
+                | "rk4"
         );
         if !known {
             return (rhs, Vec::new());
@@ -213,7 +223,11 @@ impl Reader<'_> {
     fn constant(&self, l: &Logical, part: &str, what: &str) -> Result<f64, ModelError> {
         let e = self.expr(l, part)?;
         super::fold::constant_value(&e).ok_or_else(|| {
-            self.err(l.line, column_of(&l.text, part.trim_start(), l.column), format!("{what} must be a number"))
+            self.err(
+                l.line,
+                column_of(&l.text, part.trim_start(), l.column),
+                format!("{what} must be a number"),
+            )
         })
     }
 }
@@ -247,7 +261,9 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
             continue;
         }
         match section {
-            Section::None => return Err(r.err(l.line, l.column, "text before the first [section]")),
+            Section::None => {
+                return Err(r.err(l.line, l.column, "text before the first [section]"));
+            }
             Section::Model => model_line(&r, &l, &mut desc)?,
             Section::Parameters => desc.parameters.push(parameter_line(&r, &l)?),
             Section::Equations => desc.equations.push(equation_line(&r, &l)?),
@@ -257,7 +273,14 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
                 }
                 let (code, _) = split_meta(&l.text);
                 let e = r.expr(&l, code)?;
-                desc.spike = Some((e, code.trim().to_owned(), Span { line: l.line, column: l.column }));
+                desc.spike = Some((
+                    e,
+                    code.trim().to_owned(),
+                    Span {
+                        line: l.line,
+                        column: l.column,
+                    },
+                ));
             }
             Section::Reset => desc.reset.push(reset_line(&r, &l)?),
             Section::Functions => desc.functions.push(function_line(&r, &l)?),
@@ -286,7 +309,13 @@ fn model_line(r: &Reader, l: &Logical, desc: &mut ModelDesc) -> Result<(), Model
         "description" => desc.description = value,
         "dt_ms" => match value.parse::<f64>() {
             Ok(v) if v.is_finite() && v > 0.0 => desc.dt_ms = v,
-            _ => return Err(r.err(l.line, l.column, format!("dt_ms must be a positive number, got `{value}`"))),
+            _ => {
+                return Err(r.err(
+                    l.line,
+                    l.column,
+                    format!("dt_ms must be a positive number, got `{value}`"),
+                ));
+            }
         },
         other => {
             return Err(r.err(
@@ -307,17 +336,33 @@ fn parse_range(r: &Reader, l: &Logical, text: &str, default: f64) -> Result<Rang
     }
     let joined = words.join(" ");
     let Some((lo, hi)) = joined.split_once("..") else {
-        return Err(r.err(l.line, l.column, format!("range `{text}` must read `min .. max` (optionally `log`)")));
+        return Err(r.err(
+            l.line,
+            l.column,
+            format!("range `{text}` must read `min .. max` (optionally `log`)"),
+        ));
     };
     let (Ok(min), Ok(max)) = (lo.trim().parse::<f64>(), hi.trim().parse::<f64>()) else {
-        return Err(r.err(l.line, l.column, format!("range `{text}` must hold two numbers")));
+        return Err(r.err(
+            l.line,
+            l.column,
+            format!("range `{text}` must hold two numbers"),
+        ));
     };
     // Written so that NaN bounds fail too.
     if min.partial_cmp(&max) != Some(std::cmp::Ordering::Less) || (log && min <= 0.0) {
-        return Err(r.err(l.line, l.column, format!("range `{text}` needs min < max (and min > 0 for log)")));
+        return Err(r.err(
+            l.line,
+            l.column,
+            format!("range `{text}` needs min < max (and min > 0 for log)"),
+        ));
     }
     if !(min..=max).contains(&default) {
-        return Err(r.err(l.line, l.column, format!("default {default} lies outside the range {min} .. {max}")));
+        return Err(r.err(
+            l.line,
+            l.column,
+            format!("default {default} lies outside the range {min} .. {max}"),
+        ));
     }
     Ok(Range { min, max, log })
 }
@@ -326,11 +371,23 @@ fn parse_range(r: &Reader, l: &Logical, text: &str, default: f64) -> Result<Rang
 pub fn default_range(default: f64) -> Range {
     let m = default.abs();
     if m == 0.0 {
-        Range { min: -1.0, max: 1.0, log: false }
+        Range {
+            min: -1.0,
+            max: 1.0,
+            log: false,
+        }
     } else if default > 0.0 {
-        Range { min: 0.0, max: 2.0 * m, log: false }
+        Range {
+            min: 0.0,
+            max: 2.0 * m,
+            log: false,
+        }
     } else {
-        Range { min: 2.0 * default, max: 0.0, log: false }
+        Range {
+            min: 2.0 * default,
+            max: 0.0,
+            log: false,
+        }
     }
 }
 
@@ -341,7 +398,11 @@ fn parameter_line(r: &Reader, l: &Logical) -> Result<ParamDesc, ModelError> {
     };
     let name = code[..eq].trim();
     if !is_identifier(name) {
-        return Err(r.err(l.line, l.column, format!("`{name}` is not a valid parameter name")));
+        return Err(r.err(
+            l.line,
+            l.column,
+            format!("`{name}` is not a valid parameter name"),
+        ));
     }
     let (value, flags) = split_flags(&code[eq + 1..]);
     let default = r.constant(l, value, &format!("the default of `{name}`"))?;
@@ -359,19 +420,27 @@ fn parameter_line(r: &Reader, l: &Logical) -> Result<ParamDesc, ModelError> {
         range,
         description,
         population,
-        span: Span { line: l.line, column: l.column },
+        span: Span {
+            line: l.line,
+            column: l.column,
+        },
     })
 }
 
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn equation_line(r: &Reader, l: &Logical) -> Result<EquationDesc, ModelError> {
     let (code, meta) = split_meta(&l.text);
     let Some(eq) = assignment_eq(code) else {
-        return Err(r.err(l.line, l.column, "expected `x = expr`, `dx/dt = expr` or `C * dx/dt = expr`"));
+        return Err(r.err(
+            l.line,
+            l.column,
+            "expected `x = expr`, `dx/dt = expr` or `C * dx/dt = expr`",
+        ));
     };
     let lhs = code[..eq].trim();
     let (rhs_text, flags) = split_flags(&code[eq + 1..]);
@@ -411,7 +480,10 @@ fn equation_line(r: &Reader, l: &Logical) -> Result<EquationDesc, ModelError> {
         unit: meta.first().map_or("", |s| s).to_owned(),
         description: meta.get(1).map_or("", |s| s).to_owned(),
         text: format!("{lhs} = {}", rhs_text.trim()),
-        span: Span { line: l.line, column: l.column },
+        span: Span {
+            line: l.line,
+            column: l.column,
+        },
     })
 }
 
@@ -429,18 +501,31 @@ fn reset_line(r: &Reader, l: &Logical) -> Result<ResetDesc, ModelError> {
         var: var.to_owned(),
         rhs: r.expr(l, rhs_text)?,
         text: code.trim().to_owned(),
-        span: Span { line: l.line, column: l.column },
+        span: Span {
+            line: l.line,
+            column: l.column,
+        },
     })
 }
 
 fn function_line(r: &Reader, l: &Logical) -> Result<FunctionDesc, ModelError> {
     let (code, _) = split_meta(&l.text);
-    let bad = || r.err(l.line, l.column, "expected `name(x, y) = expr` in [functions]");
+    let bad = || {
+        r.err(
+            l.line,
+            l.column,
+            "expected `name(x, y) = expr` in [functions]",
+        )
+    };
     let eq = assignment_eq(code).ok_or_else(bad)?;
     let head = code[..eq].trim();
     let (name, args) = head.split_once('(').ok_or_else(bad)?;
     let args = args.strip_suffix(')').ok_or_else(bad)?;
-    let args: Vec<String> = args.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+    let args: Vec<String> = args
+        .split(',')
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
     if !is_identifier(name.trim()) || !args.iter().all(|a| is_identifier(a)) {
         return Err(bad());
     }
@@ -449,6 +534,9 @@ fn function_line(r: &Reader, l: &Logical) -> Result<FunctionDesc, ModelError> {
         args,
         body: r.expr(l, &code[eq + 1..])?,
         text: code.trim().to_owned(),
-        span: Span { line: l.line, column: l.column },
+        span: Span {
+            line: l.line,
+            column: l.column,
+        },
     })
 }

@@ -44,10 +44,14 @@ pub fn inline_functions(e: &Expr, functions: &HashMap<String, FunctionDesc>, dep
             Box::new(inline_functions(b, functions, depth)),
         ),
         Expr::Call(name, args, span) => {
-            let args: Vec<Expr> = args.iter().map(|a| inline_functions(a, functions, depth)).collect();
+            let args: Vec<Expr> = args
+                .iter()
+                .map(|a| inline_functions(a, functions, depth))
+                .collect();
             match functions.get(name) {
                 Some(f) if depth < 32 && f.args.len() == args.len() => {
-                    let map: HashMap<&str, &Expr> = f.args.iter().map(String::as_str).zip(args.iter()).collect();
+                    let map: HashMap<&str, &Expr> =
+                        f.args.iter().map(String::as_str).zip(args.iter()).collect();
                     let body = substitute(&f.body, &map);
                     inline_functions(&body, functions, depth + 1)
                 }
@@ -59,16 +63,26 @@ pub fn inline_functions(e: &Expr, functions: &HashMap<String, FunctionDesc>, dep
 
 fn substitute(e: &Expr, map: &HashMap<&str, &Expr>) -> Expr {
     match e {
-        Expr::Name(n, _) => map.get(n.as_str()).map_or_else(|| e.clone(), |r| (*r).clone()),
+        Expr::Name(n, _) => map
+            .get(n.as_str())
+            .map_or_else(|| e.clone(), |r| (*r).clone()),
         Expr::Num(_) => e.clone(),
         Expr::Unary(op, a) => Expr::Unary(*op, Box::new(substitute(a, map))),
-        Expr::Binary(op, a, b) => Expr::Binary(*op, Box::new(substitute(a, map)), Box::new(substitute(b, map))),
+        Expr::Binary(op, a, b) => Expr::Binary(
+            *op,
+            Box::new(substitute(a, map)),
+            Box::new(substitute(b, map)),
+        ),
         Expr::IfElse(c, a, b) => Expr::IfElse(
             Box::new(substitute(c, map)),
             Box::new(substitute(a, map)),
             Box::new(substitute(b, map)),
         ),
-        Expr::Call(n, args, s) => Expr::Call(n.clone(), args.iter().map(|a| substitute(a, map)).collect(), *s),
+        Expr::Call(n, args, s) => Expr::Call(
+            n.clone(),
+            args.iter().map(|a| substitute(a, map)).collect(),
+            *s,
+        ),
     }
 }
 
@@ -207,13 +221,27 @@ fn call_derivative(name: &str, args: &[Expr], var: &str) -> Expr {
         "abs" => ite(Expr::bin(BinOp::Ge, a(), zero()), d(0), neg(d(0))),
         "pos" => ite(Expr::bin(BinOp::Gt, a(), zero()), d(0), zero()),
         "neg" => ite(Expr::bin(BinOp::Lt, a(), zero()), d(0), zero()),
-        "pow" if args.len() == 2 => power_derivative(args[0].clone(), args[1].clone(), d(0), d(1), var),
-        "min" if args.len() == 2 => ite(Expr::bin(BinOp::Le, args[0].clone(), args[1].clone()), d(0), d(1)),
-        "max" if args.len() == 2 => ite(Expr::bin(BinOp::Ge, args[0].clone(), args[1].clone()), d(0), d(1)),
+        "pow" if args.len() == 2 => {
+            power_derivative(args[0].clone(), args[1].clone(), d(0), d(1), var)
+        }
+        "min" if args.len() == 2 => ite(
+            Expr::bin(BinOp::Le, args[0].clone(), args[1].clone()),
+            d(0),
+            d(1),
+        ),
+        "max" if args.len() == 2 => ite(
+            Expr::bin(BinOp::Ge, args[0].clone(), args[1].clone()),
+            d(0),
+            d(1),
+        ),
         "clip" if args.len() == 3 => ite(
             Expr::bin(BinOp::Lt, args[0].clone(), args[1].clone()),
             d(1),
-            ite(Expr::bin(BinOp::Gt, args[0].clone(), args[2].clone()), d(2), d(0)),
+            ite(
+                Expr::bin(BinOp::Gt, args[0].clone(), args[2].clone()),
+                d(2),
+                d(0),
+            ),
         ),
         "ite" if args.len() == 3 => ite(args[0].clone(), d(1), d(2)),
         _ => zero(),
@@ -290,7 +318,10 @@ mod tests {
                 let h = 1e-6;
                 let fd = (eval(&e, x + h) - eval(&e, x - h)) / (2.0 * h);
                 let exact = eval(&d, x);
-                assert!((fd - exact).abs() < 1e-6 * (1.0 + fd.abs()), "{src} at {x}: {fd} vs {exact}");
+                assert!(
+                    (fd - exact).abs() < 1e-6 * (1.0 + fd.abs()),
+                    "{src} at {x}: {fd} vs {exact}"
+                );
             }
         }
     }

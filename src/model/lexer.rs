@@ -32,7 +32,11 @@ pub struct Token {
 
 /// Splits one logical line into tokens. `line` and `first_column` place the text in
 /// its file so that every token carries the position a user sees in an editor.
-pub fn tokenize(text: &str, line: usize, first_column: usize) -> Result<Vec<Token>, (Span, String)> {
+pub fn tokenize(
+    text: &str,
+    line: usize,
+    first_column: usize,
+) -> Result<Vec<Token>, (Span, String)> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -46,7 +50,8 @@ pub fn tokenize(text: &str, line: usize, first_column: usize) -> Result<Vec<Toke
             i += 1;
             continue;
         }
-        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
@@ -67,7 +72,10 @@ pub fn tokenize(text: &str, line: usize, first_column: usize) -> Result<Vec<Toke
             let Ok(v) = s.parse::<f64>() else {
                 return Err((span, format!("malformed number `{s}`")));
             };
-            out.push(Token { tok: Tok::Num(v), span });
+            out.push(Token {
+                tok: Tok::Num(v),
+                span,
+            });
             continue;
         }
         if c.is_alphabetic() || c == '_' {
@@ -134,6 +142,12 @@ mod tests {
     #[test]
     fn reports_column_of_bad_character() {
         let err = tokenize("a + $b", 3, 10).unwrap_err();
-        assert_eq!(err.0, Span { line: 3, column: 14 });
+        assert_eq!(
+            err.0,
+            Span {
+                line: 3,
+                column: 14
+            }
+        );
     }
 }

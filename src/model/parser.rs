@@ -48,7 +48,10 @@ impl<'a> Parser<'a> {
         if self.eat(tok) {
             Ok(())
         } else {
-            Err((self.span(), format!("expected {what}, found {}", self.describe_next())))
+            Err((
+                self.span(),
+                format!("expected {what}, found {}", self.describe_next()),
+            ))
         }
     }
 
@@ -67,7 +70,10 @@ impl<'a> Parser<'a> {
     pub fn parse_complete(mut self) -> ParseResult<Expr> {
         let e = self.expr()?;
         if self.pos < self.toks.len() {
-            return Err((self.span(), format!("unexpected {} after expression", self.describe_next())));
+            return Err((
+                self.span(),
+                format!("unexpected {} after expression", self.describe_next()),
+            ));
         }
         Ok(e)
     }
@@ -78,11 +84,18 @@ impl<'a> Parser<'a> {
             self.expect(&Tok::Colon, "`:` after the condition of `if`")?;
             let then = self.expr()?;
             if !self.eat_keyword("else") {
-                return Err((self.span(), format!("expected `else`, found {}", self.describe_next())));
+                return Err((
+                    self.span(),
+                    format!("expected `else`, found {}", self.describe_next()),
+                ));
             }
             self.expect(&Tok::Colon, "`:` after `else`")?;
             let other = self.expr()?;
-            return Ok(Expr::IfElse(Box::new(cond), Box::new(then), Box::new(other)));
+            return Ok(Expr::IfElse(
+                Box::new(cond),
+                Box::new(then),
+                Box::new(other),
+            ));
         }
         self.or_expr()
     }
@@ -215,7 +228,13 @@ impl<'a> Parser<'a> {
                 self.expect(&Tok::RParen, "`)`")?;
                 Ok(e)
             }
-            _ => Err((span, format!("expected a number, a name or `(`, found {}", self.describe_next()))),
+            _ => Err((
+                span,
+                format!(
+                    "expected a number, a name or `(`, found {}",
+                    self.describe_next()
+                ),
+            )),
         }
     }
 }

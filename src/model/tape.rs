@@ -8,47 +8,167 @@
 /// One instruction. Operands are slot numbers; booleans are 0.0 / 1.0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Op {
-    Copy { dst: u32, a: u32 },
-    Add { dst: u32, a: u32, b: u32 },
-    Sub { dst: u32, a: u32, b: u32 },
-    Mul { dst: u32, a: u32, b: u32 },
-    Div { dst: u32, a: u32, b: u32 },
-    Pow { dst: u32, a: u32, b: u32 },
-    Square { dst: u32, a: u32 },
-    Neg { dst: u32, a: u32 },
-    Exp { dst: u32, a: u32 },
-    Log { dst: u32, a: u32 },
-    Sqrt { dst: u32, a: u32 },
-    Sin { dst: u32, a: u32 },
-    Cos { dst: u32, a: u32 },
-    Tanh { dst: u32, a: u32 },
-    Abs { dst: u32, a: u32 },
+    Copy {
+        dst: u32,
+        a: u32,
+    },
+    Add {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Sub {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Mul {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Div {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Pow {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Square {
+        dst: u32,
+        a: u32,
+    },
+    Neg {
+        dst: u32,
+        a: u32,
+    },
+    Exp {
+        dst: u32,
+        a: u32,
+    },
+    Log {
+        dst: u32,
+        a: u32,
+    },
+    Sqrt {
+        dst: u32,
+        a: u32,
+    },
+    Sin {
+        dst: u32,
+        a: u32,
+    },
+    Cos {
+        dst: u32,
+        a: u32,
+    },
+    Tanh {
+        dst: u32,
+        a: u32,
+    },
+    Abs {
+        dst: u32,
+        a: u32,
+    },
     /// ANNarchy's `pos`: `x > 0 ? x : 0`.
-    PosPart { dst: u32, a: u32 },
+    PosPart {
+        dst: u32,
+        a: u32,
+    },
     /// ANNarchy's `neg`: `x < 0 ? x : 0`.
-    NegPart { dst: u32, a: u32 },
-    Not { dst: u32, a: u32 },
-    Lt { dst: u32, a: u32, b: u32 },
-    Le { dst: u32, a: u32, b: u32 },
-    Gt { dst: u32, a: u32, b: u32 },
-    Ge { dst: u32, a: u32, b: u32 },
-    Eq { dst: u32, a: u32, b: u32 },
-    Ne { dst: u32, a: u32, b: u32 },
-    And { dst: u32, a: u32, b: u32 },
-    Or { dst: u32, a: u32, b: u32 },
-    Min { dst: u32, a: u32, b: u32 },
-    Max { dst: u32, a: u32, b: u32 },
+    NegPart {
+        dst: u32,
+        a: u32,
+    },
+    Not {
+        dst: u32,
+        a: u32,
+    },
+    Lt {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Le {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Gt {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Ge {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Eq {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Ne {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    And {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Or {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Min {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Max {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
     /// `dst = c != 0 ? a : b` (ANNarchy's `ite`, `if/else`).
-    Select { dst: u32, c: u32, a: u32, b: u32 },
+    Select {
+        dst: u32,
+        c: u32,
+        a: u32,
+        b: u32,
+    },
     /// `dst = x < lo ? lo : (x > hi ? hi : x)` (ANNarchy's `clip`).
-    Clip { dst: u32, x: u32, lo: u32, hi: u32 },
+    Clip {
+        dst: u32,
+        x: u32,
+        lo: u32,
+        hi: u32,
+    },
     /// `dst = mask != 0 ? a : dst` (reset statements run only where a lane spiked).
-    Masked { dst: u32, a: u32, mask: u32 },
+    Masked {
+        dst: u32,
+        a: u32,
+        mask: u32,
+    },
     /// Forward Euler advance: `x += dt * dx`.
-    Euler { x: u32, dx: u32 },
+    Euler {
+        x: u32,
+        dx: u32,
+    },
     /// Exponential Euler advance for `dx/dt = f` with `b = df/dx`:
     /// `x += f * (exp(b dt) - 1) / b` (exact when f is linear in x).
-    ExpEuler { x: u32, f: u32, b: u32 },
+    ExpEuler {
+        x: u32,
+        f: u32,
+        b: u32,
+    },
 }
 
 impl Op {
@@ -56,12 +176,34 @@ impl Op {
     pub fn slots_mut(&mut self) -> Vec<&mut u32> {
         use Op::*;
         match self {
-            Copy { dst, a } | Square { dst, a } | Neg { dst, a } | Exp { dst, a } | Log { dst, a }
-            | Sqrt { dst, a } | Sin { dst, a } | Cos { dst, a } | Tanh { dst, a } | Abs { dst, a }
-            | PosPart { dst, a } | NegPart { dst, a } | Not { dst, a } => vec![dst, a],
-            Add { dst, a, b } | Sub { dst, a, b } | Mul { dst, a, b } | Div { dst, a, b } | Pow { dst, a, b }
-            | Lt { dst, a, b } | Le { dst, a, b } | Gt { dst, a, b } | Ge { dst, a, b } | Eq { dst, a, b }
-            | Ne { dst, a, b } | And { dst, a, b } | Or { dst, a, b } | Min { dst, a, b } | Max { dst, a, b } => {
+            Copy { dst, a }
+            | Square { dst, a }
+            | Neg { dst, a }
+            | Exp { dst, a }
+            | Log { dst, a }
+            | Sqrt { dst, a }
+            | Sin { dst, a }
+            | Cos { dst, a }
+            | Tanh { dst, a }
+            | Abs { dst, a }
+            | PosPart { dst, a }
+            | NegPart { dst, a }
+            | Not { dst, a } => vec![dst, a],
+            Add { dst, a, b }
+            | Sub { dst, a, b }
+            | Mul { dst, a, b }
+            | Div { dst, a, b }
+            | Pow { dst, a, b }
+            | Lt { dst, a, b }
+            | Le { dst, a, b }
+            | Gt { dst, a, b }
+            | Ge { dst, a, b }
+            | Eq { dst, a, b }
+            | Ne { dst, a, b }
+            | And { dst, a, b }
+            | Or { dst, a, b }
+            | Min { dst, a, b }
+            | Max { dst, a, b } => {
                 vec![dst, a, b]
             }
             Select { dst, c, a, b } => vec![dst, c, a, b],
@@ -76,12 +218,36 @@ impl Op {
     pub fn dst_mut(&mut self) -> &mut u32 {
         use Op::*;
         match self {
-            Copy { dst, .. } | Square { dst, .. } | Neg { dst, .. } | Exp { dst, .. } | Log { dst, .. }
-            | Sqrt { dst, .. } | Sin { dst, .. } | Cos { dst, .. } | Tanh { dst, .. } | Abs { dst, .. }
-            | PosPart { dst, .. } | NegPart { dst, .. } | Not { dst, .. } | Add { dst, .. } | Sub { dst, .. }
-            | Mul { dst, .. } | Div { dst, .. } | Pow { dst, .. } | Lt { dst, .. } | Le { dst, .. }
-            | Gt { dst, .. } | Ge { dst, .. } | Eq { dst, .. } | Ne { dst, .. } | And { dst, .. }
-            | Or { dst, .. } | Min { dst, .. } | Max { dst, .. } | Select { dst, .. } | Clip { dst, .. }
+            Copy { dst, .. }
+            | Square { dst, .. }
+            | Neg { dst, .. }
+            | Exp { dst, .. }
+            | Log { dst, .. }
+            | Sqrt { dst, .. }
+            | Sin { dst, .. }
+            | Cos { dst, .. }
+            | Tanh { dst, .. }
+            | Abs { dst, .. }
+            | PosPart { dst, .. }
+            | NegPart { dst, .. }
+            | Not { dst, .. }
+            | Add { dst, .. }
+            | Sub { dst, .. }
+            | Mul { dst, .. }
+            | Div { dst, .. }
+            | Pow { dst, .. }
+            | Lt { dst, .. }
+            | Le { dst, .. }
+            | Gt { dst, .. }
+            | Ge { dst, .. }
+            | Eq { dst, .. }
+            | Ne { dst, .. }
+            | And { dst, .. }
+            | Or { dst, .. }
+            | Min { dst, .. }
+            | Max { dst, .. }
+            | Select { dst, .. }
+            | Clip { dst, .. }
             | Masked { dst, .. } => dst,
             Euler { x, .. } | ExpEuler { x, .. } => x,
         }
@@ -118,7 +284,10 @@ impl Tape {
     /// If `slots` is shorter than the tape's slot count times `lanes`.
     #[inline]
     pub fn run(&self, slots: &mut [f64], lanes: usize, dt: f64) {
-        assert!(slots.len() >= self.n_slots * lanes, "slot buffer too small for tape");
+        assert!(
+            slots.len() >= self.n_slots * lanes,
+            "slot buffer too small for tape"
+        );
         if lanes == 1 {
             // SAFETY: as below, with lanes = 1.
             unsafe { run_single(&self.ops, slots.as_mut_ptr(), dt) }
@@ -149,7 +318,11 @@ fn b2f(b: bool) -> f64 {
 #[inline(always)]
 fn exp_euler(x: f64, f: f64, b: f64, dt: f64) -> f64 {
     let h = b * dt;
-    if h.abs() < 1e-12 { x + dt * f } else { x + f * h.exp_m1() / b }
+    if h.abs() < 1e-12 {
+        x + dt * f
+    } else {
+        x + f * h.exp_m1() / b
+    }
 }
 
 /// # Safety
@@ -189,8 +362,12 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
             Op::Ge { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) >= at(b, i))),
             Op::Eq { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) == at(b, i))),
             Op::Ne { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != at(b, i))),
-            Op::And { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 && at(b, i) != 0.0)),
-            Op::Or { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 || at(b, i) != 0.0)),
+            Op::And { dst, a, b } => {
+                lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 && at(b, i) != 0.0))
+            }
+            Op::Or { dst, a, b } => {
+                lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 || at(b, i) != 0.0))
+            }
             Op::Min { dst, a, b } => lanes_loop!(p, lanes, dst, |i| {
                 let (x, y) = (at(a, i), at(b, i));
                 if x < y { x } else { y }
@@ -200,17 +377,33 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
                 if x > y { x } else { y }
             }),
             Op::Select { dst, c, a, b } => {
-                lanes_loop!(p, lanes, dst, |i| if at(c, i) != 0.0 { at(a, i) } else { at(b, i) })
+                lanes_loop!(p, lanes, dst, |i| if at(c, i) != 0.0 {
+                    at(a, i)
+                } else {
+                    at(b, i)
+                })
             }
             Op::Clip { dst, x, lo, hi } => lanes_loop!(p, lanes, dst, |i| {
                 let (v, l, h) = (at(x, i), at(lo, i), at(hi, i));
-                if v < l { l } else if v > h { h } else { v }
+                if v < l {
+                    l
+                } else if v > h {
+                    h
+                } else {
+                    v
+                }
             }),
             Op::Masked { dst, a, mask } => {
-                lanes_loop!(p, lanes, dst, |i| if at(mask, i) != 0.0 { at(a, i) } else { at(dst, i) })
+                lanes_loop!(p, lanes, dst, |i| if at(mask, i) != 0.0 {
+                    at(a, i)
+                } else {
+                    at(dst, i)
+                })
             }
             Op::Euler { x, dx } => lanes_loop!(p, lanes, x, |i| at(x, i) + dt * at(dx, i)),
-            Op::ExpEuler { x, f, b } => lanes_loop!(p, lanes, x, |i| exp_euler(at(x, i), at(f, i), at(b, i), dt)),
+            Op::ExpEuler { x, f, b } => {
+                lanes_loop!(p, lanes, x, |i| exp_euler(at(x, i), at(f, i), at(b, i), dt))
+            }
         }
     }
 }
@@ -256,7 +449,16 @@ unsafe fn run_single(ops: &[Op], p: *mut f64, dt: f64) {
             Op::Select { dst, c, a, b } => set(dst, if at(c) != 0.0 { at(a) } else { at(b) }),
             Op::Clip { dst, x, lo, hi } => {
                 let (v, l, h) = (at(x), at(lo), at(hi));
-                set(dst, if v < l { l } else if v > h { h } else { v });
+                set(
+                    dst,
+                    if v < l {
+                        l
+                    } else if v > h {
+                        h
+                    } else {
+                        v
+                    },
+                );
             }
             Op::Masked { dst, a, mask } => {
                 if at(mask) != 0.0 {
@@ -283,10 +485,19 @@ mod tests {
     fn lanes_and_single_agree() {
         let ops = vec![
             Op::Mul { dst: 2, a: 0, b: 1 },
-            Op::Select { dst: 3, c: 2, a: 0, b: 1 },
+            Op::Select {
+                dst: 3,
+                c: 2,
+                a: 0,
+                b: 1,
+            },
             Op::Euler { x: 0, dx: 2 },
             Op::Gt { dst: 4, a: 0, b: 1 },
-            Op::Masked { dst: 1, a: 2, mask: 4 },
+            Op::Masked {
+                dst: 1,
+                a: 2,
+                mask: 4,
+            },
         ];
         let tape = Tape::new(ops, 5).unwrap();
         let lanes = 3;

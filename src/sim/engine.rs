@@ -129,7 +129,9 @@ impl Engine {
         self.fill_slot(model.t_slot, 0.0);
         self.fill_slot(model.dt_slot, self.dt_ms);
         model.init.run(&mut self.slots, self.lanes, self.dt_ms);
-        self.rngs = (0..self.lanes as u32).map(|i| Mt19937::new(self.seed.wrapping_add(i))).collect();
+        self.rngs = (0..self.lanes as u32)
+            .map(|i| Mt19937::new(self.seed.wrapping_add(i)))
+            .collect();
         self.step_index = 0;
         self.spiked.fill(false);
     }

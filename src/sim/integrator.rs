@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// How the engine advances ODE variables by one step.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Integrator {
     /// ANNarchy's `explicit` method with its block order (annarchy-semantics.md §3).

@@ -24,7 +24,9 @@ impl Mt19937 {
         state[0] = seed;
         for i in 1..N {
             let prev = state[i - 1];
-            state[i] = 1_812_433_253u32.wrapping_mul(prev ^ (prev >> 30)).wrapping_add(i as u32);
+            state[i] = 1_812_433_253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
         }
         Self { state, index: N }
     }
@@ -59,7 +61,11 @@ impl Mt19937 {
         let lo = f64::from(self.next_u32());
         let hi = f64::from(self.next_u32());
         let r = (lo + hi * 4_294_967_296.0) / 18_446_744_073_709_551_616.0;
-        if r >= 1.0 { 1.0 - f64::EPSILON / 2.0 } else { r }
+        if r >= 1.0 {
+            1.0 - f64::EPSILON / 2.0
+        } else {
+            r
+        }
     }
 
     /// libstdc++ `normal_distribution<double>` (Marsaglia polar), freshly constructed:
@@ -109,6 +115,9 @@ mod tests {
         let var = s2 / f64::from(n) - mean * mean;
         // 5 standard errors: sd(mean) = 1/sqrt(n), sd(var) ~ sqrt(2/n).
         assert!(mean.abs() < 5.0 / f64::from(n).sqrt(), "{mean}");
-        assert!((var - 1.0).abs() < 5.0 * (2.0 / f64::from(n)).sqrt(), "{var}");
+        assert!(
+            (var - 1.0).abs() < 5.0 * (2.0 / f64::from(n)).sqrt(),
+            "{var}"
+        );
     }
 }

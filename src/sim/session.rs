@@ -38,7 +38,13 @@ impl Session {
     /// Sets up `lanes` identical lanes for the preset, at t = 0.
     pub fn new(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
         let model = preset.model.clone();
-        let mut engine = Engine::new(model.clone(), lanes, preset.dt_ms, preset.integrator, preset.seed)?;
+        let mut engine = Engine::new(
+            model.clone(),
+            lanes,
+            preset.dt_ms,
+            preset.integrator,
+            preset.seed,
+        )?;
         for (i, &v) in preset.parameters.iter().enumerate() {
             engine.set_param_all(i, v);
         }
@@ -65,7 +71,10 @@ impl Session {
             .enumerate()
             .filter_map(|(k, s)| {
                 let i = model.param_index(&s.target)?;
-                Some((i, StimulusPlayer::new(s.waveform.clone(), preset.seed.wrapping_add(k as u32))))
+                Some((
+                    i,
+                    StimulusPlayer::new(s.waveform.clone(), preset.seed.wrapping_add(k as u32)),
+                ))
             })
             .collect();
         Ok(Self {
@@ -112,12 +121,20 @@ impl Session {
     fn apply(&mut self, a: &Action) {
         match a.target {
             Target::Param(i) => {
-                let v = if a.add { self.base[i] + a.value } else { a.value };
+                let v = if a.add {
+                    self.base[i] + a.value
+                } else {
+                    a.value
+                };
                 self.set_param(i, v);
             }
             Target::Var(i) => {
                 for lane in 0..self.engine.lanes() {
-                    let v = if a.add { self.engine.var(i, lane) + a.value } else { a.value };
+                    let v = if a.add {
+                        self.engine.var(i, lane) + a.value
+                    } else {
+                        a.value
+                    };
                     self.engine.set_var(i, lane, v);
                 }
             }
@@ -158,6 +175,12 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
     let sets = ev.set.iter().map(|(n, v)| (n, *v, false));
     let adds = ev.add.iter().map(|(n, v)| (n, *v, true));
     sets.chain(adds)
-        .filter_map(|(n, value, add)| Some(Action { target: target(n)?, value, add }))
+        .filter_map(|(n, value, add)| {
+            Some(Action {
+                target: target(n)?,
+                value,
+                add,
+            })
+        })
         .collect()
 }

@@ -1,9 +1,9 @@
 //! GUI panels. Each panel draws from read-only state and returns [`Intent`]s;
 //! `app.rs` is the one place that applies them (edits, worker commands, files).
 
+pub mod compare_panel;
 pub mod decimate;
 pub mod export;
-pub mod compare_panel;
 pub mod fi_panel;
 pub mod history;
 pub mod iv_panel;
