@@ -1,5 +1,8 @@
 //! The recorded history the plots and the CSV export read: one bounded ring of
-//! samples (time, spike flag, one value per channel) for the current generation.
+//! samples (time, spike flag, one value per channel) for the current generation,
+//! kept exact (f64) because the export must equal the CLI's output byte for byte.
+//! Alongside, so that drawing a million samples stays cheap: per channel the min/max
+//! summary of each chunk ([`ChunkExtremes`]), and the indices of spiking samples.
 //!
 //! Memory grows only as samples arrive and never beyond the capacity, which is the
 //! smaller of the requested simulated duration and a memory budget; once full the
@@ -8,17 +11,24 @@
 use std::collections::VecDeque;
 use std::ops::Range;
 
+use super::decimate::{CHUNK, ChunkExtremes};
 use crate::sim::worker::Block;
 
-/// Bytes one sample costs per channel (f64), plus time and spike flag.
-fn bytes_per_sample(channels: usize) -> usize {
-    channels * 8 + 8 + 1
+/// Bytes a chunk of [`CHUNK`] samples costs: per channel an f64 per sample and the
+/// chunk's min/max summary, plus time (f64) and spike flag per sample. Spike indices
+/// (8 bytes per spike) are left out: spikes are rare next to samples, and the models
+/// that can flag one every step (Poisson, integrator, a clamp held above threshold)
+/// record a few channels at dt 0.1 ms, where 60 s take a few tens of MB at most.
+fn bytes_per_chunk(channels: usize) -> usize {
+    channels * (8 * CHUNK + ChunkExtremes::BYTES_PER_CHUNK) + 9 * CHUNK
 }
 
 /// Samples that fit `duration_ms` at `dt_ms` and `budget_bytes`.
 pub fn capacity_for(duration_ms: f64, dt_ms: f64, channels: usize, budget_bytes: usize) -> usize {
     let by_time = (duration_ms / dt_ms).ceil().max(1.0) as usize + 1;
-    let by_memory = (budget_bytes / bytes_per_sample(channels)).max(1024);
+    let by_memory = (budget_bytes / bytes_per_chunk(channels))
+        .saturating_mul(CHUNK)
+        .max(1024);
     by_time.min(by_memory)
 }
 
@@ -29,6 +39,14 @@ pub struct History {
     t_ms: VecDeque<f64>,
     spike: VecDeque<bool>,
     values: Vec<VecDeque<f64>>,
+    /// Per channel, where the extremes of each chunk lie (for fast decimation).
+    extremes: Vec<ChunkExtremes>,
+    /// Absolute indices of the samples with a spike, so that markers and rates
+    /// need not scan every flag.
+    spike_at: VecDeque<usize>,
+    /// Samples dropped from the front since the last clear: the absolute index of
+    /// the oldest sample, which the chunk summaries are aligned to.
+    front: usize,
     /// Whether old samples have been overwritten since the last clear.
     pub wrapped: bool,
 }
@@ -39,6 +57,7 @@ impl History {
             generation,
             capacity: capacity.max(2),
             values: (0..channels).map(|_| VecDeque::new()).collect(),
+            extremes: vec![ChunkExtremes::default(); channels],
             ..Self::default()
         }
     }
@@ -74,10 +93,14 @@ impl History {
         while self.len() > self.capacity {
             self.pop_front();
         }
+        self.forget_before_front();
         self.t_ms.shrink_to(self.capacity);
         self.spike.shrink_to(self.capacity);
         for v in &mut self.values {
             v.shrink_to(self.capacity);
+        }
+        for e in &mut self.extremes {
+            e.shrink_to(self.capacity);
         }
     }
 
@@ -87,6 +110,7 @@ impl History {
         for v in &mut self.values {
             v.pop_front();
         }
+        self.front += 1;
         self.wrapped = true;
     }
 
@@ -104,9 +128,17 @@ impl History {
             for v in &mut self.values {
                 v.drain(..overflow);
             }
+            self.front += overflow;
+            self.forget_before_front();
             self.wrapped = true;
         }
         self.grow_for(n);
+        let first = self.front + self.len();
+        self.spike_at.extend(
+            (skip..block.len)
+                .filter(|&k| block.spike[k])
+                .map(|k| first + k - skip),
+        );
         self.t_ms.extend(&block.t_ms[skip..block.len]);
         self.spike.extend(&block.spike[skip..block.len]);
         // Column by column: each deque is written contiguously.
@@ -114,6 +146,18 @@ impl History {
         for (c, column) in self.values.iter_mut().enumerate() {
             column.extend((skip..block.len).map(|k| block.values[k * stride + c]));
         }
+        for (extremes, column) in self.extremes.iter_mut().zip(&self.values) {
+            extremes.update(column, self.front);
+        }
+    }
+
+    /// Drops the summaries of samples no longer held.
+    fn forget_before_front(&mut self) {
+        for e in &mut self.extremes {
+            e.forget_before(self.front);
+        }
+        let gone = self.spike_at.partition_point(|&i| i < self.front);
+        self.spike_at.drain(..gone);
     }
 
     /// Grows in exact steps so that memory never overshoots the capacity.
@@ -128,6 +172,22 @@ impl History {
         for v in &mut self.values {
             v.reserve_exact(extra);
         }
+        for e in &mut self.extremes {
+            e.reserve_exact(extra);
+        }
+    }
+
+    /// Bytes allocated for samples and their summaries (what the budget bounds).
+    pub fn bytes(&self) -> usize {
+        let per_channel = self.values.iter().map(VecDeque::capacity).sum::<usize>();
+        let summaries = self
+            .extremes
+            .iter()
+            .map(ChunkExtremes::bytes)
+            .sum::<usize>();
+        (self.t_ms.capacity() + per_channel + self.spike_at.capacity()) * 8
+            + self.spike.capacity()
+            + summaries
     }
 
     pub fn t_ms(&self) -> &VecDeque<f64> {
@@ -140,6 +200,25 @@ impl History {
 
     pub fn channel(&self, index: usize) -> Option<&VecDeque<f64>> {
         self.values.get(index)
+    }
+
+    /// The chunk summary of a channel and the absolute index of its first sample,
+    /// for [`super::decimate::min_max_summarised`].
+    pub fn extremes(&self, index: usize) -> Option<(&ChunkExtremes, usize)> {
+        Some((self.extremes.get(index)?, self.front))
+    }
+
+    /// Indices of the samples in `range` that have a spike, in order.
+    pub fn spike_indices(&self, range: Range<usize>) -> impl DoubleEndedIterator<Item = usize> {
+        let start = self
+            .spike_at
+            .partition_point(|&i| i < self.front + range.start);
+        let end = self
+            .spike_at
+            .partition_point(|&i| i < self.front + range.end);
+        self.spike_at
+            .range(start..end.max(start))
+            .map(move |&i| i - self.front)
     }
 
     /// First and last recorded time.
@@ -163,11 +242,7 @@ impl History {
         if span_ms <= 0.0 {
             return None;
         }
-        let spikes = self
-            .spike
-            .range(range.start + 1..range.end)
-            .filter(|&&s| s)
-            .count();
+        let spikes = self.spike_indices(range.start + 1..range.end).count();
         Some(spikes as f64 * 1000.0 / span_ms)
     }
 }
@@ -211,6 +286,28 @@ mod tests {
         assert_eq!(h.time_span(), Some((150.0, 249.0)));
         assert_eq!(h.range_of(160.0, 170.5), 10..21);
         assert!(h.t_ms.capacity() <= 100 + 1);
+    }
+
+    #[test]
+    fn spike_indices_follow_the_flags_through_wrapping() {
+        let mut h = History::new(0, 1, 100);
+        let flagged =
+            |h: &History, r: Range<usize>| -> Vec<usize> { r.filter(|&i| h.spikes()[i]).collect() };
+        for i in 0..7 {
+            h.push_block(&block(i as f64 * 37.0, 37));
+            let n = h.len();
+            assert_eq!(h.spike_indices(0..n).collect::<Vec<_>>(), flagged(&h, 0..n));
+            assert_eq!(
+                h.spike_indices(5..n / 2).collect::<Vec<_>>(),
+                flagged(&h, 5..n / 2)
+            );
+        }
+        h.set_capacity(33);
+        assert_eq!(
+            h.spike_indices(0..33).collect::<Vec<_>>(),
+            flagged(&h, 0..33)
+        );
+        assert_eq!(h.spike_at.len(), flagged(&h, 0..33).len());
     }
 
     #[test]

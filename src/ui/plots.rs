@@ -4,7 +4,7 @@
 
 use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
-use super::decimate::min_max;
+use super::decimate::min_max_summarised;
 use super::history::History;
 use super::plot_groups::{Assignment, MEMBRANE, PLOTS};
 use crate::model::CompiledModel;
@@ -147,13 +147,14 @@ impl PlotsPanel {
             if *target != Some(plot) {
                 continue;
             }
-            let Some(values) = history.channel(ch) else {
+            let (Some(values), Some(summary)) = (history.channel(ch), history.extremes(ch)) else {
                 continue;
             };
             self.scratch.clear();
-            min_max(
+            min_max_summarised(
                 history.t_ms(),
                 values,
+                summary,
                 range.clone(),
                 columns,
                 &mut self.scratch,
@@ -296,18 +297,14 @@ fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>) -> Vec<[f
         .find_map(|n| input.params.get(input.model.param_index(n)?).copied());
     let v = input.model.var_index("v").and_then(|i| h.channel(i));
     let mut out: Vec<[f64; 2]> = h
-        .spikes()
-        .range(range.clone())
-        .enumerate()
-        .filter(|(_, s)| **s)
-        .filter_map(|(k, _)| {
-            let i = range.start + k;
+        .spike_indices(range)
+        .rev()
+        .take(MAX_MARKERS)
+        .filter_map(|i| {
             let y = level.or_else(|| v.and_then(|v| v.get(i).copied()))?;
             Some([h.t_ms()[i], y])
         })
         .collect();
-    if out.len() > MAX_MARKERS {
-        out.drain(..out.len() - MAX_MARKERS);
-    }
+    out.reverse();
     out
 }
