@@ -17,7 +17,9 @@ impl Default for HistoryBounds {
     fn default() -> Self {
         Self {
             duration_s: 60.0,
-            budget_mb: 1024,
+            // Enough for 60 s of the largest built-in model (HHneuronBischop: 38
+            // variables at dt 0.01 ms is ~1.8 GB); smaller models stop at 60 s first.
+            budget_mb: 2048,
         }
     }
 }
