@@ -319,7 +319,8 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn finish(&self, mut ops: Vec<Op>, n_slots: usize) -> Tape {
+    fn finish(&self, ops: Vec<Op>, n_slots: usize) -> Tape {
+        let mut ops = super::tape::fuse_pairs(ops, |s| s & TEMP != 0);
         let base = self.next_slot;
         for op in &mut ops {
             for s in op.slots_mut() {

@@ -157,6 +157,50 @@ pub enum Op {
         a: u32,
         mask: u32,
     },
+    /// Fused pairs (a peephole pass merges an instruction into its single consumer,
+    /// saving a store and a load per lane; each keeps the two IEEE roundings of the
+    /// pair, so results are bit-identical to the unfused tape).
+    /// `dst = c * (a - b)`.
+    MulOfSub {
+        dst: u32,
+        c: u32,
+        a: u32,
+        b: u32,
+    },
+    /// `dst = a * b + c`.
+    MulAdd {
+        dst: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    /// `dst = a * b - c`.
+    MulSub {
+        dst: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    /// `dst = (a - b) + c`.
+    SubAdd {
+        dst: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    /// `dst = (a - b) / c`.
+    SubDiv {
+        dst: u32,
+        a: u32,
+        b: u32,
+        c: u32,
+    },
+    /// `dst = exp(a) + c`.
+    ExpAdd {
+        dst: u32,
+        a: u32,
+        c: u32,
+    },
     /// Forward Euler advance: `x += dt * dx`.
     Euler {
         x: u32,
@@ -209,6 +253,14 @@ impl Op {
             Select { dst, c, a, b } => vec![dst, c, a, b],
             Clip { dst, x, lo, hi } => vec![dst, x, lo, hi],
             Masked { dst, a, mask } => vec![dst, a, mask],
+            MulOfSub { dst, c, a, b } => vec![dst, c, a, b],
+            MulAdd { dst, a, b, c }
+            | MulSub { dst, a, b, c }
+            | SubAdd { dst, a, b, c }
+            | SubDiv { dst, a, b, c } => {
+                vec![dst, a, b, c]
+            }
+            ExpAdd { dst, a, c } => vec![dst, a, c],
             Euler { x, dx } => vec![x, dx],
             ExpEuler { x, f, b } => vec![x, f, b],
         }
@@ -248,10 +300,108 @@ impl Op {
             | Max { dst, .. }
             | Select { dst, .. }
             | Clip { dst, .. }
-            | Masked { dst, .. } => dst,
+            | Masked { dst, .. }
+            | MulOfSub { dst, .. }
+            | MulAdd { dst, .. }
+            | MulSub { dst, .. }
+            | SubAdd { dst, .. }
+            | SubDiv { dst, .. }
+            | ExpAdd { dst, .. } => dst,
             Euler { x, .. } | ExpEuler { x, .. } => x,
         }
     }
+}
+
+/// Merges an instruction writing a temporary into the next instruction when that
+/// is the temporary's only reader (before it is written again). `is_temp` tells
+/// temporaries from named slots, which must always be stored.
+pub fn fuse_pairs(ops: Vec<Op>, is_temp: impl Fn(u32) -> bool) -> Vec<Op> {
+    let mut out = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        if i + 1 < ops.len()
+            && let Some(f) = fuse(ops[i], ops[i + 1], &is_temp)
+            && dead_after(&ops[i + 2..], *ops[i].clone().dst_mut())
+        {
+            out.push(f);
+            i += 2;
+        } else {
+            out.push(ops[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether `t` is written again (or never read) before any read in `rest`.
+fn dead_after(rest: &[Op], t: u32) -> bool {
+    for op in rest {
+        let mut op = *op;
+        let dst = *op.dst_mut();
+        let slots = op.slots_mut();
+        // Reads are every operand but the destination (Masked and the advances
+        // also read their destination, which `dst == t` covers as a read).
+        let reads_t = slots.iter().skip(1).any(|s| **s == t)
+            || (dst == t
+                && matches!(
+                    op,
+                    Op::Masked { .. } | Op::Euler { .. } | Op::ExpEuler { .. }
+                ));
+        if reads_t {
+            return false;
+        }
+        if dst == t {
+            return true;
+        }
+    }
+    true
+}
+
+fn fuse(first: Op, second: Op, is_temp: &impl Fn(u32) -> bool) -> Option<Op> {
+    let t = {
+        let mut f = first;
+        *f.dst_mut()
+    };
+    if !is_temp(t) {
+        return None;
+    }
+    // `t` must be read exactly once by `second`.
+    let mut s2 = second;
+    let dst = *s2.dst_mut();
+    let n_reads = s2.slots_mut().iter().skip(1).filter(|s| ***s == t).count();
+    if n_reads != 1 {
+        return None;
+    }
+    // IEEE + and * commute exactly, so `x op c` and `c op x` fuse alike.
+    let other = |a: u32, b: u32| if a == t { b } else { a };
+    Some(match (first, second) {
+        (Op::Sub { a, b, .. }, Op::Mul { a: x, b: y, .. }) => Op::MulOfSub {
+            dst,
+            c: other(x, y),
+            a,
+            b,
+        },
+        (Op::Mul { a, b, .. }, Op::Add { a: x, b: y, .. }) => Op::MulAdd {
+            dst,
+            a,
+            b,
+            c: other(x, y),
+        },
+        (Op::Mul { a, b, .. }, Op::Sub { a: x, b: c, .. }) if x == t => Op::MulSub { dst, a, b, c },
+        (Op::Sub { a, b, .. }, Op::Add { a: x, b: y, .. }) => Op::SubAdd {
+            dst,
+            a,
+            b,
+            c: other(x, y),
+        },
+        (Op::Sub { a, b, .. }, Op::Div { a: x, b: c, .. }) if x == t => Op::SubDiv { dst, a, b, c },
+        (Op::Exp { a, .. }, Op::Add { a: x, b: y, .. }) => Op::ExpAdd {
+            dst,
+            a,
+            c: other(x, y),
+        },
+        _ => return None,
+    })
 }
 
 /// A validated instruction sequence: every slot it names is below `n_slots`.
@@ -393,6 +543,22 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
                     v
                 }
             }),
+            Op::MulOfSub { dst, c, a, b } => {
+                lanes_loop!(p, lanes, dst, |i| at(c, i) * (at(a, i) - at(b, i)))
+            }
+            Op::MulAdd { dst, a, b, c } => {
+                lanes_loop!(p, lanes, dst, |i| at(a, i) * at(b, i) + at(c, i))
+            }
+            Op::MulSub { dst, a, b, c } => {
+                lanes_loop!(p, lanes, dst, |i| at(a, i) * at(b, i) - at(c, i))
+            }
+            Op::SubAdd { dst, a, b, c } => {
+                lanes_loop!(p, lanes, dst, |i| (at(a, i) - at(b, i)) + at(c, i))
+            }
+            Op::SubDiv { dst, a, b, c } => {
+                lanes_loop!(p, lanes, dst, |i| (at(a, i) - at(b, i)) / at(c, i))
+            }
+            Op::ExpAdd { dst, a, c } => lanes_loop!(p, lanes, dst, |i| at(a, i).exp() + at(c, i)),
             Op::Masked { dst, a, mask } => {
                 lanes_loop!(p, lanes, dst, |i| if at(mask, i) != 0.0 {
                     at(a, i)
@@ -460,6 +626,12 @@ unsafe fn run_single(ops: &[Op], p: *mut f64, dt: f64) {
                     },
                 );
             }
+            Op::MulOfSub { dst, c, a, b } => set(dst, at(c) * (at(a) - at(b))),
+            Op::MulAdd { dst, a, b, c } => set(dst, at(a) * at(b) + at(c)),
+            Op::MulSub { dst, a, b, c } => set(dst, at(a) * at(b) - at(c)),
+            Op::SubAdd { dst, a, b, c } => set(dst, (at(a) - at(b)) + at(c)),
+            Op::SubDiv { dst, a, b, c } => set(dst, (at(a) - at(b)) / at(c)),
+            Op::ExpAdd { dst, a, c } => set(dst, at(a).exp() + at(c)),
             Op::Masked { dst, a, mask } => {
                 if at(mask) != 0.0 {
                     set(dst, at(a));
@@ -518,5 +690,83 @@ mod tests {
         // lane 0: a=1.5,b=2 -> prod 3, x = 1.5 + 0.3 = 1.8 < 2 -> no reset.
         assert_eq!(multi[0], 1.8);
         assert_eq!(multi[lanes], 2.0);
+    }
+
+    #[test]
+    fn fused_pairs_are_bit_identical_and_respect_later_reads() {
+        const T: u32 = 100; // temporaries are slots >= 100 in this test
+        let t = |k: u32| T + k;
+        let ops = vec![
+            Op::Sub {
+                dst: t(0),
+                a: 0,
+                b: 1,
+            },
+            Op::Mul {
+                dst: t(1),
+                a: 2,
+                b: t(0),
+            }, // c * (a - b)
+            Op::Mul {
+                dst: t(2),
+                a: t(1),
+                b: 3,
+            },
+            Op::Sub {
+                dst: 5,
+                a: t(2),
+                b: 4,
+            }, // a*b - c, into a named slot
+            Op::Exp { dst: t(3), a: 0 },
+            Op::Add {
+                dst: t(4),
+                a: 3,
+                b: t(3),
+            }, // exp(a) + c
+            Op::Sub {
+                dst: t(5),
+                a: t(4),
+                b: 1,
+            },
+            Op::Div {
+                dst: 6,
+                a: t(5),
+                b: 2,
+            }, // (a - b) / c
+            Op::Sub {
+                dst: t(6),
+                a: 0,
+                b: 2,
+            },
+            Op::Add {
+                dst: 7,
+                a: t(6),
+                b: 3,
+            }, // not fused: t(6) is read again
+            Op::Mul {
+                dst: 8,
+                a: t(6),
+                b: t(6),
+            },
+        ];
+        let fused = fuse_pairs(ops.clone(), |s| s >= T);
+        assert_eq!(fused.len(), ops.len() - 4, "{fused:?}");
+        assert!(fused.contains(&Op::Sub {
+            dst: t(6),
+            a: 0,
+            b: 2
+        }));
+        let n = 107;
+        let (plain, fast) = (Tape::new(ops, n).unwrap(), Tape::new(fused, n).unwrap());
+        for seed in 0..50u32 {
+            let mut rng = crate::sim::rng::Mt19937::new(seed);
+            let mut a: Vec<f64> = (0..n).map(|_| rng.canonical() * 8.0 - 4.0).collect();
+            let mut b = a.clone();
+            plain.run(&mut a, 1, 0.1);
+            fast.run(&mut b, 1, 0.1);
+            for s in 0..9 {
+                assert_eq!(a[s].to_bits(), b[s].to_bits(), "slot {s}");
+            }
+        }
     }
 }
