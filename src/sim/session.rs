@@ -27,6 +27,8 @@ pub struct Session {
     stimuli: Vec<(usize, StimulusPlayer)>,
     /// Parameter values before stimuli are added (what sliders and events change).
     base: Vec<f64>,
+    /// Per stimulated parameter, the sum of its waveforms this step (scratch).
+    totals: Vec<(usize, f64)>,
 }
 
 /// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
@@ -83,6 +85,7 @@ impl Session {
             next_event: 0,
             stimuli,
             base: preset.parameters.clone(),
+            totals: Vec::new(),
         })
     }
 
@@ -103,15 +106,16 @@ impl Session {
         if !self.stimuli.is_empty() {
             let t = self.engine.time_ms();
             let dt = self.engine.dt_ms();
-            let mut totals: Vec<(usize, f64)> = Vec::with_capacity(self.stimuli.len());
+            // Reused buffer: no allocation per step on the live path.
+            self.totals.clear();
             for (i, player) in &mut self.stimuli {
                 let v = player.value(t, dt);
-                match totals.iter_mut().find(|(j, _)| j == i) {
+                match self.totals.iter_mut().find(|(j, _)| j == i) {
                     Some((_, sum)) => *sum += v,
-                    None => totals.push((*i, v)),
+                    None => self.totals.push((*i, v)),
                 }
             }
-            for (i, sum) in totals {
+            for &(i, sum) in &self.totals {
                 self.engine.set_param_all(i, self.base[i] + sum);
             }
         }
