@@ -163,3 +163,90 @@ fn compare_view_scores_the_current_setup_against_the_corbit_reference() {
     assert_ne!(m2.loss, m.loss);
     h.run_steps(1);
 }
+
+#[test]
+fn compare_view_fits_in_the_background_and_applies_the_best_to_the_sliders() {
+    use egui_kittest::kittest::Queryable;
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(preset(
+        "corbit_fsi_izhikevich_fit_bgm2022.ron",
+    )));
+    h.state_mut().compare_panel().reference_path = Some(preset("hh_corbit_fsi_current_step.ron"));
+    h.state_mut().apply(Intent::ShowView(View::Compare));
+    h.run_steps(1);
+    h.state_mut().compare_panel().wait();
+    h.run_steps(2);
+    let before = h.state_mut().compare_panel().metrics.expect("metrics");
+    // Both models' traces on the same step, both spiking.
+    let (r, c) = h
+        .state_mut()
+        .compare_panel()
+        .traces
+        .clone()
+        .expect("traces");
+    assert_eq!(r.amp, c.amp);
+    assert!(!r.spikes_ms.is_empty() && !c.spikes_ms.is_empty());
+    assert!(r.points.len() > 1000 && c.points.len() > 1000);
+    let loss_label = format!("loss: {:.3}", before.loss);
+    h.get_by_label(&loss_label);
+
+    // A tiny fit: two free parameters, 20 evaluations.
+    let model = h.state().setup().model.clone();
+    let (a, d) = (
+        model.param_index("a").unwrap(),
+        model.param_index("d").unwrap(),
+    );
+    let (a0, d0) = (h.state().setup().params[a], h.state().setup().params[d]);
+    {
+        let fit = &mut h.state_mut().compare_panel().fit;
+        assert_eq!(fit.free, ["a", "b", "c", "d", "k", "v_r", "v_t"]);
+        fit.free = vec!["a".into(), "d".into()];
+        fit.evaluations = 20;
+        fit.seed = 1;
+    }
+    h.get_by_label("Fit").click();
+    h.run_steps(1);
+    assert!(h.state_mut().compare_panel().fit.is_running());
+    let mut frames = 0;
+    while h.state_mut().compare_panel().fit.is_running() {
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(20));
+        frames += 1;
+        assert!(frames < 6000, "the fit did not finish");
+    }
+    let fit = &h.state_mut().compare_panel().fit;
+    assert!(fit.error.is_none(), "{:?}", fit.error);
+    let (_, r) = fit.result.clone().expect("fit result");
+    assert_eq!(r.evaluations, 19);
+    assert_eq!(fit.progress.lock().unwrap().history.len(), 3);
+    assert!(
+        r.after.loss < r.before.loss,
+        "{} !< {}",
+        r.after.loss,
+        r.before.loss
+    );
+    h.get_by_label("Apply best to sliders").click();
+    h.run_steps(1);
+    let p = &h.state().setup().params;
+    assert!(p[a] != a0 || p[d] != d0);
+    assert_eq!((p[a], p[d]), (r.parameters[a], r.parameters[d]));
+    // One undo step restores both.
+    h.state_mut().apply(Intent::Undo);
+    assert_eq!(
+        (h.state().setup().params[a], h.state().setup().params[d]),
+        (a0, d0)
+    );
+    h.state_mut().apply(Intent::Redo);
+    // The comparison recomputes with the fitted values; the loss label follows.
+    h.run_steps(1);
+    h.state_mut().compare_panel().wait();
+    h.run_steps(2);
+    let after = h.state_mut().compare_panel().metrics.expect("metrics");
+    assert!(
+        (after.loss - r.after.loss).abs() < 1e-9,
+        "{after:?} vs {:?}",
+        r.after
+    );
+    assert!(h.query_by_label(&loss_label).is_none());
+    h.get_by_label(&format!("loss: {:.3}", after.loss));
+}

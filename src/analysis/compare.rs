@@ -431,6 +431,67 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// The membrane potential of one run (for plotting both models on a protocol).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// The step amplitude (`I_app`).
+    pub amp: f64,
+    /// (t ms, v) samples: t = 0, then at most one per `sample_ms` of the run.
+    pub points: Vec<[f64; 2]>,
+    /// Spike times (ms), as in [`Responses::step_spikes_ms`].
+    pub spikes_ms: Vec<f64>,
+}
+
+impl Runner<'_> {
+    /// Runs the preset's own parameters on the step protocol of amplitude `amp`
+    /// (on at `step_on_ms`, off at `step_off_ms`) and records `v` (else the first
+    /// variable), one sample per `sample_ms` (at least one per step).
+    pub fn step_trace(&self, amp: f64, sample_ms: f64) -> Result<Trace, SweepError> {
+        let pre = self.preset;
+        let model = &pre.model;
+        let p = self.protocol;
+        let dt = pre.dt_ms;
+        let var = model.var_index("v").unwrap_or(0);
+        let mut e = Engine::new(model.clone(), 1, dt, pre.integrator, pre.seed)?;
+        for (i, &v) in pre.parameters.iter().enumerate() {
+            e.set_param(i, 0, v);
+        }
+        e.set_param(self.drive, 0, 0.0);
+        e.reset_state();
+        for &(i, v) in &pre.initial {
+            e.set_var(i, 0, v);
+        }
+        let on = (p.step_on_ms / dt).round() as u64;
+        let off = (p.step_off_ms / dt).round() as u64;
+        let stride = ((sample_ms / dt).round() as u64).max(1);
+        let n_steps = steps_for(p.duration_ms, dt);
+        let mut points = vec![[0.0, e.var(var, 0)]];
+        let mut spikes = Vec::new();
+        for k in 0..n_steps {
+            if k == on {
+                e.set_param(self.drive, 0, amp);
+            }
+            if k == off {
+                e.set_param(self.drive, 0, 0.0);
+            }
+            if e.step() > 0 && e.spiked(0) {
+                spikes.push(k);
+            }
+            if (k + 1) % stride == 0 {
+                points.push([crate::io::csv::time_label(k + 1, dt), e.var(var, 0)]);
+            }
+            if k % 4096 == 4095 && self.control.cancelled() {
+                return Err(SweepError::Cancelled);
+            }
+        }
+        Ok(Trace {
+            amp,
+            points,
+            spikes_ms: times(&spikes, dt),
+        })
+    }
+}
+
 fn times(steps: &[u64], dt_ms: f64) -> Vec<f64> {
     steps
         .iter()

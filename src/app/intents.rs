@@ -28,6 +28,32 @@ impl App {
                 None => self.toasts.error(format!("unknown model {id}")),
             },
             Intent::SetParam { index, value } => self.set_param(index, value, true),
+            Intent::SetParams(values) => {
+                let edits: Vec<ParamEdit> = values
+                    .into_iter()
+                    .filter(|&(i, v)| {
+                        v.is_finite()
+                            && self
+                                .setup
+                                .params
+                                .get(i)
+                                .is_some_and(|old| old.to_bits() != v.to_bits())
+                    })
+                    .map(|(index, after)| ParamEdit {
+                        index,
+                        before: self.setup.params[index],
+                        after,
+                    })
+                    .collect();
+                if edits.is_empty() {
+                    return;
+                }
+                for e in &edits {
+                    self.set_param(e.index, e.after, false);
+                }
+                self.undo
+                    .record(edits, self.started.elapsed().as_secs_f64());
+            }
             Intent::ResetAllParams => {
                 let defaults: Vec<f64> = self
                     .setup

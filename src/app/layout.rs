@@ -65,7 +65,7 @@ impl App {
                     return;
                 }
                 crate::ui::View::Compare => {
-                    self.compare.ui(ui, &self.setup);
+                    self.compare.ui(ui, &self.setup, out);
                     return;
                 }
             }

@@ -4,15 +4,272 @@
 //! the metrics, recomputed in the background when a slider moves.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
+use super::Intent;
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
-use crate::analysis::compare::{Metrics, Protocol, Responses, Runner, metrics, snippet};
+use crate::analysis::compare::{
+    DRIVE_PARAM, Metrics, Protocol, Responses, Runner, Trace, metrics, snippet,
+};
+use crate::analysis::fit::{FitConfig, FitResult, fit};
 use crate::analysis::{SweepError, background_threads};
 
 pub const DEFAULT_REFERENCE: &str = "hh_corbit_fsi_current_step.ron";
+
+/// The free parameters ticked by default (those the candidate has).
+pub const DEFAULT_FREE: [&str; 7] = ["a", "b", "c", "d", "k", "v_r", "v_t"];
+
+/// The step of the overlaid traces: rheobase + this offset (a protocol step).
+const TRACE_OFFSET: f64 = 3.0;
+/// Sampling of the overlaid traces (ms).
+const TRACE_SAMPLE_MS: f64 = 0.05;
+
+/// What a running fit reports after each generation.
+#[derive(Clone, Debug, Default)]
+pub struct FitProgress {
+    pub evaluations: usize,
+    /// Best loss after each generation.
+    pub history: Vec<f64>,
+}
+
+/// The optimiser's settings, its background job and its last result.
+pub struct FitUi {
+    /// Names of the ticked free parameters.
+    pub free: Vec<String>,
+    pub evaluations: usize,
+    pub seed: u32,
+    pub progress: Arc<Mutex<FitProgress>>,
+    /// The last finished fit, with the model id it belongs to.
+    pub result: Option<(String, FitResult)>,
+    pub error: Option<String>,
+    job: Option<SweepJob<FitResult>>,
+    /// The model the free set was chosen for.
+    model_id: String,
+}
+
+impl Default for FitUi {
+    fn default() -> Self {
+        Self {
+            free: DEFAULT_FREE.iter().map(|s| (*s).to_owned()).collect(),
+            evaluations: 2000,
+            seed: 1,
+            progress: Arc::default(),
+            result: None,
+            error: None,
+            job: None,
+            model_id: String::new(),
+        }
+    }
+}
+
+impl FitUi {
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts a fit of the current setup against `reference`, replacing a running one.
+    pub fn start(
+        &mut self,
+        reference: Option<PathBuf>,
+        setup: &RunSetup,
+        ctx: Option<egui::Context>,
+    ) {
+        self.error = None;
+        let Some(path) = reference else {
+            self.error = Some("no reference preset chosen".into());
+            return;
+        };
+        let candidate = match setup.resolve() {
+            Ok(r) => r,
+            Err(e) => return self.error = Some(e.to_string()),
+        };
+        let cfg = FitConfig {
+            free: self.free.clone(),
+            evaluations: self.evaluations,
+            seed: self.seed,
+            population: None,
+            threads: background_threads(),
+            protocol: Protocol::default(),
+        };
+        self.progress = Arc::default();
+        let progress = Arc::clone(&self.progress);
+        let wake = ctx.clone();
+        self.job = Some(SweepJob::spawn(cfg.evaluations as u64, ctx, move |c| {
+            let reference = crate::io::preset::load_resolved(&path, None)
+                .map_err(|e| SweepError::Usage(e.to_string()))?;
+            fit(&reference, &candidate, &cfg, c, &mut |evals, best| {
+                if let Ok(mut p) = progress.lock() {
+                    p.evaluations = evals;
+                    p.history.push(best);
+                }
+                if let Some(ctx) = &wake {
+                    ctx.request_repaint();
+                }
+            })
+        }));
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.cancel();
+        }
+    }
+
+    pub fn poll(&mut self, model_id: &str) {
+        if let Some(job) = &self.job
+            && let Poll::Done(r) = job.poll()
+        {
+            self.job = None;
+            self.finish(r, model_id);
+        }
+    }
+
+    fn finish(&mut self, r: Result<FitResult, SweepError>, model_id: &str) {
+        match r {
+            Ok(r) => self.result = Some((model_id.to_owned(), r)),
+            Err(SweepError::Cancelled) => {}
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Blocks until the running fit ends (tests only).
+    pub fn wait(&mut self, model_id: &str) {
+        if let Some(job) = self.job.take() {
+            let r = job.wait();
+            self.finish(r, model_id);
+        }
+    }
+
+    /// The fitted values of the free parameters, if the fit was of this model.
+    pub fn best_values(&self, model_id: &str) -> Option<Vec<(usize, f64)>> {
+        let (id, r) = self.result.as_ref()?;
+        (id == model_id).then(|| r.free.iter().map(|&i| (i, r.parameters[i])).collect())
+    }
+
+    /// Keeps the free set to the model's parameters (the defaults on a model switch).
+    fn sync_model(&mut self, setup: &RunSetup) {
+        let id = setup.model.id();
+        if self.model_id != id {
+            self.model_id = id.to_owned();
+            let has = |n: &str| setup.model.param_index(n).is_some() && n != DRIVE_PARAM;
+            self.free = DEFAULT_FREE
+                .iter()
+                .filter(|n| has(n))
+                .map(|n| (*n).to_owned())
+                .collect();
+        }
+    }
+
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        reference: Option<PathBuf>,
+        setup: &RunSetup,
+        out: &mut Vec<Intent>,
+    ) {
+        let id = setup.model.id().to_owned();
+        self.poll(&id);
+        self.sync_model(setup);
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Optimiser (CMA-ES), free:");
+            for p in &setup.model.desc.parameters {
+                if p.name == DRIVE_PARAM {
+                    continue;
+                }
+                let mut on = self.free.contains(&p.name);
+                if ui.checkbox(&mut on, p.name.as_str()).changed() {
+                    if on {
+                        self.free.push(p.name.clone());
+                    } else {
+                        self.free.retain(|n| n != &p.name);
+                    }
+                }
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label("evaluations");
+            ui.add(egui::DragValue::new(&mut self.evaluations).range(2..=1_000_000));
+            ui.label("seed");
+            ui.add(egui::DragValue::new(&mut self.seed));
+            if self.job.is_some() {
+                if ui.button("Cancel").clicked() {
+                    self.cancel();
+                }
+                let evals = self.progress.lock().map_or(0, |p| p.evaluations);
+                ui.spinner();
+                ui.label(format!("{evals}/{} evaluations", self.evaluations));
+            } else if ui
+                .add_enabled(!self.free.is_empty(), egui::Button::new("Fit"))
+                .on_hover_text("CMA-ES from the current slider values, in the background")
+                .clicked()
+            {
+                self.start(reference, setup, Some(ui.ctx().clone()));
+            }
+            let best = self.best_values(&id);
+            if ui
+                .add_enabled(best.is_some(), egui::Button::new("Apply best to sliders"))
+                .clicked()
+                && let Some(values) = best.clone()
+            {
+                out.push(Intent::SetParams(values));
+            }
+            if ui
+                .add_enabled(best.is_some(), egui::Button::new("Save as preset…"))
+                .on_hover_text("Applies the best values to the sliders and saves the setup")
+                .clicked()
+                && let Some(values) = best
+            {
+                out.push(Intent::SetParams(values));
+                out.push(Intent::SaveDialog);
+            }
+            let best_so_far = self
+                .progress
+                .lock()
+                .ok()
+                .and_then(|p| p.history.last().copied());
+            match (&self.job, &self.result, best_so_far) {
+                (Some(_), _, Some(best)) => {
+                    ui.label(format!("best loss {best:.3}"));
+                }
+                (None, Some((_, r)), _) => {
+                    ui.label(format!(
+                        "fit: loss {:.3} -> {:.3} ({} evaluations)",
+                        r.before.loss, r.after.loss, r.evaluations
+                    ));
+                }
+                _ => {}
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+
+    fn plot(&self, ui: &mut egui::Ui, width: f32, height: f32) {
+        let history = self
+            .progress
+            .lock()
+            .map(|p| p.history.clone())
+            .unwrap_or_default();
+        Plot::new("cmp_fit_loss")
+            .width(width)
+            .height(height)
+            .x_axis_label("generation")
+            .y_axis_label("best loss")
+            .include_y(0.0)
+            .show(ui, |p| {
+                let pts: Vec<[f64; 2]> = history
+                    .iter()
+                    .enumerate()
+                    .map(|(g, &l)| [(g + 1) as f64, l])
+                    .collect();
+                p.line(Line::new("best loss", PlotPoints::new(pts)).width(2.0));
+            });
+    }
+}
 
 pub struct ComparePanel {
     /// The reference preset file.
@@ -23,9 +280,15 @@ pub struct ComparePanel {
     pub metrics: Option<Metrics>,
     pub error: Option<String>,
     pub auto: bool,
-    job: Option<SweepJob<(Responses, Responses)>>,
+    /// Both models' v on the step rheobase + 3 (reference, candidate).
+    pub traces: Option<(Trace, Trace)>,
+    pub fit: FitUi,
+    job: Option<SweepJob<Computed>>,
     key: Option<String>,
 }
+
+/// What one comparison computes: (responses, step trace) of reference and candidate.
+type Computed = ((Responses, Trace), (Responses, Trace));
 
 impl Default for ComparePanel {
     fn default() -> Self {
@@ -36,6 +299,8 @@ impl Default for ComparePanel {
             metrics: None,
             error: None,
             auto: true,
+            traces: None,
+            fit: FitUi::default(),
             job: None,
             key: None,
         }
@@ -71,7 +336,10 @@ impl ComparePanel {
             Ok(r) => r,
             Err(e) => return self.error = Some(e.to_string()),
         };
-        let cached = self.reference.clone();
+        let cached = self
+            .reference
+            .clone()
+            .zip(self.traces.as_ref().map(|t| t.0.clone()));
         let protocol = Protocol::default();
         let total = 21 * 6000;
         self.job = Some(SweepJob::spawn(total, ctx, move |c| {
@@ -81,12 +349,17 @@ impl ComparePanel {
                 None => {
                     let r = crate::io::preset::load_resolved(&path, None)
                         .map_err(|e| SweepError::Usage(e.to_string()))?;
-                    Runner::new(&r, &protocol, threads, c)?.responses(None)?
+                    let runner = Runner::new(&r, &protocol, threads, c)?;
+                    let resp = runner.responses(None)?;
+                    let amp = trace_amp(&resp);
+                    let trace = runner.step_trace(amp, TRACE_SAMPLE_MS)?;
+                    (resp, trace)
                 }
             };
-            let cand = Runner::new(&candidate, &protocol, threads, c)?
-                .responses(Some(&reference.step_amps))?;
-            Ok((reference, cand))
+            let runner = Runner::new(&candidate, &protocol, threads, c)?;
+            let cand = runner.responses(Some(&reference.0.step_amps))?;
+            let trace = runner.step_trace(reference.1.amp, TRACE_SAMPLE_MS)?;
+            Ok((reference, (cand, trace)))
         }));
     }
 
@@ -99,12 +372,13 @@ impl ComparePanel {
         }
     }
 
-    fn apply(&mut self, r: Result<(Responses, Responses), SweepError>) {
+    fn apply(&mut self, r: Result<Computed, SweepError>) {
         match r {
-            Ok((reference, cand)) => {
+            Ok(((reference, ref_trace), (cand, cand_trace))) => {
                 self.metrics = Some(metrics(&reference, &cand, &Protocol::default()));
                 self.reference = Some(reference);
                 self.candidate = Some(cand);
+                self.traces = Some((ref_trace, cand_trace));
             }
             Err(SweepError::Cancelled) => {}
             Err(e) => self.error = Some(e.to_string()),
@@ -125,7 +399,7 @@ impl ComparePanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         ui.horizontal_wrapped(|ui| {
@@ -148,6 +422,7 @@ impl ComparePanel {
                 if let Some(path) = dialog.pick_file() {
                     self.reference_path = Some(path);
                     self.reference = None;
+                    self.traces = None;
                     self.key = None;
                 }
             }
@@ -185,29 +460,32 @@ impl ComparePanel {
              (100–500 ms); loss = f-I RMSE/10 Hz + latency RMSE/5 ms + (1 − Γ) + rheobase diff. \
              I_app numbers are shared between models.",
         );
-        let curves: Vec<(&str, &Responses)> = [
-            ("reference", self.reference.as_ref()),
-            ("candidate", self.candidate.as_ref()),
+        let reference = self.reference_path.clone();
+        self.fit.ui(ui, reference, setup, out);
+        let curves: Vec<(&str, egui::Color32, &Responses)> = [
+            ("reference", REF_COLOR, self.reference.as_ref()),
+            ("candidate", CAND_COLOR, self.candidate.as_ref()),
         ]
         .into_iter()
-        .filter_map(|(l, r)| Some((l, r?)))
+        .filter_map(|(l, c, r)| Some((l, c, r?)))
         .collect();
-        let half = (ui.available_width() / 2.0 - 8.0).max(100.0);
+        let third = (ui.available_width() / 3.0 - 8.0).max(100.0);
         // Inside `horizontal` a plot would take the row's (text) height: size it.
-        let height = (ui.available_height() - 8.0).max(200.0);
+        let height = (ui.available_height() - 16.0).max(400.0);
+        let top = 0.42 * height;
         ui.horizontal(|ui| {
             for (id, ylabel, latency) in [
                 ("cmp_fi", "rate [Hz]", false),
                 ("cmp_latency", "first spike [ms]", true),
             ] {
                 Plot::new(id)
-                    .width(half)
-                    .height(height)
+                    .width(third)
+                    .height(top)
                     .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-                    .x_axis_label("I_app (shared numbers: uA/cm2 for HH, pA for Izhikevich)")
+                    .x_axis_label("I_app (uA/cm2 for HH, pA for Izhikevich)")
                     .y_axis_label(ylabel)
                     .show(ui, |p| {
-                        for (label, r) in &curves {
+                        for (label, color, r) in &curves {
                             let pts: Vec<[f64; 2]> =
                                 r.fi.iter()
                                     .filter_map(|q| {
@@ -221,16 +499,126 @@ impl ComparePanel {
                                     .collect();
                             p.line(
                                 Line::new(label.to_string(), PlotPoints::new(pts.clone()))
+                                    .color(*color)
                                     .width(2.0),
                             );
                             p.points(
                                 Points::new(label.to_string(), PlotPoints::new(pts))
+                                    .color(*color)
                                     .radius(2.5)
                                     .shape(MarkerShape::Circle),
                             );
                         }
                     });
             }
+            self.fit.plot(ui, third, top);
         });
+        self.traces_ui(ui, height - top - 8.0);
     }
+
+    /// Both models' v on the same step, overlaid, and their spike rasters below.
+    fn traces_ui(&self, ui: &mut egui::Ui, height: f32) {
+        let width = (ui.available_width() - 8.0).max(200.0);
+        let link = egui::Id::unique("cmp_time_axis");
+        let duration = Protocol::default().duration_ms;
+        let raster_h = (0.22 * height).clamp(50.0, 110.0);
+        let title = self.traces.as_ref().map_or_else(
+            || "t [ms] (computing the step traces…)".to_owned(),
+            |(r, _)| {
+                let p = Protocol::default();
+                format!(
+                    "t [ms]; both models on I_app = {} (reference rheobase + {TRACE_OFFSET}) \
+                     from {} to {} ms",
+                    r.amp, p.step_on_ms, p.step_off_ms
+                )
+            },
+        );
+        let models = |t: &(Trace, Trace)| {
+            [
+                ("reference", REF_COLOR, t.0.clone()),
+                ("candidate", CAND_COLOR, t.1.clone()),
+            ]
+        };
+        Plot::new("cmp_traces")
+            .width(width)
+            .height((height - raster_h - 8.0).max(100.0))
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .y_axis_min_width(64.0)
+            .include_x(0.0)
+            .include_x(duration)
+            .y_axis_label("v [mV]")
+            .show_x(true)
+            .show(ui, |p| {
+                if let Some(t) = &self.traces {
+                    for (label, color, tr) in models(t) {
+                        p.line(
+                            Line::new(label, PlotPoints::new(tr.points))
+                                .color(color)
+                                .width(1.2),
+                        );
+                    }
+                }
+            });
+        Plot::new("cmp_raster")
+            .width(width)
+            .height(raster_h)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .y_axis_min_width(64.0)
+            .y_axis_label("spikes")
+            .include_x(0.0)
+            .include_x(duration)
+            .include_y(-0.6)
+            .include_y(1.6)
+            .allow_zoom([true, false])
+            .allow_drag([true, false])
+            .show_grid([true, false])
+            .x_axis_label(title)
+            .y_axis_formatter(|mark, _| {
+                if (mark.value - 1.0).abs() < 1e-9 {
+                    "ref".to_owned()
+                } else if mark.value.abs() < 1e-9 {
+                    "cand".to_owned()
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |p| {
+                if let Some(t) = &self.traces {
+                    for (row, (label, color, tr)) in models(t).into_iter().enumerate() {
+                        let y = 1.0 - row as f64;
+                        for &s in &tr.spikes_ms {
+                            p.line(
+                                Line::new(
+                                    label,
+                                    PlotPoints::new(vec![[s, y - 0.35], [s, y + 0.35]]),
+                                )
+                                .color(color)
+                                .width(1.5),
+                            );
+                        }
+                    }
+                }
+            });
+    }
+}
+
+const REF_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 120, 30);
+const CAND_COLOR: egui::Color32 = egui::Color32::from_rgb(40, 140, 230);
+
+/// The amplitude of the overlaid step: the reference's rheobase + 3, as its step.
+fn trace_amp(reference: &Responses) -> f64 {
+    let p = Protocol::default();
+    p.step_offsets
+        .iter()
+        .position(|&o| o == TRACE_OFFSET)
+        .and_then(|i| reference.step_amps.get(i).copied())
+        .or_else(|| {
+            reference
+                .rheobase
+                .map(|r| ((r + TRACE_OFFSET) * 100.0).round() / 100.0)
+        })
+        .unwrap_or(TRACE_OFFSET)
 }

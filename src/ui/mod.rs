@@ -46,6 +46,8 @@ pub enum Intent {
         index: usize,
         value: f64,
     },
+    /// Sets several parameters at once, as one undo step (e.g. a fit's result).
+    SetParams(Vec<(usize, f64)>),
     ResetAllParams,
     SetInitial {
         var: usize,
