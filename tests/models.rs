@@ -156,6 +156,10 @@ fn compiler_errors_name_file_line_and_column() {
             "m.neuron:4:1: reset assigns `q`",
         ),
         ("[oops]\n", "m.neuron:1:1: unknown section [oops]"),
+        (
+            "[equations]\ndv/dt = f(v)\n[functions]\nf(x) = f(x) + f(x)\n",
+            "m.neuron:4:8: function `f` calls `f`",
+        ),
     ];
     for (src, want) in cases {
         let err = load_model("m.neuron", src).unwrap_err().to_string();

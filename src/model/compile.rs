@@ -683,7 +683,38 @@ fn check_functions(
         if let Some((n, s)) = bad {
             return Err(b.err(s, format!("undefined name `{n}` in function `{}`", f.name)));
         }
+        // Only built-ins and functions defined above may be called: this rules out
+        // recursion, which inlining would unroll exponentially.
+        if let Some((callee, span)) = first_call(&f.body, &|n| {
+            BUILTINS.iter().any(|(b, _)| *b == n) || map.contains_key(n)
+        }) {
+            return Err(b.err(
+                span,
+                format!(
+                    "function `{}` calls `{callee}`, which is not a built-in or a function defined above it (recursion is not allowed)",
+                    f.name
+                ),
+            ));
+        }
         map.insert(f.name.clone(), f.clone());
     }
     Ok(map)
+}
+
+/// The first call in `e` to a function that `allowed` rejects.
+fn first_call(e: &Expr, allowed: &dyn Fn(&str) -> bool) -> Option<(String, Span)> {
+    match e {
+        Expr::Num(_) | Expr::Name(..) => None,
+        Expr::Unary(_, a) => first_call(a, allowed),
+        Expr::Binary(_, a, b) => first_call(a, allowed).or_else(|| first_call(b, allowed)),
+        Expr::IfElse(c, a, b) => first_call(c, allowed)
+            .or_else(|| first_call(a, allowed))
+            .or_else(|| first_call(b, allowed)),
+        Expr::Call(name, args, span) => {
+            if !allowed(name) {
+                return Some((name.clone(), *span));
+            }
+            args.iter().find_map(|a| first_call(a, allowed))
+        }
+    }
 }
