@@ -60,10 +60,18 @@ pub struct CompareArgs {
     pub reference: PathBuf,
     /// The candidate preset (RON).
     pub candidate: PathBuf,
-    /// Also write the candidate as a CompNeuroPy snippet (Python) to this file.
+    #[command(flatten)]
+    pub extra: ComparisonOutputs,
+}
+
+/// Side outputs and threads shared by `compare` and `fit`.
+#[derive(clap::Args, Debug)]
+pub struct ComparisonOutputs {
+    /// Also write the candidate (for `fit`: the fitted one) as a CompNeuroPy snippet
+    /// (Python) to this file.
     #[arg(long)]
     pub snippet: Option<PathBuf>,
-    /// Also write both f–I curves as CSV to this file.
+    /// Also write the f–I curves as CSV to this file.
     #[arg(long)]
     pub fi_csv: Option<PathBuf>,
     /// Worker threads (default: all cores).
@@ -93,15 +101,8 @@ pub struct FitArgs {
     /// Where to write the fitted preset (RON).
     #[arg(long)]
     pub out: PathBuf,
-    /// Also write the fitted candidate as a CompNeuroPy snippet (Python).
-    #[arg(long)]
-    pub snippet: Option<PathBuf>,
-    /// Also write the f–I curves (reference, start, fitted) as CSV.
-    #[arg(long)]
-    pub fi_csv: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub extra: ComparisonOutputs,
 }
 
 /// Which run to start from: a preset file plus command-line overrides.
@@ -582,17 +583,17 @@ fn compare_cmd(args: &CompareArgs) -> Result<()> {
     use crate::analysis::compare::{Protocol, compare, snippet};
     let reference = resolve_file(&args.reference)?;
     let candidate = resolve_file(&args.candidate)?;
-    let threads = threads_arg(args.threads)?;
+    let threads = threads_arg(args.extra.threads)?;
     let protocol = Protocol::default();
     let control = crate::analysis::Control::default();
     let c = compare(&reference, &candidate, &protocol, threads, &control).map_err(sweep_error)?;
     for line in c.metrics.lines() {
         println!("{line}");
     }
-    if let Some(path) = &args.snippet {
+    if let Some(path) = &args.extra.snippet {
         write_table(path, &snippet(&candidate.model, &candidate.parameters))?;
     }
-    if let Some(path) = &args.fi_csv {
+    if let Some(path) = &args.extra.fi_csv {
         write_table(
             path,
             &fi_table(&[("reference", &c.reference), ("candidate", &c.candidate)]),
@@ -611,7 +612,7 @@ fn fit_cmd(args: &FitArgs) -> Result<()> {
         evaluations: args.evaluations,
         seed: args.seed,
         population: args.population,
-        threads: threads_arg(args.threads)?,
+        threads: threads_arg(args.extra.threads)?,
         protocol: Protocol::default(),
     };
     if cfg.population == Some(0) {
@@ -692,10 +693,10 @@ fn fit_cmd(args: &FitArgs) -> Result<()> {
         breakdown(&result.after),
     );
     write_table(&args.out, &format!("{header}{}\n", preset.to_ron()))?;
-    if let Some(path) = &args.snippet {
+    if let Some(path) = &args.extra.snippet {
         write_table(path, &snippet(model, &result.parameters))?;
     }
-    if let Some(path) = &args.fi_csv {
+    if let Some(path) = &args.extra.fi_csv {
         let control = crate::analysis::Control::default();
         let runner =
             Runner::new(&candidate, &cfg.protocol, cfg.threads, &control).map_err(sweep_error)?;
