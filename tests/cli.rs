@@ -12,6 +12,17 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("binary runs")
 }
 
+/// Runs the binary and fails the test with its stderr unless it succeeded.
+fn run_ok(args: &[&str]) -> Output {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
@@ -73,17 +84,12 @@ fn the_issue_preset_runs_and_the_trace_follows_the_csv_contract() {
     let dir = tmp();
     let preset = write(dir.path(), "p.ron", ISSUE_PRESET.as_bytes());
     let csv = dir.path().join("trace.csv");
-    let out = run(&[
+    run_ok(&[
         "run",
         preset.to_str().unwrap(),
         "--out",
         csv.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("t,g_ampa,g_gaba,I_v,v,u,s,n,spike"));
@@ -130,17 +136,12 @@ fn same_preset_and_seed_give_byte_identical_csv_and_the_sidecar_reproduces_it() 
     let outs: Vec<Vec<u8>> = (0..2)
         .map(|k| {
             let csv = dir.path().join(format!("t{k}.csv"));
-            let out = run(&[
+            run_ok(&[
                 "run",
                 preset.to_str().unwrap(),
                 "--out",
                 csv.to_str().unwrap(),
             ]);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
             std::fs::read(&csv).unwrap()
         })
         .collect();
@@ -170,17 +171,12 @@ fn same_preset_and_seed_give_byte_identical_csv_and_the_sidecar_reproduces_it() 
         side["preset_ron"].as_str().unwrap().as_bytes(),
     );
     let csv = dir.path().join("again.csv");
-    let out = run(&[
+    run_ok(&[
         "run",
         again.to_str().unwrap(),
         "--out",
         csv.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(std::fs::read(&csv).unwrap(), outs[0]);
 }
 
@@ -189,7 +185,7 @@ fn overrides_and_record_narrow_the_run() {
     let dir = tmp();
     let preset = write(dir.path(), "p.ron", br#"(model: "Izhikevich2007")"#);
     let csv = dir.path().join("t.csv");
-    let out = run(&[
+    run_ok(&[
         "run",
         preset.to_str().unwrap(),
         "--out",
@@ -205,11 +201,6 @@ fn overrides_and_record_narrow_the_run() {
         "--record",
         "v,u",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
         text.starts_with("t,v,u,spike\n0,-60,0,0\n0.5,"),
@@ -354,7 +345,7 @@ fn a_users_model_file_loads_at_run_time() {
         br#"(model: "Lif", duration_ms: 100.0, dt_ms: 0.1)"#,
     );
     let csv = dir.path().join("t.csv");
-    let out = run(&[
+    run_ok(&[
         "run",
         preset.to_str().unwrap(),
         "--out",
@@ -362,11 +353,6 @@ fn a_users_model_file_loads_at_run_time() {
         "--model-file",
         model.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("t,v,spike\n"));
     assert!(text.lines().filter(|l| l.ends_with(",1")).count() >= 3);
