@@ -112,12 +112,20 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
         let fresh = stored.as_ref().is_none_or(|s| s.model == DEFAULT_MODEL);
+        // The last preset opened, if the user was still on its model when they quit.
+        let last_preset = stored.as_ref().and_then(|s| {
+            let path = s.recent.first()?;
+            let preset = crate::io::preset::Preset::load(path).ok()?;
+            (preset.model == s.model).then(|| path.clone())
+        });
         let mut app = Self::with_settings(stored.unwrap_or_default(), Some(cc.egui_ctx.clone()));
         // Someone opening the app (a teacher in class) should see a neuron firing, not
-        // a flat line at rest: unless they chose another model last time, open the
-        // regular-spiking cell with repeating pulses. Either way, start running.
+        // a flat line at rest: reopen their last preset, or else, unless they chose
+        // another model, the regular-spiking cell with repeating pulses. Then run.
         let welcome = std::path::Path::new(FIRST_LAUNCH_PRESET);
-        if fresh && welcome.exists() {
+        if let Some(path) = last_preset.filter(|_| !fresh) {
+            app.open_preset(&path);
+        } else if fresh && welcome.exists() {
             app.open_preset(welcome);
         }
         app.apply(crate::ui::Intent::SetRunning(true));
