@@ -136,24 +136,6 @@ impl Engine {
         self.spiked.fill(false);
     }
 
-    /// Changes the seed; takes effect at the next [`Engine::reset_state`].
-    pub fn set_seed(&mut self, seed: u32) {
-        self.seed = seed;
-    }
-
-    /// Changes dt without touching the state (the next step uses the new value).
-    pub fn set_dt_ms(&mut self, dt_ms: f64) -> Result<(), EngineError> {
-        if !(dt_ms.is_finite() && dt_ms > 0.0) {
-            return Err(EngineError::BadDt(dt_ms));
-        }
-        // Keep the time where it is: rescale the step counter when possible.
-        let t = self.time_ms();
-        self.dt_ms = dt_ms;
-        self.step_index = (t / dt_ms).round() as u64;
-        self.fill_slot(self.model.dt_slot, dt_ms);
-        Ok(())
-    }
-
     pub fn slot(&self, slot: u32, lane: usize) -> f64 {
         self.slots[slot as usize * self.lanes + lane]
     }

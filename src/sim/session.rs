@@ -151,21 +151,12 @@ impl Session {
         self.engine.set_param_all(index, value);
     }
 
-    pub fn base_param(&self, index: usize) -> f64 {
-        self.base[index]
-    }
-
     /// Replaces the stimulus waveforms (GUI editing).
     pub fn set_stimuli(&mut self, stimuli: Vec<(usize, StimulusPlayer)>) {
         for (i, _) in &self.stimuli {
             self.engine.set_param_all(*i, self.base[*i]);
         }
         self.stimuli = stimuli;
-    }
-
-    /// Whether any stimulus drives parameter `index`.
-    pub fn is_stimulated(&self, index: usize) -> bool {
-        self.stimuli.iter().any(|(i, _)| *i == index)
     }
 }
 

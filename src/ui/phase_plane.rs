@@ -356,18 +356,8 @@ impl PhasePlanePanel {
                 }
             }
         });
-        let r = &response.response;
         if !input.running {
-            let moved = r.dragged()
-                || (r.hovered()
-                    && ui.input(|i| {
-                        i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0
-                    }));
-            if r.double_clicked() {
-                self.user_view = false;
-            } else if moved {
-                self.user_view = true;
-            }
+            super::plots::track_user_view(ui, &response.response, &mut self.user_view);
         }
         let b = response.transform.bounds();
         self.last_bounds = Some(([b.min()[0], b.max()[0]], [b.min()[1], b.max()[1]]));

@@ -209,18 +209,8 @@ impl PlotsPanel {
                 );
             }
         });
-        let r = &response.response;
         if !input.following {
-            let moved = r.dragged()
-                || (r.hovered()
-                    && ui.input(|i| {
-                        i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0
-                    }));
-            if r.double_clicked() {
-                self.user_view = false;
-            } else if moved {
-                self.user_view = true;
-            }
+            track_user_view(ui, &response.response, &mut self.user_view);
         }
         let b = response.transform.bounds();
         (b.min()[0], b.max()[0])
@@ -307,4 +297,17 @@ fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>) -> Vec<[f
         .collect();
     out.reverse();
     out
+}
+
+/// Notes whether the user has taken over a plot's view: a drag, scroll or zoom on it
+/// sets `user_view`; a double click hands the view back to the app.
+pub(crate) fn track_user_view(ui: &egui::Ui, r: &egui::Response, user_view: &mut bool) {
+    let moved = r.dragged()
+        || (r.hovered()
+            && ui.input(|i| i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0));
+    if r.double_clicked() {
+        *user_view = false;
+    } else if moved {
+        *user_view = true;
+    }
 }
