@@ -330,7 +330,7 @@ impl Builder<'_> {
             }
         }
         // Every slot was allocated by this builder, so validation cannot fail.
-        Tape::new(ops, n_slots).unwrap_or_default()
+        Tape::with_temps(ops, n_slots, base).unwrap_or_default()
     }
 }
 

@@ -3,10 +3,15 @@
 
 pub mod ast;
 pub mod builtin;
+pub mod codegen;
 pub mod compile;
 pub mod error;
 pub mod file;
 pub mod fold;
+pub mod kernel;
+#[rustfmt::skip]
+#[allow(clippy::all, clippy::pedantic)]
+mod kernels;
 pub mod lexer;
 pub mod parser;
 pub mod tape;

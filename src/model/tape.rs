@@ -4,6 +4,9 @@
 //! lanes of one slot at once (struct of arrays). With many lanes the interpretation
 //! cost is spread over the lanes and the inner loops vectorise; with one lane a step
 //! is a short run over a few dozen instructions with no allocation and no look-ups.
+//! The built-in models' tapes also run as compiled kernels (see [`super::kernel`]).
+
+use super::kernel::Kernel;
 
 /// One instruction. Operands are slot numbers; booleans are 0.0 / 1.0.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -409,15 +412,42 @@ fn fuse(first: Op, second: Op, is_temp: &impl Fn(u32) -> bool) -> Option<Op> {
 pub struct Tape {
     ops: Vec<Op>,
     n_slots: usize,
+    /// Slots from here on are temporaries: each is written before it is read within
+    /// one statement, so nothing outside the tape ever needs its value.
+    temp_base: u32,
+    /// The compiled kernel for exactly these instructions, when there is one.
+    kernel: Option<&'static Kernel>,
 }
 
 impl Tape {
     /// Checks every operand against `n_slots`; the executor relies on this.
-    pub fn new(mut ops: Vec<Op>, n_slots: usize) -> Option<Self> {
+    pub fn new(ops: Vec<Op>, n_slots: usize) -> Option<Self> {
+        Self::with_temps(ops, n_slots, u32::try_from(n_slots).unwrap_or(u32::MAX))
+    }
+
+    /// As [`Tape::new`], with slots `temp_base..` holding only statement-local
+    /// temporaries (a compiled kernel keeps those in registers and never stores them).
+    pub fn with_temps(mut ops: Vec<Op>, n_slots: usize, temp_base: u32) -> Option<Self> {
         let ok = ops
             .iter_mut()
             .all(|op| op.slots_mut().into_iter().all(|s| (*s as usize) < n_slots));
-        ok.then_some(Self { ops, n_slots })
+        let kernel = super::kernel::find(&ops, temp_base);
+        ok.then_some(Self {
+            ops,
+            n_slots,
+            temp_base,
+            kernel,
+        })
+    }
+
+    /// First temporary slot (see [`Tape::with_temps`]).
+    pub fn temp_base(&self) -> u32 {
+        self.temp_base
+    }
+
+    /// Name of the compiled kernel that runs this tape, if it has one.
+    pub fn kernel_name(&self) -> Option<&'static str> {
+        self.kernel.map(|k| k.name)
     }
 
     pub fn ops(&self) -> &[Op] {
@@ -434,6 +464,27 @@ impl Tape {
     /// If `slots` is shorter than the tape's slot count times `lanes`.
     #[inline]
     pub fn run(&self, slots: &mut [f64], lanes: usize, dt: f64) {
+        match self.kernel {
+            Some(k) => {
+                assert!(
+                    slots.len() >= self.n_slots * lanes,
+                    "slot buffer too small for tape"
+                );
+                // SAFETY: the kernel names only slots of `self.ops`, which
+                // `Tape::new` checked against n_slots; the assert covers the length.
+                unsafe { (k.run)(slots.as_mut_ptr(), lanes, dt) }
+            }
+            None => self.run_interpreted(slots, lanes, dt),
+        }
+    }
+
+    /// Runs the tape in the interpreter even when a compiled kernel exists (for
+    /// benchmarks and for checking kernels against it).
+    ///
+    /// # Panics
+    /// As [`Tape::run`].
+    #[inline]
+    pub fn run_interpreted(&self, slots: &mut [f64], lanes: usize, dt: f64) {
         assert!(
             slots.len() >= self.n_slots * lanes,
             "slot buffer too small for tape"
@@ -445,28 +496,87 @@ impl Tape {
             // SAFETY: `Tape::new` checked every operand < n_slots, and the assert above
             // guarantees n_slots * lanes elements, so every `s * lanes + i` with
             // i < lanes is in bounds.
-            unsafe { run_lanes(&self.ops, slots.as_mut_ptr(), lanes, dt) }
+            unsafe { run_lanes_dispatch(&self.ops, slots.as_mut_ptr(), lanes, dt) }
         }
     }
 }
 
+/// Lanes per block of [`lanes_loop`]: two AVX2 registers of f64.
+const BLOCK: usize = 8;
+
+/// Computes `$val` for every lane `$i` into slot `$dst`. Whole blocks are computed
+/// into a local array before they are stored, so the compiler sees that no store
+/// can change an operand it is still to read and vectorises without run-time alias
+/// checks (a destination is either one of its operands' rows or disjoint from them,
+/// never a partial overlap, so load-all-then-store is the same as lane by lane).
 macro_rules! lanes_loop {
     ($p:ident, $lanes:ident, $dst:expr, |$i:ident| $val:expr) => {{
         let d = $dst as usize * $lanes;
-        for $i in 0..$lanes {
+        let mut base = 0;
+        while base + BLOCK <= $lanes {
+            let mut out = [0.0f64; BLOCK];
+            for (k, o) in out.iter_mut().enumerate() {
+                let $i = base + k;
+                *o = $val;
+            }
+            // SAFETY: see `Tape::run`; `out` is a local, so the ranges are disjoint.
+            unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), $p.add(d + base), BLOCK) };
+            base += BLOCK;
+        }
+        for $i in base..$lanes {
             // SAFETY: see `Tape::run`.
             unsafe { *$p.add(d + $i) = $val };
         }
     }};
 }
 
+// The semantics of the instructions that are more than one IEEE operation, shared
+// by both interpreters and the generated kernels so that all three agree bit for bit.
+
 #[inline(always)]
-fn b2f(b: bool) -> f64 {
+pub(crate) fn b2f(b: bool) -> f64 {
     if b { 1.0 } else { 0.0 }
 }
 
 #[inline(always)]
-fn exp_euler(x: f64, f: f64, b: f64, dt: f64) -> f64 {
+pub(crate) fn pos_part(x: f64) -> f64 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
+#[inline(always)]
+pub(crate) fn neg_part(x: f64) -> f64 {
+    if x < 0.0 { x } else { 0.0 }
+}
+
+/// C's `x < y ? x : y` (differs from `f64::min` for NaN and signed zeros).
+#[inline(always)]
+pub(crate) fn min_of(x: f64, y: f64) -> f64 {
+    if x < y { x } else { y }
+}
+
+#[inline(always)]
+pub(crate) fn max_of(x: f64, y: f64) -> f64 {
+    if x > y { x } else { y }
+}
+
+#[inline(always)]
+pub(crate) fn select(c: f64, a: f64, b: f64) -> f64 {
+    if c != 0.0 { a } else { b }
+}
+
+#[inline(always)]
+pub(crate) fn clip(v: f64, lo: f64, hi: f64) -> f64 {
+    if v < lo {
+        lo
+    } else if v > hi {
+        hi
+    } else {
+        v
+    }
+}
+
+#[inline(always)]
+pub(crate) fn exp_euler(x: f64, f: f64, b: f64, dt: f64) -> f64 {
     let h = b * dt;
     if h.abs() < 1e-12 {
         x + dt * f
@@ -475,8 +585,35 @@ fn exp_euler(x: f64, f: f64, b: f64, dt: f64) -> f64 {
     }
 }
 
+/// Picks the widest vector build of [`run_lanes`] this CPU runs. Every build does
+/// the same IEEE operations in the same order (no FMA contraction), so results are
+/// bit-identical; wider registers only move more lanes per load, op and store.
+///
+/// # Safety
+/// As [`run_lanes`].
+#[inline]
+unsafe fn run_lanes_dispatch(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked above); operands as the caller promised.
+        return unsafe { run_lanes_avx2(ops, p, lanes, dt) };
+    }
+    // SAFETY: as the caller promised.
+    unsafe { run_lanes(ops, p, lanes, dt) }
+}
+
+/// # Safety
+/// As [`run_lanes`], on a CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_lanes_avx2(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
+    // SAFETY: as the caller promised.
+    unsafe { run_lanes(ops, p, lanes, dt) }
+}
+
 /// # Safety
 /// Every operand `s` of `ops` satisfies `(s + 1) * lanes <= len(p)`.
+#[inline(always)]
 unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
     // SAFETY (whole function): guaranteed by the caller, see `Tape::run`.
     let at = |s: u32, i: usize| unsafe { *p.add(s as usize * lanes + i) };
@@ -497,14 +634,8 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
             Op::Cos { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).cos()),
             Op::Tanh { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).tanh()),
             Op::Abs { dst, a } => lanes_loop!(p, lanes, dst, |i| at(a, i).abs()),
-            Op::PosPart { dst, a } => lanes_loop!(p, lanes, dst, |i| {
-                let x = at(a, i);
-                if x > 0.0 { x } else { 0.0 }
-            }),
-            Op::NegPart { dst, a } => lanes_loop!(p, lanes, dst, |i| {
-                let x = at(a, i);
-                if x < 0.0 { x } else { 0.0 }
-            }),
+            Op::PosPart { dst, a } => lanes_loop!(p, lanes, dst, |i| pos_part(at(a, i))),
+            Op::NegPart { dst, a } => lanes_loop!(p, lanes, dst, |i| neg_part(at(a, i))),
             Op::Not { dst, a } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) == 0.0)),
             Op::Lt { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) < at(b, i))),
             Op::Le { dst, a, b } => lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) <= at(b, i))),
@@ -518,31 +649,14 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
             Op::Or { dst, a, b } => {
                 lanes_loop!(p, lanes, dst, |i| b2f(at(a, i) != 0.0 || at(b, i) != 0.0))
             }
-            Op::Min { dst, a, b } => lanes_loop!(p, lanes, dst, |i| {
-                let (x, y) = (at(a, i), at(b, i));
-                if x < y { x } else { y }
-            }),
-            Op::Max { dst, a, b } => lanes_loop!(p, lanes, dst, |i| {
-                let (x, y) = (at(a, i), at(b, i));
-                if x > y { x } else { y }
-            }),
+            Op::Min { dst, a, b } => lanes_loop!(p, lanes, dst, |i| min_of(at(a, i), at(b, i))),
+            Op::Max { dst, a, b } => lanes_loop!(p, lanes, dst, |i| max_of(at(a, i), at(b, i))),
             Op::Select { dst, c, a, b } => {
-                lanes_loop!(p, lanes, dst, |i| if at(c, i) != 0.0 {
-                    at(a, i)
-                } else {
-                    at(b, i)
-                })
+                lanes_loop!(p, lanes, dst, |i| select(at(c, i), at(a, i), at(b, i)))
             }
-            Op::Clip { dst, x, lo, hi } => lanes_loop!(p, lanes, dst, |i| {
-                let (v, l, h) = (at(x, i), at(lo, i), at(hi, i));
-                if v < l {
-                    l
-                } else if v > h {
-                    h
-                } else {
-                    v
-                }
-            }),
+            Op::Clip { dst, x, lo, hi } => {
+                lanes_loop!(p, lanes, dst, |i| clip(at(x, i), at(lo, i), at(hi, i)))
+            }
             Op::MulOfSub { dst, c, a, b } => {
                 lanes_loop!(p, lanes, dst, |i| at(c, i) * (at(a, i) - at(b, i)))
             }
@@ -560,11 +674,7 @@ unsafe fn run_lanes(ops: &[Op], p: *mut f64, lanes: usize, dt: f64) {
             }
             Op::ExpAdd { dst, a, c } => lanes_loop!(p, lanes, dst, |i| at(a, i).exp() + at(c, i)),
             Op::Masked { dst, a, mask } => {
-                lanes_loop!(p, lanes, dst, |i| if at(mask, i) != 0.0 {
-                    at(a, i)
-                } else {
-                    at(dst, i)
-                })
+                lanes_loop!(p, lanes, dst, |i| select(at(mask, i), at(a, i), at(dst, i)))
             }
             Op::Euler { x, dx } => lanes_loop!(p, lanes, x, |i| at(x, i) + dt * at(dx, i)),
             Op::ExpEuler { x, f, b } => {
@@ -599,8 +709,8 @@ unsafe fn run_single(ops: &[Op], p: *mut f64, dt: f64) {
             Op::Cos { dst, a } => set(dst, at(a).cos()),
             Op::Tanh { dst, a } => set(dst, at(a).tanh()),
             Op::Abs { dst, a } => set(dst, at(a).abs()),
-            Op::PosPart { dst, a } => set(dst, if at(a) > 0.0 { at(a) } else { 0.0 }),
-            Op::NegPart { dst, a } => set(dst, if at(a) < 0.0 { at(a) } else { 0.0 }),
+            Op::PosPart { dst, a } => set(dst, pos_part(at(a))),
+            Op::NegPart { dst, a } => set(dst, neg_part(at(a))),
             Op::Not { dst, a } => set(dst, b2f(at(a) == 0.0)),
             Op::Lt { dst, a, b } => set(dst, b2f(at(a) < at(b))),
             Op::Le { dst, a, b } => set(dst, b2f(at(a) <= at(b))),
@@ -610,22 +720,10 @@ unsafe fn run_single(ops: &[Op], p: *mut f64, dt: f64) {
             Op::Ne { dst, a, b } => set(dst, b2f(at(a) != at(b))),
             Op::And { dst, a, b } => set(dst, b2f(at(a) != 0.0 && at(b) != 0.0)),
             Op::Or { dst, a, b } => set(dst, b2f(at(a) != 0.0 || at(b) != 0.0)),
-            Op::Min { dst, a, b } => set(dst, if at(a) < at(b) { at(a) } else { at(b) }),
-            Op::Max { dst, a, b } => set(dst, if at(a) > at(b) { at(a) } else { at(b) }),
-            Op::Select { dst, c, a, b } => set(dst, if at(c) != 0.0 { at(a) } else { at(b) }),
-            Op::Clip { dst, x, lo, hi } => {
-                let (v, l, h) = (at(x), at(lo), at(hi));
-                set(
-                    dst,
-                    if v < l {
-                        l
-                    } else if v > h {
-                        h
-                    } else {
-                        v
-                    },
-                );
-            }
+            Op::Min { dst, a, b } => set(dst, min_of(at(a), at(b))),
+            Op::Max { dst, a, b } => set(dst, max_of(at(a), at(b))),
+            Op::Select { dst, c, a, b } => set(dst, select(at(c), at(a), at(b))),
+            Op::Clip { dst, x, lo, hi } => set(dst, clip(at(x), at(lo), at(hi))),
             Op::MulOfSub { dst, c, a, b } => set(dst, at(c) * (at(a) - at(b))),
             Op::MulAdd { dst, a, b, c } => set(dst, at(a) * at(b) + at(c)),
             Op::MulSub { dst, a, b, c } => set(dst, at(a) * at(b) - at(c)),

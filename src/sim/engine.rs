@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::integrator::Integrator;
 use super::rng::Mt19937;
+use crate::model::tape::Tape;
 use crate::model::{CompiledModel, RandomKind};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -28,6 +29,47 @@ fn draw_randoms(model: &CompiledModel, rngs: &mut [Mt19937], slots: &mut [f64], 
     }
 }
 
+/// How many of `row` (all exactly 0.0 or 1.0) are 1. Four independent sums (exact:
+/// small integers) let the loop vectorise, unlike one sum in order.
+fn count_ones(row: &[f64]) -> usize {
+    let mut acc = [0.0f64; 4];
+    let mut chunks = row.chunks_exact(4);
+    for c in &mut chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x;
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().sum();
+    (acc.iter().sum::<f64>() + tail) as usize
+}
+
+fn run_tape(tape: &Tape, slots: &mut [f64], lanes: usize, dt_ms: f64, interpreted: bool) {
+    if interpreted {
+        tape.run_interpreted(slots, lanes, dt_ms);
+    } else {
+        tape.run(slots, lanes, dt_ms);
+    }
+}
+
+/// Whether any instruction of any tape reads the time slot.
+fn model_reads_t(model: &CompiledModel) -> bool {
+    let t = model.t_slot;
+    [
+        &model.init,
+        &model.euler,
+        &model.exponential,
+        &model.stage,
+        &model.spike,
+        &model.reset,
+    ]
+    .iter()
+    .flat_map(|tape| tape.ops())
+    .any(|op| {
+        let mut op = *op;
+        op.slots_mut().iter().skip(1).any(|s| **s == t)
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Engine {
     model: Arc<CompiledModel>,
@@ -38,7 +80,11 @@ pub struct Engine {
     slots: Vec<f64>,
     rngs: Vec<Mt19937>,
     step_index: u64,
-    spiked: Vec<bool>,
+    /// Whether any tape reads `t`; most models don't, and then the per-step fill of
+    /// the time row is skipped.
+    reads_t: bool,
+    /// Run every tape in the interpreter, bypassing compiled kernels.
+    interpreted: bool,
     rk: Vec<f64>,
 }
 
@@ -60,7 +106,8 @@ impl Engine {
         let mut e = Self {
             slots: vec![0.0; model.n_slots * lanes],
             rngs: Vec::new(),
-            spiked: vec![false; lanes],
+            reads_t: model_reads_t(&model),
+            interpreted: false,
             rk: Vec::new(),
             model,
             lanes,
@@ -91,6 +138,25 @@ impl Engine {
 
     pub fn integrator(&self) -> Integrator {
         self.integrator
+    }
+
+    /// Runs every tape in the interpreter even where a compiled kernel exists; the
+    /// results are bit-identical, only slower (benchmarks and tests compare both).
+    pub fn set_interpreted(&mut self, interpreted: bool) {
+        self.interpreted = interpreted;
+    }
+
+    /// The compiled kernel that runs this engine's steps, or `None` when they run
+    /// in the tape interpreter (a user's model file, or [`Engine::set_interpreted`]).
+    pub fn kernel_name(&self) -> Option<&'static str> {
+        if self.interpreted {
+            return None;
+        }
+        match self.integrator {
+            Integrator::Euler => self.model.euler.kernel_name(),
+            Integrator::Exponential => self.model.exponential.kernel_name(),
+            Integrator::Rk4 => self.model.stage.kernel_name(),
+        }
     }
 
     pub fn set_integrator(&mut self, integrator: Integrator) {
@@ -129,11 +195,18 @@ impl Engine {
         self.fill_slot(model.t_slot, 0.0);
         self.fill_slot(model.dt_slot, self.dt_ms);
         model.init.run(&mut self.slots, self.lanes, self.dt_ms);
-        self.rngs = (0..self.lanes as u32)
-            .map(|i| Mt19937::new(self.seed.wrapping_add(i)))
-            .collect();
+        // Seeding costs 624 words per lane, so models without draws skip it.
+        self.rngs = if model.randoms.is_empty() {
+            Vec::new()
+        } else {
+            (0..self.lanes as u32)
+                .map(|i| Mt19937::new(self.seed.wrapping_add(i)))
+                .collect()
+        };
         self.step_index = 0;
-        self.spiked.fill(false);
+        if let Some(s) = model.spike_slot {
+            self.fill_slot(s, 0.0);
+        }
     }
 
     pub fn slot(&self, slot: u32, lane: usize) -> f64 {
@@ -165,9 +238,12 @@ impl Engine {
         self.set_slot(self.model.vars[index].slot, lane, value);
     }
 
-    /// Whether `lane` spiked in the last step.
+    /// Whether `lane` spiked in the last step (the spike test's row holds 0 or 1,
+    /// and nothing but the spike test writes it).
     pub fn spiked(&self, lane: usize) -> bool {
-        self.spiked[lane]
+        self.model
+            .spike_slot
+            .is_some_and(|s| self.slot(s, lane) != 0.0)
     }
 
     /// The first variable (index, lane) that is NaN or infinite, if any.
@@ -186,14 +262,30 @@ impl Engine {
         let t = self.time_ms();
         let l = self.lanes;
         let model: &CompiledModel = &self.model;
-        let ts = model.t_slot as usize * l;
-        self.slots[ts..ts + l].fill(t);
+        if self.reads_t {
+            let ts = model.t_slot as usize * l;
+            self.slots[ts..ts + l].fill(t);
+        }
         if !model.randoms.is_empty() {
             draw_randoms(model, &mut self.rngs, &mut self.slots, l);
         }
         match self.integrator {
-            Integrator::Euler => model.euler.run(&mut self.slots, l, self.dt_ms),
-            Integrator::Exponential => model.exponential.run(&mut self.slots, l, self.dt_ms),
+            Integrator::Euler => run_tape(
+                &model.euler,
+                &mut self.slots,
+                l,
+                self.dt_ms,
+                self.interpreted,
+            ),
+            Integrator::Exponential => {
+                run_tape(
+                    &model.exponential,
+                    &mut self.slots,
+                    l,
+                    self.dt_ms,
+                    self.interpreted,
+                );
+            }
             Integrator::Rk4 => {
                 let model = Arc::clone(&self.model);
                 self.rk4_step(&model, t);
@@ -206,11 +298,7 @@ impl Engine {
             return 0;
         };
         let start = spike_slot as usize * l;
-        let mut n = 0;
-        for (flag, v) in self.spiked.iter_mut().zip(&self.slots[start..start + l]) {
-            *flag = *v != 0.0;
-            n += usize::from(*flag);
-        }
+        let n = count_ones(&self.slots[start..start + l]);
         if n > 0 {
             model.reset.run(&mut self.slots, l, self.dt_ms);
         }
@@ -261,7 +349,7 @@ impl Engine {
                 restore(slots, a0, &model.assigned);
                 set_t(slots, t + c);
             }
-            model.stage.run(slots, l, self.dt_ms);
+            run_tape(&model.stage, slots, l, self.dt_ms, self.interpreted);
             let k = &mut ks[stage * per..(stage + 1) * per];
             copy_out(slots, &mut model.odes.iter().map(|o| o.1), k);
             if stage == 0 {
