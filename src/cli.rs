@@ -204,6 +204,10 @@ pub struct BenchArgs {
     pub lanes: usize,
     #[arg(long, default_value = "euler")]
     pub integrator: String,
+    /// Run the tape interpreter even where the model has a compiled kernel
+    /// (results are identical; this measures what a user's own model file costs).
+    #[arg(long)]
+    pub interpreted: bool,
 }
 
 /// A user mistake with a clear message: exit code 2.
@@ -450,6 +454,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     }
     let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1)
         .map_err(|e| UsageError(e.to_string()))?;
+    engine.set_interpreted(args.interpreted);
     // A driven neuron: give I_app a value that makes the built-in cells fire.
     if let Some(i) = model.param_index("I_app") {
         let p = &model.desc.parameters[i];
@@ -468,6 +473,10 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
         model.id(),
         args.lanes
     );
+    match engine.kernel_name() {
+        Some(k) => println!("execution: compiled kernel {k}"),
+        None => println!("execution: tape interpreter"),
+    }
     println!(
         "spikes: {spikes}  wall time: {secs:.3} s  real-time factor: {:.1}x",
         args.duration_ms / 1000.0 / secs

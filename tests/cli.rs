@@ -390,4 +390,29 @@ fn bench_prints_ns_per_neuron_step_last() {
         .parse()
         .unwrap();
     assert!(value > 0.0);
+    assert!(
+        text.contains("execution: compiled kernel Izhikevich2007/euler"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_interpreted_and_user_models_report_the_interpreter() {
+    let dir = tmp();
+    let own = dir.path().join("own.neuron");
+    // A built-in with one more term compiles to instructions no kernel was made from.
+    let src = include_str!("../assets/models/Izhikevich2007.neuron")
+        .replace("- u + I_v", "- u + I_v + 0.0");
+    std::fs::write(&own, src).unwrap();
+    for args in [
+        vec!["--model", "Izhikevich2007", "--interpreted"],
+        vec!["--model", own.to_str().unwrap()],
+    ] {
+        let mut all = vec!["bench", "--duration-ms", "10"];
+        all.extend(args);
+        let out = run(&all);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("execution: tape interpreter"), "{text}");
+    }
 }
