@@ -11,7 +11,7 @@ use std::time::Instant;
 #[path = "common/native.rs"]
 mod native;
 
-use native::{engine_run, native_corbit, native_izhikevich};
+use native::{engine_run, native_avx2, native_corbit, native_izhikevich};
 
 /// Median ns per neuron-step over `reps` runs of `f`.
 fn time_it(reps: usize, neuron_steps: usize, mut f: impl FnMut() -> f64) -> f64 {
@@ -30,9 +30,10 @@ fn main() {
     // `cargo test --benches` passes `--bench`-less args; run a tiny smoke version then.
     let quick = !std::env::args().any(|a| a == "--bench");
     let reps = if quick { 1 } else { 15 };
+    println!("ns per neuron-step; ratio = engine / the faster native build");
     println!(
-        "{:<28} {:>6} {:>14} {:>14} {:>8}",
-        "model", "lanes", "native ns/ns", "engine ns/ns", "ratio"
+        "{:<16} {:>5} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7}",
+        "model", "lanes", "native", "nat-avx2", "engine", "interp", "ratio", "interp"
     );
     let cases: [(&str, usize, usize, f64, f64); 4] = [
         ("Izhikevich2007", 1, 200_000, 0.1, 70.0),
@@ -50,22 +51,31 @@ fn main() {
                 native_corbit(l, s, i_app)
             }
         };
-        // Interleave native and engine so drift in machine load hits both alike.
-        let (mut tn, mut te) = (Vec::new(), Vec::new());
+        // Interleave all four so drift in machine load hits them alike.
+        let mut t: [Vec<f64>; 4] = Default::default();
         for _ in 0..3 {
-            tn.push(time_it(reps, n, || {
+            t[0].push(time_it(reps, n, || {
                 native(black_box(lanes), black_box(steps))
             }));
-            te.push(time_it(reps, n, || {
-                engine_run(id, black_box(lanes), black_box(steps), dt, i_app)
+            t[1].push(time_it(reps, n, || {
+                native_avx2(id, black_box(lanes), black_box(steps), i_app)
+            }));
+            t[2].push(time_it(reps, n, || {
+                engine_run(id, black_box(lanes), black_box(steps), dt, i_app, false)
+            }));
+            t[3].push(time_it(reps, n, || {
+                engine_run(id, black_box(lanes), black_box(steps), dt, i_app, true)
             }));
         }
-        tn.sort_by(f64::total_cmp);
-        te.sort_by(f64::total_cmp);
-        let (tn, te) = (tn[1], te[1]);
+        let [tn, ta, te, ti] = t.map(|mut v| {
+            v.sort_by(f64::total_cmp);
+            v[1]
+        });
+        let best = tn.min(ta);
         println!(
-            "{id:<28} {lanes:>6} {tn:>14.2} {te:>14.2} {:>7.2}x",
-            te / tn
+            "{id:<16} {lanes:>5} {tn:>8.2} {ta:>8.2} {te:>8.2} {ti:>8.2} {:>6.2}x {:>6.2}x",
+            te / best,
+            ti / best
         );
     }
 }

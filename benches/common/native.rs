@@ -6,6 +6,7 @@ use neuron_explorer::model::builtin::builtin;
 use neuron_explorer::sim::{Engine, Integrator};
 
 /// Izhikevich (2007) in ANNarchy order: I_v = I_app; block [v, u]; spike; reset.
+#[inline(always)]
 pub fn native_izhikevich(lanes: usize, steps: usize, i_app: f64) -> f64 {
     let (c_m, k, v_r, v_t, a, b, c, d, v_peak) =
         (100.0, 0.7, -60.0, -40.0, 0.03, -2.0, -50.0, 100.0, 35.0);
@@ -33,6 +34,7 @@ pub fn native_izhikevich(lanes: usize, steps: usize, i_app: f64) -> f64 {
 
 /// HHneuronCorbit in ANNarchy order (missing-equations.md §4).
 #[allow(clippy::too_many_lines)]
+#[inline(always)]
 pub fn native_corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
     let dt = 0.01;
     let (v_t, c_m, v_l, gg_l) = (0.0, 1.0, -70.0, 0.25);
@@ -82,11 +84,52 @@ pub fn native_corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
     spikes + v.iter().sum::<f64>()
 }
 
-pub fn engine_run(id: &str, lanes: usize, steps: usize, dt_ms: f64, i_app: f64) -> f64 {
+/// The native loops compiled for AVX2 as well, as the engine's kernels are when the
+/// CPU has it, so that the comparison does not credit the engine with wider
+/// registers alone. Falls back to the plain build on other CPUs.
+pub fn native_avx2(model: &str, lanes: usize, steps: usize, i_app: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        fn izh(lanes: usize, steps: usize, i_app: f64) -> f64 {
+            native_izhikevich(lanes, steps, i_app)
+        }
+        #[target_feature(enable = "avx2")]
+        fn corbit(lanes: usize, steps: usize, i_app: f64) -> f64 {
+            native_corbit(lanes, steps, i_app)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            return unsafe {
+                if model == "Izhikevich2007" {
+                    izh(lanes, steps, i_app)
+                } else {
+                    corbit(lanes, steps, i_app)
+                }
+            };
+        }
+    }
+    if model == "Izhikevich2007" {
+        native_izhikevich(lanes, steps, i_app)
+    } else {
+        native_corbit(lanes, steps, i_app)
+    }
+}
+
+/// The engine on a built-in model; `interpreted` bypasses the compiled kernels.
+pub fn engine_run(
+    id: &str,
+    lanes: usize,
+    steps: usize,
+    dt_ms: f64,
+    i_app: f64,
+    interpreted: bool,
+) -> f64 {
     let Some(Ok(model)) = builtin(id) else {
         panic!("built-in model {id} missing");
     };
     let mut e = Engine::new(model.clone(), lanes, dt_ms, Integrator::Euler, 1).expect("engine");
+    e.set_interpreted(interpreted);
     if let Some(i) = model.param_index("I_app") {
         e.set_param_all(i, i_app);
     }
