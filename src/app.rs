@@ -385,6 +385,16 @@ impl App {
                     self.blow_up = Some(msg);
                 }
                 WorkerEvent::BlowUp { .. } => {}
+                WorkerEvent::ReachedEnd { generation, t_ms }
+                    if generation >= self.expected_generation =>
+                {
+                    self.running = false;
+                    self.toasts.info(format!(
+                        "Paused at the end of the protocol, t = {t_ms} ms. \
+                         Run continues past it; Reset (R) replays it."
+                    ));
+                }
+                WorkerEvent::ReachedEnd { .. } => {}
                 WorkerEvent::Failed(msg) => {
                     self.running = false;
                     self.toasts.error(format!("cannot start the run: {msg}"));
@@ -432,6 +442,7 @@ impl App {
         }
         self.adopt_layout();
         self.send(Command::Load(Box::new(resolved)));
+        self.send(Command::SetEnd(self.setup.end_ms()));
         true
     }
 

@@ -240,3 +240,54 @@ fn keyboard_shortcuts_step_and_reset() {
     assert!(h.state_mut().sync_worker(SYNC));
     assert_eq!(h.state().history().len(), 1);
 }
+
+/// Runs at full speed until the worker pauses by itself (or `limit` passes).
+fn run_until_paused(h: &mut Harness<'static, App>, limit: Duration) {
+    let start = std::time::Instant::now();
+    while h.state().is_running() && start.elapsed() < limit {
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.state_mut().sync_worker(SYNC), "worker did not answer");
+    h.run_steps(2);
+}
+
+#[test]
+fn a_protocol_preset_pauses_at_its_end_and_the_checkbox_turns_that_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 200 ms at dt 0.1 with a timed event: a protocol to watch once.
+    let path = write_preset(dir.path());
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(path));
+    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
+    h.run_steps(2);
+    assert!(h.state().setup().pause_at_end, "events imply a protocol");
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    h.run_steps(1);
+    assert!(h.state().is_running());
+    run_until_paused(&mut h, Duration::from_secs(60));
+    assert!(!h.state().is_running(), "still running at the end");
+    assert_eq!(h.state().history().len(), 2001, "row 0 plus 2000 steps");
+    h.get_by_label_contains("end of the protocol, t = 200 ms");
+
+    // Run continues past the end without pausing again.
+    h.get_by_role_and_label(Role::Button, "Run").click();
+    h.run_steps(1);
+    std::thread::sleep(Duration::from_millis(50));
+    h.run_steps(1);
+    assert!(h.state().is_running(), "Run must continue past the end");
+    h.state_mut().apply(Intent::SetRunning(false));
+
+    // Unchecking "pause there" lets a replay run on past 200 ms.
+    h.get_by_label("pause there").click();
+    h.run_steps(1);
+    assert!(!h.state().setup().pause_at_end);
+    h.state_mut().apply(Intent::Reset);
+    h.state_mut().apply(Intent::SetRunning(true));
+    let start = std::time::Instant::now();
+    while h.state().history().len() <= 3000 && start.elapsed() < Duration::from_secs(60) {
+        h.run_steps(1);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.state().history().len() > 3000, "stopped at the old end");
+}

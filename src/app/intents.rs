@@ -102,6 +102,13 @@ impl App {
                 self.running = false;
                 self.send(Command::SetSeed(seed));
             }
+            Intent::SetEnd { pause, duration_ms } => {
+                if duration_ms.is_finite() && duration_ms > 0.0 {
+                    self.setup.pause_at_end = pause;
+                    self.setup.duration_ms = duration_ms;
+                    self.send(Command::SetEnd(self.setup.end_ms()));
+                }
+            }
             Intent::SetRunning(on) => {
                 self.running = on && self.worker.is_some();
                 if on {

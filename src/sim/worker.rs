@@ -24,6 +24,7 @@ use crate::io::stimulus::{Stimulus, StimulusPlayer};
 use crate::model::CompiledModel;
 use crate::sim::Integrator;
 use crate::sim::session::Session;
+use crate::sim::session::steps_for;
 
 /// Values per block (samples × channels); a block is about 34 KB.
 pub const BLOCK_VALUES: usize = 4096;
@@ -122,6 +123,9 @@ pub enum Command {
     /// Changes the seed; restarts the run so the random streams start over. Bumps the generation.
     SetSeed(u32),
     SetStimuli(Vec<Stimulus>),
+    /// Pause a running simulation when it reaches this time in ms (the end of a
+    /// preset's protocol), once per generation; `None` runs on.
+    SetEnd(Option<f64>),
     /// Answered with [`WorkerEvent::Pong`] once every earlier command is done.
     Ping(u64),
 }
@@ -143,6 +147,11 @@ pub enum WorkerEvent {
     BlowUp {
         generation: u64,
         variable: String,
+        t_ms: f64,
+    },
+    /// A running simulation reached the end set by [`Command::SetEnd`] and paused.
+    ReachedEnd {
+        generation: u64,
         t_ms: f64,
     },
     /// The run description could not be started.
@@ -223,6 +232,8 @@ impl Worker {
             shutdown: Arc::clone(&shutdown),
             repaint,
             running: false,
+            end_ms: None,
+            end_step: None,
             speed: 1.0,
             anchor: (Instant::now(), 0.0),
             speed_window: (Instant::now(), 0.0),
@@ -298,6 +309,10 @@ struct Loop {
     shutdown: Arc<AtomicBool>,
     repaint: Option<egui::Context>,
     running: bool,
+    /// Where a running simulation pauses (see [`Command::SetEnd`]), and that time as
+    /// a step index at the current dt.
+    end_ms: Option<f64>,
+    end_step: Option<u64>,
     /// Simulated ms per wall ms.
     speed: f64,
     /// (wall instant, simulated ms) that pacing counts from.
@@ -372,6 +387,10 @@ impl Loop {
             }
             Command::SetSeed(seed) => self.preset.seed = seed,
             Command::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Command::SetEnd(end_ms) => {
+                self.end_ms = end_ms;
+                self.end_step = end_ms.map(|t| steps_for(t, self.preset.dt_ms));
+            }
             Command::Ping(id) => {
                 self.flush(true);
                 let _ = self.events.try_send(WorkerEvent::Pong(id));
@@ -386,6 +405,7 @@ impl Loop {
     /// A fresh session from the current run description, paused at t = 0.
     fn restart(&mut self) {
         self.running = false;
+        self.end_step = self.end_ms.map(|t| steps_for(t, self.preset.dt_ms));
         self.status.running.store(false, Ordering::Relaxed);
         self.input = input_param(&self.preset.model, &self.preset.stimuli);
         self.channels = channel_count(&self.preset.model, &self.preset.stimuli);
@@ -530,9 +550,14 @@ impl Loop {
             };
             let spikes = session.step();
             let bad = session.engine.first_non_finite();
+            let at_end = self.end_step == Some(session.engine.step_index());
             self.record_lossy(spikes > 0, lossless);
             if let Some((var, _lane)) = bad {
                 self.blow_up(var);
+                return true;
+            }
+            if at_end && self.running {
+                self.reach_end();
                 return true;
             }
         }
@@ -548,15 +573,29 @@ impl Loop {
             .get(var)
             .map_or_else(|| format!("#{var}"), |v| v.name.clone());
         let t_ms = session.engine.time_ms();
-        self.flush(true);
-        self.running = false;
-        self.status.running.store(false, Ordering::Relaxed);
-        self.update_status();
-        let _ = self.events.try_send(WorkerEvent::BlowUp {
+        self.pause_and_report(WorkerEvent::BlowUp {
             generation: self.generation,
             variable,
             t_ms,
         });
+    }
+
+    fn reach_end(&mut self) {
+        let Some(session) = &self.session else { return };
+        let t_ms = session.engine.time_ms();
+        self.pause_and_report(WorkerEvent::ReachedEnd {
+            generation: self.generation,
+            t_ms,
+        });
+    }
+
+    /// Pauses after sending every sample so far, then tells the UI why.
+    fn pause_and_report(&mut self, event: WorkerEvent) {
+        self.flush(true);
+        self.running = false;
+        self.status.running.store(false, Ordering::Relaxed);
+        self.update_status();
+        let _ = self.events.try_send(event);
     }
 
     fn record_lossy(&mut self, spike: bool, lossless: bool) {

@@ -56,6 +56,11 @@ pub enum Intent {
     SetDt(f64),
     SetIntegrator(Integrator),
     SetSeed(u32),
+    /// The protocol's length, and whether a running simulation pauses there.
+    SetEnd {
+        pause: bool,
+        duration_ms: f64,
+    },
     SetRunning(bool),
     ToggleRunning,
     Reset,

@@ -18,8 +18,12 @@ pub struct RunSetup {
     /// Per variable: an initial value overriding the model's, if set.
     pub initial: Vec<Option<f64>>,
     pub dt_ms: f64,
-    /// Kept from a loaded preset so that saving and the sidecar keep it.
+    /// The protocol's length: saved in presets, and where a running simulation
+    /// pauses when `pause_at_end` is set.
     pub duration_ms: f64,
+    /// Pause at `duration_ms` (on for presets with timed events: a protocol to
+    /// watch once; off for the model defaults and free-running presets).
+    pub pause_at_end: bool,
     pub integrator: Integrator,
     pub seed: u32,
     /// A loaded preset's events; they replay after every reset.
@@ -35,6 +39,7 @@ impl RunSetup {
             initial: vec![None; model.vars.len()],
             dt_ms: model.desc.dt_ms,
             duration_ms: DEFAULT_DURATION_MS,
+            pause_at_end: false,
             integrator: Integrator::default(),
             seed: DEFAULT_SEED,
             events: Vec::new(),
@@ -56,11 +61,17 @@ impl RunSetup {
             initial,
             dt_ms: r.dt_ms,
             duration_ms: r.duration_ms,
+            pause_at_end: !r.events.is_empty(),
             integrator: r.integrator,
             seed: r.seed,
             events: r.events.clone(),
             stimuli: r.stimuli.clone(),
         }
+    }
+
+    /// Where the worker should pause a running simulation, if anywhere.
+    pub fn end_ms(&self) -> Option<f64> {
+        self.pause_at_end.then_some(self.duration_ms)
     }
 
     /// The preset that reproduces this run; parameters are listed when they differ

@@ -53,7 +53,33 @@ pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>)
             out.push(Intent::SetSeed(seed));
         }
         ui.end_row();
+        end_row_ui(ui, setup, out);
     });
+}
+
+/// The protocol's end: its length (saved in presets) and whether to pause there.
+fn end_row_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    ui.label("end [ms]");
+    ui.horizontal(|ui| {
+        let (mut pause, mut duration_ms) = (setup.pause_at_end, setup.duration_ms);
+        let r = ui
+            .add(
+                egui::DragValue::new(&mut duration_ms)
+                    .range(0.01..=1e7)
+                    .speed(1.0),
+            )
+            .on_hover_text("Length of the protocol, saved in presets as duration_ms.");
+        let c = ui.checkbox(&mut pause, "pause there").on_hover_text(
+            "A running simulation pauses when it reaches the end (Run continues past \
+                 it, Reset replays it). On for presets with timed events.",
+        );
+        if (r.changed() || c.changed())
+            && (pause, duration_ms) != (setup.pause_at_end, setup.duration_ms)
+        {
+            out.push(Intent::SetEnd { pause, duration_ms });
+        }
+    });
+    ui.end_row();
 }
 
 pub fn initial_values_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
