@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
 use super::run_setup::RunSetup;
@@ -576,6 +576,17 @@ impl ComparePanel {
             .allow_drag([true, false])
             .show_grid([true, false])
             .x_axis_label(title)
+            // One mark per row: the automatic spacing, on a plot this short, skips "ref".
+            // egui_plot hides a label whose `step_size` spans under 20 points, so the
+            // marks claim a wider step than the 1.0 between rows.
+            .y_grid_spacer(|_| {
+                [0.0, 1.0]
+                    .map(|value| GridMark {
+                        value,
+                        step_size: 4.0,
+                    })
+                    .to_vec()
+            })
             .y_axis_formatter(|mark, _| {
                 if (mark.value - 1.0).abs() < 1e-9 {
                     "ref".to_owned()
