@@ -530,7 +530,7 @@ fn iv_cmd(args: &IvArgs) -> Result<()> {
 }
 
 fn fi_cmd(args: &FiArgs) -> Result<()> {
-    use crate::analysis::fi::{FiConfig, fi_csv, fi_sweep};
+    use crate::analysis::fi::{FiConfig, fi_csv, fi_sweep, refine_rheobase};
     let resolved = sweep_preset(&args.base)?;
     let values = crate::analysis::linspace(args.from, args.to, args.steps)
         .map_err(|e| UsageError(format!("--from/--to/--steps: {e}")))?;
@@ -541,9 +541,12 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
         transient_ms: args.transient_ms,
         threads: sweep_threads(&args.base)?,
     };
-    let result =
-        fi_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
-    write_table(&args.base.run.out, &fi_csv(&result))
+    let control = crate::analysis::Control::default();
+    let mut result = fi_sweep(&resolved, &cfg, &control).map_err(sweep_error)?;
+    write_table(&args.base.run.out, &fi_csv(&result))?;
+    refine_rheobase(&resolved, &cfg, &mut result, &control).map_err(sweep_error)?;
+    println!("{}", result.rheobase_text());
+    Ok(())
 }
 
 fn resolve_file(path: &Path) -> Result<ResolvedPreset> {

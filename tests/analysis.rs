@@ -426,6 +426,16 @@ fn cli_iv_and_fi_write_their_tables() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The grid (0, 50, ...) brackets the rheobase between 50 and 100; stdout gives it
+    // refined, with its unit, inside that bracket.
+    let said = String::from_utf8_lossy(&out.stdout);
+    let rheo: f64 = said
+        .trim()
+        .strip_prefix("rheobase I_app = ")
+        .and_then(|r| r.split_once(" pA (silent at "))
+        .and_then(|(x, _)| x.parse().ok())
+        .unwrap_or_else(|| panic!("no rheobase line: {said}"));
+    assert!((50.0..100.0).contains(&rheo), "{rheo}");
     let text = std::fs::read_to_string(&fi).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(

@@ -7,6 +7,9 @@
 use std::time::Duration;
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use neuron_explorer::analysis::Control;
+use neuron_explorer::analysis::fi::{FiConfig, fi_sweep};
 use neuron_explorer::app::{App, Settings};
 use neuron_explorer::ui::{Intent, View};
 
@@ -249,4 +252,74 @@ fn compare_view_fits_in_the_background_and_applies_the_best_to_the_sliders() {
     );
     assert!(h.query_by_label(&loss_label).is_none());
     h.get_by_label(&format!("loss: {:.3}", after.loss));
+}
+
+#[test]
+fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut().apply(Intent::ShowView(View::Fi));
+    h.run_steps(1);
+    h.state_mut().fi_panel().wait();
+    h.run_steps(1);
+    {
+        let fi = h.state_mut().fi_panel();
+        // The HH slider range of I_app is -5..20 uA/cm2, swept from 0.
+        assert_eq!((fi.from, fi.to), (0.0, 20.0));
+        let r = fi.current.as_ref().expect("f–I result");
+        let (silent, spiking) = r.rheobase_bracket.expect("refined rheobase");
+        // The grid step is 1; three 9-fold rounds leave 1/729 of it.
+        assert!(
+            spiking - silent <= 1.0 / 729.0 + 1e-9,
+            "{silent}..{spiking}"
+        );
+        assert!((3.0..4.0).contains(&spiking), "{spiking}");
+    }
+    // The bracket is real: its silent end gives no spike in the window, the other does.
+    let (silent, spiking) = h
+        .state_mut()
+        .fi_panel()
+        .current
+        .as_ref()
+        .and_then(|r| r.rheobase_bracket)
+        .expect("bracket");
+    let resolved = h.state().setup().resolve().expect("setup resolves");
+    let cfg = FiConfig {
+        param: "I_app".into(),
+        values: vec![silent, spiking],
+        duration_ms: 600.0,
+        transient_ms: 100.0,
+        threads: 1,
+    };
+    let check = fi_sweep(&resolved, &cfg, &Control::default()).expect("sweep");
+    assert_eq!(check.points[0].n_spikes, 0);
+    assert!(check.points[1].n_spikes > 0);
+    h.get_by_label_contains("rheobase I_app = 3.21");
+    h.get_by_label_contains("uA/cm2 (silent at 3.21");
+
+    // A pinned curve keeps the range when the model changes, so it stays comparable.
+    h.get_by_label("Pin curve").click();
+    h.run_steps(1);
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.run_steps(1);
+    assert_eq!(
+        (h.state_mut().fi_panel().from, h.state_mut().fi_panel().to),
+        (0.0, 20.0)
+    );
+    // Without pinned curves it takes the new model's range (-200..1000 pA).
+    h.get_by_label("Clear overlays").click();
+    h.run_steps(1);
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.run_steps(1);
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.run_steps(1);
+    assert_eq!(
+        (h.state_mut().fi_panel().from, h.state_mut().fi_panel().to),
+        (0.0, 1000.0)
+    );
+    h.state_mut().fi_panel().wait();
 }

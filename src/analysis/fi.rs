@@ -37,8 +37,13 @@ pub struct FiPoint {
 #[derive(Clone, Debug, Default)]
 pub struct FiResult {
     pub param: String,
+    /// The swept parameter's unit in this model.
+    pub unit: String,
     pub model_id: String,
     pub points: Vec<FiPoint>,
+    /// (silent, spiking): the rheobase bracket after [`refine_rheobase`], when the
+    /// grid had a silent value just below its first spiking one.
+    pub rheobase_bracket: Option<(f64, f64)>,
 }
 
 impl FiResult {
@@ -47,6 +52,76 @@ impl FiResult {
     pub fn rheobase(&self) -> Option<f64> {
         self.points.iter().find(|p| p.n_spikes > 0).map(|p| p.value)
     }
+
+    /// The rheobase to the bracket's precision when refined, else on the grid.
+    pub fn best_rheobase(&self) -> Option<f64> {
+        self.rheobase_bracket
+            .map(|(_, spiking)| spiking)
+            .or_else(|| self.rheobase())
+    }
+
+    /// The rheobase in words, with its unit and precision.
+    pub fn rheobase_text(&self) -> String {
+        let (p, u) = (&self.param, &self.unit);
+        match (self.rheobase_bracket, self.rheobase()) {
+            (Some((silent, spiking)), _) => {
+                // Enough decimals to tell the two ends apart.
+                let d = (-(spiking - silent).log10()).ceil().clamp(0.0, 12.0) as usize + 1;
+                format!("rheobase {p} = {spiking:.d$} {u} (silent at {silent:.d$})")
+            }
+            (None, Some(x)) => format!("rheobase {p} <= {x} {u} (spikes at the first value)"),
+            (None, None) => "no spikes in the range".to_owned(),
+        }
+    }
+
+    /// The grid's (silent, first spiking) pair around the rheobase, if it has one.
+    fn grid_bracket(&self) -> Option<(f64, f64)> {
+        let k = self.points.iter().position(|p| p.n_spikes > 0)?;
+        let below = self.points.get(k.checked_sub(1)?)?;
+        Some((below.value, self.points[k].value))
+    }
+}
+
+/// Values run side by side in each round of [`refine_rheobase`].
+const REFINE_LANES: usize = 8;
+/// Rounds of [`refine_rheobase`]: each narrows the bracket 9-fold, so three make it
+/// 729 times narrower than the grid's step.
+const REFINE_ROUNDS: usize = 3;
+
+/// Lane-steps [`refine_rheobase`] takes at most (for progress bars).
+pub fn refine_total(cfg: &FiConfig, dt_ms: f64) -> u64 {
+    steps_for(cfg.duration_ms, dt_ms) * (REFINE_LANES * REFINE_ROUNDS) as u64
+}
+
+/// Narrows the grid's rheobase bracket by multisection: each round runs eight values
+/// inside the bracket as lanes and keeps the pair around the first that spikes. Sets
+/// `result.rheobase_bracket`; a grid that spikes at its first value, or never, has
+/// no bracket to narrow and is left as it is.
+pub fn refine_rheobase(
+    preset: &ResolvedPreset,
+    cfg: &FiConfig,
+    result: &mut FiResult,
+    control: &Control,
+) -> Result<(), SweepError> {
+    let Some((mut silent, mut spiking)) = result.grid_bracket() else {
+        return Ok(());
+    };
+    for _ in 0..REFINE_ROUNDS {
+        let inner =
+            super::linspace(silent, spiking, REFINE_LANES + 2).map_err(SweepError::Usage)?;
+        let round = FiConfig {
+            values: inner[1..=REFINE_LANES].to_vec(),
+            ..cfg.clone()
+        };
+        let r = fi_sweep(preset, &round, control)?;
+        match r.points.iter().position(|p| p.n_spikes > 0) {
+            Some(0) => spiking = r.points[0].value,
+            Some(k) => (silent, spiking) = (r.points[k - 1].value, r.points[k].value),
+            None => silent = r.points[REFINE_LANES - 1].value,
+        }
+    }
+    result.rheobase_bracket = Some((silent, spiking));
+    Ok(())
 }
 
 /// Total lane-steps of a sweep (for progress bars).
@@ -157,8 +232,10 @@ pub fn fi_sweep(
     })?;
     Ok(FiResult {
         param: cfg.param.clone(),
+        unit: model.desc.parameters[pi].unit.clone(),
         model_id: model.id().to_owned(),
         points: results.into_iter().flatten().collect(),
+        rheobase_bracket: None,
     })
 }
 

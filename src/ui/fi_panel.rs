@@ -7,7 +7,9 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 use super::Intent;
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
-use crate::analysis::fi::{FiConfig, FiResult, fi_csv, fi_sweep, fi_total};
+use crate::analysis::fi::{
+    FiConfig, FiResult, fi_csv, fi_sweep, fi_total, refine_rheobase, refine_total,
+};
 use crate::analysis::{SweepError, background_threads, linspace};
 use crate::io::preset::ResolvedPreset;
 
@@ -29,6 +31,8 @@ pub struct FiPanel {
     pub overlays: Vec<(String, FiResult)>,
     overlay_jobs: Vec<(String, SweepJob<FiResult>)>,
     pub error: Option<String>,
+    /// The model whose slider range the sweep range was taken from.
+    adopted: Option<String>,
 }
 
 impl Default for FiPanel {
@@ -48,6 +52,7 @@ impl Default for FiPanel {
             overlays: Vec::new(),
             overlay_jobs: Vec::new(),
             error: None,
+            adopted: None,
         }
     }
 }
@@ -80,10 +85,18 @@ impl FiPanel {
         )
     }
 
-    /// The setup's range defaults when the model changes: the swept parameter's slider range.
+    /// On a new model, sweeps the swept parameter's slider range (from 0 up when it
+    /// starts below): I_app spans -5..20 uA/cm2 in HH models but -200..1000 pA in
+    /// Izhikevich ones. With pinned curves the range stays, so they stay comparable,
+    /// unless the parameter itself is missing.
     fn adopt_model(&mut self, setup: &RunSetup) {
         let m = &setup.model;
-        if m.param_index(&self.param).is_none() {
+        if self.adopted.as_deref() == Some(m.id()) {
+            return;
+        }
+        self.adopted = Some(m.id().to_owned());
+        let missing = m.param_index(&self.param).is_none();
+        if missing {
             self.param = if m.param_index("I_app").is_some() {
                 "I_app".into()
             } else {
@@ -93,11 +106,13 @@ impl FiPanel {
                     .map(|p| p.name.clone())
                     .unwrap_or_default()
             };
-            if let Some(i) = m.param_index(&self.param) {
-                let r = &m.desc.parameters[i].range;
-                self.from = r.min.max(0.0);
-                self.to = r.max;
-            }
+        }
+        if (missing || self.overlays.is_empty())
+            && let Some(i) = m.param_index(&self.param)
+        {
+            let r = &m.desc.parameters[i].range;
+            self.from = r.min.max(0.0).min(r.max);
+            self.to = r.max;
         }
     }
 
@@ -106,8 +121,12 @@ impl FiPanel {
         cfg: FiConfig,
         ctx: Option<egui::Context>,
     ) -> SweepJob<FiResult> {
-        let total = fi_total(&cfg, resolved.dt_ms);
-        SweepJob::spawn(total, ctx, move |c| fi_sweep(&resolved, &cfg, c))
+        let total = fi_total(&cfg, resolved.dt_ms) + refine_total(&cfg, resolved.dt_ms);
+        SweepJob::spawn(total, ctx, move |c| {
+            let mut r = fi_sweep(&resolved, &cfg, c)?;
+            refine_rheobase(&resolved, &cfg, &mut r, c)?;
+            Ok(r)
+        })
     }
 
     /// Starts a sweep of the current setup, replacing (and cancelling) a running one.
@@ -306,10 +325,7 @@ impl FiPanel {
         }
         ui.horizontal_wrapped(|ui| {
             for (label, r) in &curves {
-                match r.rheobase() {
-                    Some(x) => ui.monospace(format!("{label}: rheobase ≈ {x} ({})", r.param)),
-                    None => ui.monospace(format!("{label}: no spikes in the range")),
-                };
+                ui.monospace(format!("{label}: {}", r.rheobase_text()));
             }
         });
         let unit = setup
@@ -332,7 +348,7 @@ impl FiPanel {
                             .radius(2.5)
                             .shape(MarkerShape::Circle),
                     );
-                    if let Some(x) = r.rheobase() {
+                    if let Some(x) = r.best_rheobase() {
                         p.vline(
                             VLine::new(format!("{label} rheobase"), x)
                                 .style(egui_plot::LineStyle::dashed_loose()),
