@@ -16,7 +16,7 @@ use crate::ui::history::{History, capacity_for};
 use crate::ui::iv_panel::IvPanel;
 use crate::ui::params::ParamsPanel;
 use crate::ui::phase_plane::PhasePlanePanel;
-use crate::ui::plot_groups::default_assignment;
+use crate::ui::plot_groups::{MEMBRANE, default_assignment};
 use crate::ui::plots::PlotsPanel;
 use crate::ui::presets::PresetBrowser;
 use crate::ui::run_setup::RunSetup;
@@ -88,6 +88,8 @@ pub struct App {
     history: History,
     running: bool,
     blow_up: Option<String>,
+    /// The channel name of the reference run in lock-step, when one is on.
+    live_reference: Option<String>,
     channel_names: Vec<String>,
     params: ParamsPanel,
     plots: PlotsPanel,
@@ -157,6 +159,7 @@ impl App {
             history: History::default(),
             running: false,
             blow_up: None,
+            live_reference: None,
             channel_names: Vec::new(),
             params: ParamsPanel::default(),
             plots: PlotsPanel::default(),
@@ -200,6 +203,11 @@ impl App {
 
     pub fn is_running(&self) -> bool {
         self.running
+    }
+
+    /// The reference run's channel name while it runs in lock-step.
+    pub fn live_reference(&self) -> Option<&str> {
+        self.live_reference.as_deref()
     }
 
     pub fn blow_up(&self) -> Option<&str> {
@@ -412,10 +420,18 @@ impl App {
         if let Some(p) = input {
             names.push(format!("{} (applied)", model.desc.parameters[p].name));
         }
-        let keep = self.plots.assignment.len() == names.len()
-            && self.channel_names.first() == names.first();
+        // The user's plot choices survive as long as the live model's channels do;
+        // the reference's channel (last) always joins the membrane plot.
+        let base = names.len();
+        let keep = self.plots.assignment.len() >= base
+            && self.channel_names.get(..base) == Some(&names[..]);
         if !keep {
             self.plots.assignment = default_assignment(model, input.is_some());
+        }
+        self.plots.assignment.truncate(base);
+        if let Some(name) = &self.live_reference {
+            names.push(name.clone());
+            self.plots.assignment.push(Some(MEMBRANE));
         }
         self.channel_names = names;
         self.clear_history();
@@ -444,6 +460,39 @@ impl App {
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
         true
+    }
+
+    /// Runs the Compare tab's reference beside the live model (or stops it): fed the
+    /// same input every step, its v overlaid on the membrane plot. Restarts the run.
+    fn set_live_reference(&mut self, on: bool) {
+        let was_running = self.running;
+        if !on {
+            if self.live_reference.take().is_some() {
+                self.send(Command::SetCompanion(None));
+                self.running = false;
+                self.adopt_layout();
+            }
+        } else {
+            let Some(path) = self.compare.reference_path.clone() else {
+                return self
+                    .toasts
+                    .error("choose a reference preset in the Compare tab first");
+            };
+            match crate::io::preset::load_resolved(&path, None) {
+                Ok(r) => {
+                    let var = r.model.var_index("v").unwrap_or(0);
+                    let var = r.model.vars.get(var).map_or("v", |v| v.name.as_str());
+                    self.live_reference = Some(format!("{var} (reference {})", r.model.id()));
+                    self.send(Command::SetCompanion(Some(Box::new(r))));
+                    self.running = false;
+                    self.adopt_layout();
+                }
+                Err(e) => return self.toasts.error(e.to_string()),
+            }
+        }
+        if was_running {
+            self.apply(crate::ui::Intent::SetRunning(true));
+        }
     }
 
     fn set_param(&mut self, index: usize, value: f64, record_undo: bool) {

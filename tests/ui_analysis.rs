@@ -308,9 +308,14 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
         (h.state_mut().fi_panel().from, h.state_mut().fi_panel().to),
         (0.0, 20.0)
     );
-    // Without pinned curves it takes the new model's range (-200..1000 pA).
+    // Without pinned curves it takes the new model's range (-200..1000 pA). (The
+    // sweep must be done first: its end moves the buttons, and a click goes to where
+    // the button was drawn.)
+    h.state_mut().fi_panel().wait();
+    h.run_steps(1);
     h.get_by_label("Clear overlays").click();
     h.run_steps(1);
+    assert!(h.state_mut().fi_panel().overlays.is_empty());
     h.state_mut()
         .apply(Intent::SelectModel("HHneuronCorbit".into()));
     h.run_steps(1);
@@ -322,4 +327,75 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
         (0.0, 1000.0)
     );
     h.state_mut().fi_panel().wait();
+}
+
+/// The Compare tab's reference runs live beside the model, in lock-step and fed the
+/// live input; its v equals a run of the reference alone with that input.
+#[test]
+fn the_reference_runs_live_in_lock_step_with_the_same_input() {
+    use neuron_explorer::io::preset::load_resolved;
+    use neuron_explorer::sim::session::Session;
+
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    let i_app = h.state().setup().model.param_index("I_app").expect("I_app");
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 5.0,
+    });
+    h.state_mut().apply(Intent::ShowView(View::Compare));
+    h.run_steps(1);
+    h.get_by_label("run live in Traces").click();
+    h.run_steps(1);
+    let name = "v (reference HHneuronCorbit)";
+    assert_eq!(h.state().live_reference(), Some(name));
+    assert_eq!(
+        h.state().channel_names().last().map(String::as_str),
+        Some(name)
+    );
+
+    h.state_mut().step_now(1000);
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
+    h.run_steps(2);
+    let history = h.state().history();
+    assert_eq!(history.len(), 1001);
+    let live: Vec<f64> = history
+        .channel(h.state().channel_names().len() - 1)
+        .expect("reference channel")
+        .iter()
+        .copied()
+        .collect();
+
+    // The reference alone: its preset without its own protocol, I_app held at 5,
+    // ten of its 0.01 ms steps per 0.1 ms step of the live model.
+    let path = h
+        .state_mut()
+        .compare_panel()
+        .reference_path
+        .clone()
+        .expect("default reference");
+    let mut reference = load_resolved(&path, None).expect("reference preset");
+    reference.events.clear();
+    reference.stimuli.clear();
+    let mut alone = Session::new(&reference, 1).expect("session");
+    alone.set_param(reference.model.param_index("I_app").expect("I_app"), 5.0);
+    let v = reference.model.var_index("v").expect("v");
+    let mut spikes = 0;
+    for (k, &x) in live.iter().enumerate() {
+        assert_eq!(x.to_bits(), alone.engine.var(v, 0).to_bits(), "sample {k}");
+        for _ in 0..10 {
+            spikes += alone.step();
+        }
+    }
+    assert!(
+        spikes >= 3,
+        "5 uA/cm2 should make the HH cell fire ({spikes})"
+    );
+
+    // Off again: the channel goes.
+    h.get_by_label("run live in Traces").click();
+    h.run_steps(1);
+    assert_eq!(h.state().live_reference(), None);
+    assert!(!h.state().channel_names().iter().any(|n| n == name));
 }

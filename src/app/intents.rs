@@ -117,6 +117,7 @@ impl App {
                 }
                 self.send(Command::Run(self.running));
             }
+            Intent::SetLiveReference(on) => self.set_live_reference(on),
             Intent::ToggleRunning => self.apply(Intent::SetRunning(!self.running)),
             Intent::Reset => {
                 let was_running = self.running;

@@ -65,7 +65,8 @@ impl App {
                     return;
                 }
                 crate::ui::View::Compare => {
-                    self.compare.ui(ui, &self.setup, out);
+                    self.compare
+                        .ui(ui, &self.setup, self.live_reference.is_some(), out);
                     return;
                 }
             }
@@ -73,6 +74,10 @@ impl App {
                 history: &self.history,
                 model: &self.setup.model,
                 channel_names: &self.channel_names,
+                reference_channel: self
+                    .live_reference
+                    .as_ref()
+                    .map(|_| self.channel_names.len() - 1),
                 params: &self.setup.params,
                 following: self.running,
                 window_ms: self.settings.window_ms,

@@ -123,6 +123,11 @@ pub enum Command {
     /// Changes the seed; restarts the run so the random streams start over. Bumps the generation.
     SetSeed(u32),
     SetStimuli(Vec<Stimulus>),
+    /// Run this preset's model alongside, in lock-step, as a reference: it gets the
+    /// live run's input parameter (same name) every step, its own events and
+    /// stimuli are dropped, and its `v` is recorded as one more channel. Restarts
+    /// both from t = 0; bumps the generation. `None` removes it.
+    SetCompanion(Option<Box<ResolvedPreset>>),
     /// Pause a running simulation when it reaches this time in ms (the end of a
     /// preset's protocol), once per generation; `None` runs on.
     SetEnd(Option<f64>),
@@ -135,7 +140,11 @@ impl Command {
     pub fn bumps_generation(&self) -> bool {
         matches!(
             self,
-            Command::Load(_) | Command::Reset | Command::SetDt(_) | Command::SetSeed(_)
+            Command::Load(_)
+                | Command::Reset
+                | Command::SetDt(_)
+                | Command::SetSeed(_)
+                | Command::SetCompanion(_)
         )
     }
 }
@@ -232,6 +241,8 @@ impl Worker {
             shutdown: Arc::clone(&shutdown),
             repaint,
             running: false,
+            companion_preset: None,
+            companion: None,
             end_ms: None,
             end_step: None,
             speed: 1.0,
@@ -309,6 +320,9 @@ struct Loop {
     shutdown: Arc<AtomicBool>,
     repaint: Option<egui::Context>,
     running: bool,
+    /// The reference run in lock-step (see [`Command::SetCompanion`]).
+    companion_preset: Option<ResolvedPreset>,
+    companion: Option<Companion>,
     /// Where a running simulation pauses (see [`Command::SetEnd`]), and that time as
     /// a step index at the current dt.
     end_ms: Option<f64>,
@@ -387,6 +401,7 @@ impl Loop {
             }
             Command::SetSeed(seed) => self.preset.seed = seed,
             Command::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Command::SetCompanion(preset) => self.companion_preset = preset.map(|p| *p),
             Command::SetEnd(end_ms) => {
                 self.end_ms = end_ms;
                 self.end_step = end_ms.map(|t| steps_for(t, self.preset.dt_ms));
@@ -408,7 +423,16 @@ impl Loop {
         self.end_step = self.end_ms.map(|t| steps_for(t, self.preset.dt_ms));
         self.status.running.store(false, Ordering::Relaxed);
         self.input = input_param(&self.preset.model, &self.preset.stimuli);
-        self.channels = channel_count(&self.preset.model, &self.preset.stimuli);
+        self.companion = self.companion_preset.as_ref().and_then(|p| {
+            Companion::new(p, &self.preset, self.input)
+                .map_err(|e| {
+                    let _ = self
+                        .events
+                        .try_send(WorkerEvent::Failed(format!("the reference run: {e}")));
+                })
+                .ok()
+        });
+        self.channels = self.channel_count(&self.preset.stimuli);
         *self.block = Block::empty(self.generation, self.channels);
         match Session::new(&self.preset, 1) {
             Ok(session) => {
@@ -444,7 +468,7 @@ impl Loop {
             })
             .collect();
         let bumps = stimuli_change_bumps(&model, &self.preset.stimuli, &stimuli);
-        let channels = channel_count(&model, &stimuli);
+        let channels = self.channel_count(&stimuli);
         let input = input_param(&model, &stimuli);
         self.preset.stimuli = stimuli;
         if let Some(s) = &mut self.session {
@@ -459,6 +483,11 @@ impl Loop {
             *self.block = Block::empty(self.generation, channels);
             self.record(false);
         }
+    }
+
+    /// The live model's channels plus the reference's.
+    fn channel_count(&self, stimuli: &[Stimulus]) -> usize {
+        channel_count(&self.preset.model, stimuli) + usize::from(self.companion.is_some())
     }
 
     fn reanchor(&mut self) {
@@ -551,9 +580,18 @@ impl Loop {
             let spikes = session.step();
             let bad = session.engine.first_non_finite();
             let at_end = self.end_step == Some(session.engine.step_index());
+            let companion_bad = self.companion.as_mut().and_then(|c| c.follow(session));
             self.record_lossy(spikes > 0, lossless);
             if let Some((var, _lane)) = bad {
                 self.blow_up(var);
+                return true;
+            }
+            if let Some(variable) = companion_bad {
+                self.pause_and_report(WorkerEvent::BlowUp {
+                    generation: self.generation,
+                    variable,
+                    t_ms: self.session.as_ref().map_or(0.0, |s| s.engine.time_ms()),
+                });
                 return true;
             }
             if at_end && self.running {
@@ -624,6 +662,11 @@ impl Loop {
         if let Some(p) = self.input {
             row[n_vars] = e.param(p, 0);
         }
+        if let Some(c) = &self.companion
+            && let Some(last) = row.last_mut()
+        {
+            *last = c.session.engine.var(c.var, 0);
+        }
         b.len += 1;
     }
 
@@ -652,5 +695,68 @@ impl Loop {
         if let Some(ctx) = &self.repaint {
             ctx.request_repaint_after(REPAINT_AFTER);
         }
+    }
+}
+
+/// The reference model run beside the live one (see [`Command::SetCompanion`]).
+struct Companion {
+    session: Session,
+    /// Its parameter that follows the live run's input parameter, if it has one.
+    input: Option<(usize, usize)>,
+    /// The variable recorded (`v`, else the first).
+    var: usize,
+    /// Its steps per live step, when its dt divides the live dt.
+    ratio: Option<u64>,
+}
+
+impl Companion {
+    fn new(
+        preset: &ResolvedPreset,
+        live: &ResolvedPreset,
+        live_input: Option<usize>,
+    ) -> Result<Self, crate::sim::EngineError> {
+        let mut own = preset.clone();
+        // Driven by the live run's input alone, not by its own protocol.
+        own.events.clear();
+        own.stimuli.clear();
+        let session = Session::new(&own, 1)?;
+        let model = &preset.model;
+        let input = live_input.and_then(|i| {
+            let name = &live.model.desc.parameters[i].name;
+            Some((i, model.param_index(name)?))
+        });
+        let var = model.var_index("v").unwrap_or(0);
+        let k = (live.dt_ms / preset.dt_ms).round();
+        let ratio = (k >= 1.0 && (k * preset.dt_ms - live.dt_ms).abs() <= 1e-12 * live.dt_ms)
+            .then_some(k as u64);
+        Ok(Self {
+            session,
+            input,
+            var,
+            ratio,
+        })
+    }
+
+    /// Catches up with the live run's time (lock-step when its dt divides the live
+    /// one; otherwise it holds its last value between its own steps), fed the live
+    /// input. Returns the name of a variable that became NaN or infinite.
+    fn follow(&mut self, live: &Session) -> Option<String> {
+        if let Some((from, to)) = self.input {
+            self.session.set_param(to, live.engine.param(from, 0));
+        }
+        let due = match self.ratio {
+            Some(k) => live.engine.step_index() * k,
+            None => (live.engine.time_ms() / self.session.engine.dt_ms() + 1e-9).floor() as u64,
+        };
+        while self.session.engine.step_index() < due {
+            self.session.step();
+        }
+        self.session.engine.first_non_finite().map(|(i, _)| {
+            let name = &self.session.engine.model().vars[i].name;
+            format!(
+                "{name} of the reference ({})",
+                self.session.engine.model().id()
+            )
+        })
     }
 }

@@ -399,7 +399,8 @@ impl ComparePanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    /// `live`: whether the reference runs beside the live model (Traces tab).
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, live: bool, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         ui.horizontal_wrapped(|ui| {
@@ -424,7 +425,23 @@ impl ComparePanel {
                     self.reference = None;
                     self.traces = None;
                     self.key = None;
+                    if live {
+                        // The running reference follows the new choice.
+                        out.push(Intent::SetLiveReference(true));
+                    }
                 }
+            }
+            let mut on = live;
+            if ui
+                .checkbox(&mut on, "run live in Traces")
+                .on_hover_text(
+                    "Runs the reference beside the live model in lock-step, fed the same \
+                     input parameter every step (its own events and stimuli are not used), \
+                     and overlays its v on the membrane plot. Restarts the run.",
+                )
+                .changed()
+            {
+                out.push(Intent::SetLiveReference(on));
             }
             ui.label(format!(
                 "Candidate: current settings ({})",
@@ -616,8 +633,8 @@ impl ComparePanel {
     }
 }
 
-const REF_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 120, 30);
-const CAND_COLOR: egui::Color32 = egui::Color32::from_rgb(40, 140, 230);
+pub const REF_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 120, 30);
+pub const CAND_COLOR: egui::Color32 = egui::Color32::from_rgb(40, 140, 230);
 
 /// The amplitude of the overlaid step: the reference's rheobase + 3, as its step.
 fn trace_amp(reference: &Responses) -> f64 {

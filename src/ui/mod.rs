@@ -62,6 +62,8 @@ pub enum Intent {
         duration_ms: f64,
     },
     SetRunning(bool),
+    /// Run the Compare tab's reference live beside the model, or stop it.
+    SetLiveReference(bool),
     ToggleRunning,
     Reset,
     SingleStep,

@@ -18,8 +18,12 @@ const THRESHOLDS: [&str; 3] = ["v_peak", "v_t", "v_thresh"];
 pub struct PlotInput<'a> {
     pub history: &'a History,
     pub model: &'a CompiledModel,
-    /// Names of the recorded channels (variables, then the input parameter).
+    /// Names of the recorded channels (variables, then the input parameter, then
+    /// the reference run's v when one runs alongside).
     pub channel_names: &'a [String],
+    /// The reference run's channel. It and the live `v` then take the Compare tab's
+    /// reference and candidate colours, so the two stand apart as they do there.
+    pub reference_channel: Option<usize>,
     pub params: &'a [f64],
     pub following: bool,
     pub window_ms: f64,
@@ -142,7 +146,7 @@ impl PlotsPanel {
         } else {
             p = p.show_axes([false, true]);
         }
-        let mut lines: Vec<(String, Vec<[f64; 2]>)> = Vec::new();
+        let mut lines: Vec<PlotLine> = Vec::new();
         for (ch, target) in self.assignment.iter().enumerate() {
             if *target != Some(plot) {
                 continue;
@@ -161,7 +165,15 @@ impl PlotsPanel {
             );
             self.points_drawn += self.scratch.len();
             let name = input.channel_names.get(ch).cloned().unwrap_or_default();
-            lines.push((name, std::mem::take(&mut self.scratch)));
+            let color = input.reference_channel.and_then(|r| {
+                if ch == r {
+                    Some(super::compare_panel::REF_COLOR)
+                } else {
+                    (input.model.var_index("v") == Some(ch))
+                        .then_some(super::compare_panel::CAND_COLOR)
+                }
+            });
+            lines.push((name, std::mem::take(&mut self.scratch), color));
         }
         let markers = if plot == MEMBRANE {
             spike_markers(input, range.clone())
@@ -189,8 +201,12 @@ impl PlotsPanel {
                     plot_ui.set_plot_bounds_y(lo..=hi);
                 }
             }
-            for (name, points) in lines {
-                plot_ui.line(Line::new(name, PlotPoints::new(points)).width(1.5));
+            for (name, points, color) in lines {
+                let line = Line::new(name, PlotPoints::new(points)).width(1.5);
+                plot_ui.line(match color {
+                    Some(c) => line.color(c),
+                    None => line,
+                });
             }
             for (name, y) in thresholds {
                 plot_ui.hline(
@@ -256,8 +272,13 @@ impl PlotsPanel {
 
 /// The y range of the drawn data (and thresholds) with a margin; flat traces get a
 /// small band around their value instead of a degenerate range.
-fn y_range(lines: &[(String, Vec<[f64; 2]>)], thresholds: &[(String, f64)]) -> Option<(f64, f64)> {
-    let ys = lines.iter().flat_map(|(_, pts)| pts.iter().map(|p| p[1]));
+/// One drawn line: name, points and a colour when it must not be picked for it.
+type PlotLine = (String, Vec<[f64; 2]>, Option<egui::Color32>);
+
+fn y_range(lines: &[PlotLine], thresholds: &[(String, f64)]) -> Option<(f64, f64)> {
+    let ys = lines
+        .iter()
+        .flat_map(|(_, pts, _)| pts.iter().map(|p| p[1]));
     let (mut lo, mut hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
         (lo.min(y), hi.max(y))
     });
