@@ -153,6 +153,26 @@ fn compare_view_scores_the_current_setup_against_the_corbit_reference() {
     assert_eq!(format!("{:.2}", m.fi_rmse_hz), "6.98");
     use egui_kittest::kittest::Queryable;
     h.get_by_label_contains("f-I RMSE: 6.98 Hz");
+    // Both steady-state I–V curves: each model's net current is zero at its own rest
+    // (-70.04 mV for both: the HH model's initial state, the BGM set's v_r), so it
+    // changes sign between the holds at -75 and -65 mV.
+    let (r_iv, c_iv) = h
+        .state_mut()
+        .compare_panel()
+        .iv
+        .clone()
+        .expect("I–V curves");
+    for (name, iv) in [("reference", r_iv), ("candidate", c_iv)] {
+        let iv = iv.unwrap_or_else(|| panic!("{name}: no I–V"));
+        assert_eq!(iv.len(), 25, "{name}");
+        let at = |v: f64| iv.iter().find(|p| p.v_hold == v).map(|p| p.steady);
+        let (below, above) = (at(-75.0).expect("-75"), at(-65.0).expect("-65"));
+        assert!(
+            below > 0.0 && above < 0.0,
+            "{name}: {below} at -75, {above} at -65"
+        );
+        assert_eq!((iv[0].v_hold, iv[24].v_hold), (-100.0, -40.0), "{name}");
+    }
     // A slider change recomputes the candidate only (the reference is cached).
     let i = h.state().setup().model.param_index("d").unwrap();
     h.state_mut().apply(Intent::SetParam {

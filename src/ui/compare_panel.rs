@@ -11,6 +11,7 @@ use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 use super::Intent;
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
+use crate::analysis::clamp::{IvConfig, IvPoint, iv_sweep};
 use crate::analysis::compare::{
     DRIVE_PARAM, Metrics, Protocol, Responses, Runner, Trace, metrics, snippet,
 };
@@ -26,6 +27,14 @@ pub const DEFAULT_FREE: [&str; 7] = ["a", "b", "c", "d", "k", "v_r", "v_t"];
 const TRACE_OFFSET: f64 = 3.0;
 /// Sampling of the overlaid traces (ms).
 const TRACE_SAMPLE_MS: f64 = 0.05;
+/// Steady-state I–V of both models: holding potentials and hold (long enough for
+/// the HH model's slow Kv1 inactivation, tau 150 ms, to settle). Subthreshold only:
+/// above about -40 mV the HH model's Kv3 current (tens of thousands of uA/cm2 at
+/// 0 mV) would flatten the part where the models are fitted.
+const IV_FROM_MV: f64 = -100.0;
+const IV_TO_MV: f64 = -40.0;
+const IV_POINTS: usize = 25;
+const IV_HOLD_MS: f64 = 1000.0;
 
 /// What a running fit reports after each generation.
 #[derive(Clone, Debug, Default)]
@@ -282,13 +291,41 @@ pub struct ComparePanel {
     pub auto: bool,
     /// Both models' v on the step rheobase + 3 (reference, candidate).
     pub traces: Option<(Trace, Trace)>,
+    /// Both models' steady-state I–V (reference, candidate); `None` for a model the
+    /// clamp cannot hold (no `v`).
+    pub iv: Option<(SteadyIv, SteadyIv)>,
     pub fit: FitUi,
     job: Option<SweepJob<Computed>>,
     key: Option<String>,
 }
 
-/// What one comparison computes: (responses, step trace) of reference and candidate.
-type Computed = ((Responses, Trace), (Responses, Trace));
+/// A model's steady-state I–V; `None` when the clamp cannot hold it (no `v`).
+pub type SteadyIv = Option<Vec<IvPoint>>;
+/// What one comparison computes of each model: responses, step trace, I–V.
+type Side = (Responses, Trace, SteadyIv);
+/// (reference, candidate).
+type Computed = (Side, Side);
+
+/// The steady-state I–V of a preset's model, or `None` when it cannot be clamped.
+fn steady_iv(
+    preset: &crate::io::preset::ResolvedPreset,
+    threads: usize,
+    control: &crate::analysis::Control,
+) -> Result<SteadyIv, SweepError> {
+    let cfg = IvConfig {
+        v_holds: crate::analysis::linspace(IV_FROM_MV, IV_TO_MV, IV_POINTS)
+            .map_err(SweepError::Usage)?,
+        hold_ms: IV_HOLD_MS,
+        instant_ms: 1.0,
+        trace_every: 0,
+        threads,
+    };
+    match iv_sweep(preset, &cfg, control) {
+        Ok(r) => Ok(Some(r.points)),
+        Err(SweepError::Cancelled) => Err(SweepError::Cancelled),
+        Err(_) => Ok(None),
+    }
+}
 
 impl Default for ComparePanel {
     fn default() -> Self {
@@ -300,6 +337,7 @@ impl Default for ComparePanel {
             error: None,
             auto: true,
             traces: None,
+            iv: None,
             fit: FitUi::default(),
             job: None,
             key: None,
@@ -336,10 +374,10 @@ impl ComparePanel {
             Ok(r) => r,
             Err(e) => return self.error = Some(e.to_string()),
         };
-        let cached = self
-            .reference
-            .clone()
-            .zip(self.traces.as_ref().map(|t| t.0.clone()));
+        let cached = match (&self.reference, &self.traces, &self.iv) {
+            (Some(r), Some(t), Some(iv)) => Some((r.clone(), t.0.clone(), iv.0.clone())),
+            _ => None,
+        };
         let protocol = Protocol::default();
         let total = 21 * 6000;
         self.job = Some(SweepJob::spawn(total, ctx, move |c| {
@@ -353,13 +391,14 @@ impl ComparePanel {
                     let resp = runner.responses(None)?;
                     let amp = trace_amp(&resp);
                     let trace = runner.step_trace(amp, TRACE_SAMPLE_MS)?;
-                    (resp, trace)
+                    (resp, trace, steady_iv(&r, threads, c)?)
                 }
             };
             let runner = Runner::new(&candidate, &protocol, threads, c)?;
             let cand = runner.responses(Some(&reference.0.step_amps))?;
             let trace = runner.step_trace(reference.1.amp, TRACE_SAMPLE_MS)?;
-            Ok((reference, (cand, trace)))
+            let iv = steady_iv(&candidate, threads, c)?;
+            Ok((reference, (cand, trace, iv)))
         }));
     }
 
@@ -374,11 +413,12 @@ impl ComparePanel {
 
     fn apply(&mut self, r: Result<Computed, SweepError>) {
         match r {
-            Ok(((reference, ref_trace), (cand, cand_trace))) => {
+            Ok(((reference, ref_trace, ref_iv), (cand, cand_trace, cand_iv))) => {
                 self.metrics = Some(metrics(&reference, &cand, &Protocol::default()));
                 self.reference = Some(reference);
                 self.candidate = Some(cand);
                 self.traces = Some((ref_trace, cand_trace));
+                self.iv = Some((ref_iv, cand_iv));
             }
             Err(SweepError::Cancelled) => {}
             Err(e) => self.error = Some(e.to_string()),
@@ -424,6 +464,7 @@ impl ComparePanel {
                     self.reference_path = Some(path);
                     self.reference = None;
                     self.traces = None;
+                    self.iv = None;
                     self.key = None;
                     if live {
                         // The running reference follows the new choice.
@@ -486,7 +527,7 @@ impl ComparePanel {
         .into_iter()
         .filter_map(|(l, c, r)| Some((l, c, r?)))
         .collect();
-        let third = (ui.available_width() / 3.0 - 8.0).max(100.0);
+        let quarter = (ui.available_width() / 4.0 - 8.0).max(100.0);
         // Inside `horizontal` a plot would take the row's (text) height: size it.
         let height = (ui.available_height() - 16.0).max(400.0);
         let top = 0.42 * height;
@@ -496,7 +537,7 @@ impl ComparePanel {
                 ("cmp_latency", "first spike [ms]", true),
             ] {
                 Plot::new(id)
-                    .width(third)
+                    .width(quarter)
                     .height(top)
                     .legend(Legend::default().position(egui_plot::Corner::LeftTop))
                     .x_axis_label("I_app (uA/cm2 for HH, pA for Izhikevich)")
@@ -528,9 +569,39 @@ impl ComparePanel {
                         }
                     });
             }
-            self.fit.plot(ui, third, top);
+            self.iv_ui(ui, quarter, top);
+            self.fit.plot(ui, quarter, top);
         });
         self.traces_ui(ui, height - top - 8.0);
+    }
+
+    /// Both models' steady-state I–V: where each crosses zero is a rest point or a
+    /// threshold, and the slopes are the input conductances.
+    fn iv_ui(&self, ui: &mut egui::Ui, width: f32, height: f32) {
+        let zero = ui.visuals().weak_text_color();
+        Plot::new("cmp_iv")
+            .width(width)
+            .height(height)
+            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .x_axis_label(format!(
+                "v held [mV] for {IV_HOLD_MS} ms (steady-state I–V)"
+            ))
+            .y_axis_label("I_inf (model units)")
+            .show(ui, |p| {
+                p.hline(egui_plot::HLine::new("", 0.0).width(1.0).color(zero));
+                let Some((r, c)) = &self.iv else { return };
+                for (label, color, points) in
+                    [("reference", REF_COLOR, r), ("candidate", CAND_COLOR, c)]
+                {
+                    let Some(points) = points else { continue };
+                    let pts: Vec<[f64; 2]> = points.iter().map(|q| [q.v_hold, q.steady]).collect();
+                    p.line(
+                        Line::new(label, PlotPoints::new(pts))
+                            .color(color)
+                            .width(2.0),
+                    );
+                }
+            });
     }
 
     /// Both models' v on the same step, overlaid, and their spike rasters below.
