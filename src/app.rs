@@ -447,6 +447,9 @@ impl App {
             }
         };
         let model_changed = setup.model.id() != self.setup.model.id();
+        // In class, a click on a preset while the neuron runs should play the new
+        // one; a paused session stays paused.
+        let was_running = self.running;
         self.setup = setup;
         self.stimulus.draft = self.setup.stimuli.clone();
         self.stimulus.error = None;
@@ -459,6 +462,9 @@ impl App {
         self.adopt_layout();
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
+        if was_running {
+            self.apply(crate::ui::Intent::SetRunning(true));
+        }
         true
     }
 

@@ -291,3 +291,25 @@ fn a_protocol_preset_pauses_at_its_end_and_the_checkbox_turns_that_off() {
     }
     assert!(h.state().history().len() > 3000, "stopped at the old end");
 }
+
+#[test]
+fn opening_a_preset_while_running_plays_it_from_the_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_preset(dir.path());
+    let mut h = harness();
+    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
+    h.state_mut().apply(Intent::SetRunning(true));
+    h.run_steps(1);
+    assert!(h.state().is_running());
+    h.state_mut().apply(Intent::Open(path));
+    h.run_steps(1);
+    assert!(h.state().is_running(), "the new preset should play");
+    // It plays from t = 0 to the end of its 200 ms protocol, then pauses.
+    run_until_paused(&mut h, Duration::from_secs(60));
+    assert_eq!(h.state().setup().seed, 7);
+    assert_eq!(h.state().history().len(), 2001);
+    // Opened while paused, a preset waits for Run.
+    h.state_mut().apply(Intent::Open(write_preset(dir.path())));
+    h.run_steps(1);
+    assert!(!h.state().is_running());
+}
