@@ -419,3 +419,53 @@ fn the_reference_runs_live_in_lock_step_with_the_same_input() {
     assert_eq!(h.state().live_reference(), None);
     assert!(!h.state().channel_names().iter().any(|n| n == name));
 }
+
+/// A reference with a coarser dt than the live model (the Izhikevich set beside the
+/// HH cell) steps when the live time reaches its next step and holds in between.
+#[test]
+fn a_coarser_reference_holds_between_its_steps() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut().compare_panel().reference_path =
+        Some(preset("corbit_fsi_izhikevich_fit_bgm2022.ron"));
+    h.state_mut().apply(Intent::SetLiveReference(true));
+    h.run_steps(1);
+    let i_app = h.state().setup().model.param_index("I_app").expect("I_app");
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 5.0,
+    });
+    h.state_mut().step_now(3000);
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
+    h.run_steps(2);
+    let ch = h.state().channel_names().len() - 1;
+    let reference: Vec<f64> = h
+        .state()
+        .history()
+        .channel(ch)
+        .expect("reference channel")
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(reference.len(), 3001);
+    assert!(reference.iter().all(|v| v.is_finite()));
+    // Ten live 0.01 ms steps per reference 0.1 ms step: it changes only at multiples
+    // of ten, and it does change (5 pA drives the Izhikevich set to fire).
+    for (k, w) in reference.windows(2).enumerate() {
+        if (k + 1) % 10 != 0 {
+            assert_eq!(
+                w[0].to_bits(),
+                w[1].to_bits(),
+                "changed at sample {}",
+                k + 1
+            );
+        }
+    }
+    let (lo, hi) = reference
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    assert!(hi - lo > 20.0, "the reference should spike: {lo}..{hi}");
+}
