@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::Control;
@@ -347,6 +348,21 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
         (0.0, 1000.0)
     );
     h.state_mut().fi_panel().wait();
+    h.run_steps(1);
+    // Choosing another parameter sweeps its range: the reset potential c is
+    // negative throughout, so from its minimum, not from 0.
+    h.get_by_role_and_label(Role::ComboBox, "swept parameter")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("c").click();
+    h.run_steps(2);
+    let c = h.state().setup().model.param_index("c").expect("c");
+    let r = h.state().setup().model.desc.parameters[c].range.clone();
+    let fi = h.state_mut().fi_panel();
+    assert_eq!(fi.param, "c");
+    assert!(r.max < 0.0, "{r:?}");
+    assert_eq!((fi.from, fi.to), (r.min, r.max));
+    fi.wait();
 }
 
 /// The Compare tab's reference runs live beside the model, in lock-step and fed the

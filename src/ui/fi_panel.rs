@@ -107,11 +107,22 @@ impl FiPanel {
                     .unwrap_or_default()
             };
         }
-        if (missing || self.overlays.is_empty())
-            && let Some(i) = m.param_index(&self.param)
-        {
+        if missing || self.overlays.is_empty() {
+            self.adopt_range(setup);
+        }
+    }
+
+    /// Sweeps the swept parameter's slider range; from 0 when it spans zero (an
+    /// input current), else from its minimum (e.g. a reset potential).
+    fn adopt_range(&mut self, setup: &RunSetup) {
+        let m = &setup.model;
+        if let Some(i) = m.param_index(&self.param) {
             let r = &m.desc.parameters[i].range;
-            self.from = r.min.max(0.0).min(r.max);
+            self.from = if r.min < 0.0 && r.max > 0.0 {
+                0.0
+            } else {
+                r.min
+            };
             self.to = r.max;
         }
     }
@@ -228,17 +239,33 @@ impl FiPanel {
         let m = &setup.model;
         ui.horizontal_wrapped(|ui| {
             ui.label("Sweep");
+            let before = self.param.clone();
             egui::ComboBox::from_id_salt("fi_param")
                 .selected_text(self.param.clone())
                 .show_ui(ui, |ui| {
                     for p in &m.desc.parameters {
                         ui.selectable_value(&mut self.param, p.name.clone(), &p.name);
                     }
-                });
+                })
+                .response
+                .accessible_name("swept parameter");
+            if self.param != before {
+                self.adopt_range(setup);
+            }
+            let unit = m
+                .param_index(&self.param)
+                .map(|i| m.desc.parameters[i].unit.as_str())
+                .filter(|u| *u != "1")
+                .map(|u| format!(" {u}"))
+                .unwrap_or_default();
             ui.label("from");
-            ui.add(egui::DragValue::new(&mut self.from).speed(0.5));
+            ui.add(
+                egui::DragValue::new(&mut self.from)
+                    .speed(0.5)
+                    .suffix(&unit),
+            );
             ui.label("to");
-            ui.add(egui::DragValue::new(&mut self.to).speed(0.5));
+            ui.add(egui::DragValue::new(&mut self.to).speed(0.5).suffix(&unit));
             ui.label("points");
             ui.add(egui::DragValue::new(&mut self.steps).range(1..=1000));
             ui.label("duration");
