@@ -104,6 +104,19 @@ fn iv_and_fi_panels_sweep_in_the_background() {
         assert!(iv.error.is_none());
     }
     h.run_steps(2);
+    // A slider move recomputes the I–V by itself (recompute on change).
+    let before = h.state_mut().iv_panel().result.clone().expect("I–V").points;
+    let vr = h.state().setup().model.param_index("v_r").expect("v_r");
+    h.state_mut().apply(Intent::SetParam {
+        index: vr,
+        value: -65.0,
+    });
+    h.run_steps(1);
+    assert!(h.state_mut().iv_panel().is_running());
+    h.state_mut().iv_panel().wait();
+    let after = h.state_mut().iv_panel().result.clone().expect("I–V").points;
+    assert_ne!(before, after);
+    h.run_steps(1);
 
     h.state_mut().apply(Intent::ShowView(View::Fi));
     h.run_steps(1);

@@ -21,6 +21,10 @@ pub struct IvPanel {
     pub instant_ms: f64,
     /// Which recorded current the trace plot shows (index into the traces' names).
     pub trace_var: usize,
+    /// Recompute when a slider or setting changes (as the f–I tab does).
+    pub auto: bool,
+    /// What the current (or running) sweep was computed for.
+    key: Option<String>,
     job: Option<SweepJob<IvResult>>,
     pub progress: Option<f32>,
     pub result: Option<IvResult>,
@@ -36,6 +40,8 @@ impl Default for IvPanel {
             hold_ms: 500.0,
             instant_ms: 1.0,
             trace_var: 0,
+            auto: true,
+            key: None,
             job: None,
             progress: None,
             result: None,
@@ -49,9 +55,34 @@ impl IvPanel {
         self.job.is_some()
     }
 
+    fn key_of(&self, setup: &RunSetup) -> String {
+        format!(
+            "{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}",
+            setup.model.id(),
+            setup.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            setup.initial,
+            setup.dt_ms,
+            setup.integrator.name(),
+            self.from,
+            self.to,
+            self.step,
+            self.hold_ms,
+            self.instant_ms
+        )
+    }
+
+    /// Starts a recomputation if automatic updates are on and the setup changed.
+    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        let has_v = setup.model.var_index("v").is_some();
+        if self.auto && has_v && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
+            self.start(setup, ctx);
+        }
+    }
+
     /// Starts a sweep of the current setup (replacing a running one).
     pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
         self.error = None;
+        self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
             Ok(r) => r,
             Err(e) => return self.error = Some(e.to_string()),
@@ -117,6 +148,7 @@ impl IvPanel {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
         self.poll();
+        self.auto_update(setup, Some(ui.ctx().clone()));
         let has_v = setup.model.var_index("v").is_some();
         ui.horizontal_wrapped(|ui| {
             ui.label("Holding potentials from");
@@ -148,6 +180,7 @@ impl IvPanel {
                     .range(0.0..=100_000.0)
                     .suffix(" ms"),
             );
+            ui.checkbox(&mut self.auto, "recompute on change");
         });
         ui.horizontal(|ui| {
             if self.job.is_some() {
@@ -211,13 +244,15 @@ impl IvPanel {
         let h = (ui.available_height() - 8.0) / 2.0;
         let pts =
             |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(&x, &y)| [x, y]).collect() };
+        let zero = ui.visuals().weak_text_color();
         Plot::new("iv_curves")
             .height(h.max(120.0))
             .legend(Legend::default().position(egui_plot::Corner::LeftTop))
             .x_axis_label("holding potential v [mV]")
             .y_axis_label(current_label(setup))
             .show(ui, |p| {
-                p.hline(egui_plot::HLine::new("0", 0.0).width(0.5));
+                // Unnamed: the zero line needs no legend entry.
+                p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(zero));
                 p.line(Line::new("instantaneous", PlotPoints::new(pts(&inst))).width(1.5));
                 p.line(Line::new("steady state", PlotPoints::new(pts(&steady))).width(2.0));
                 let zs: Vec<[f64; 2]> = zc_inst
