@@ -539,7 +539,11 @@ impl ComparePanel {
                 Plot::new(id)
                     .width(quarter)
                     .height(top)
-                    .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+                    .legend(
+                        Legend::default()
+                            .follow_insertion_order(true)
+                            .position(egui_plot::Corner::LeftTop),
+                    )
                     .x_axis_label("I_app (uA/cm2 for HH, pA for Izhikevich)")
                     .y_axis_label(ylabel)
                     .show(ui, |p| {
@@ -582,7 +586,11 @@ impl ComparePanel {
         Plot::new("cmp_iv")
             .width(width)
             .height(height)
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .x_axis_label(format!(
                 "v held [mV] for {IV_HOLD_MS} ms (steady-state I–V)"
             ))
@@ -630,7 +638,11 @@ impl ComparePanel {
         Plot::new("cmp_traces")
             .width(width)
             .height((height - raster_h - 8.0).max(100.0))
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .y_axis_min_width(64.0)

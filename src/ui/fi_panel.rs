@@ -362,7 +362,11 @@ impl FiPanel {
             .unwrap_or_default();
         let x_label = format!("{} [{unit}]", self.param);
         Plot::new("fi_curves")
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .x_axis_label(x_label)
             .y_axis_label("rate [Hz]")
             .show(ui, |p| {

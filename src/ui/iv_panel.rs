@@ -247,14 +247,27 @@ impl IvPanel {
         let zero = ui.visuals().weak_text_color();
         Plot::new("iv_curves")
             .height(h.max(120.0))
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .x_axis_label("holding potential v [mV]")
             .y_axis_label(current_label(setup))
             .show(ui, |p| {
                 // Unnamed: the zero line needs no legend entry.
                 p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(zero));
-                p.line(Line::new("instantaneous", PlotPoints::new(pts(&inst))).width(1.5));
-                p.line(Line::new("steady state", PlotPoints::new(pts(&steady))).width(2.0));
+                // Fixed colours, so neither curve takes the zero crossings' red.
+                p.line(
+                    Line::new("instantaneous", PlotPoints::new(pts(&inst)))
+                        .width(1.5)
+                        .color(egui::Color32::from_rgb(90, 150, 240)),
+                );
+                p.line(
+                    Line::new("steady state", PlotPoints::new(pts(&steady)))
+                        .width(2.0)
+                        .color(egui::Color32::from_rgb(130, 200, 90)),
+                );
                 let zs: Vec<[f64; 2]> = zc_inst
                     .iter()
                     .chain(&zc_steady)
@@ -283,7 +296,11 @@ impl IvPanel {
             .height((ui.available_height()).max(120.0))
             .x_axis_label("time in clamp [ms]")
             .y_axis_label(r.traces.names.get(var).cloned().unwrap_or_default())
-            .legend(Legend::default().position(egui_plot::Corner::RightTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::RightTop),
+            )
             .show(ui, |p| {
                 for (k, point) in r.points.iter().enumerate() {
                     let Some(ys) = r.traces.values.get(k).and_then(|t| t.get(var)) else {

@@ -267,7 +267,11 @@ impl PhasePlanePanel {
         }
         let names = (m.vars[v].name.clone(), m.vars[y].name.clone());
         let mut plot = Plot::new("phase_plane")
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .x_axis_label(format!("{} [{}]", names.0, m.vars[v].unit))
             .y_axis_label(format!("{} [{}]", names.1, m.vars[y].unit))
             .allow_double_click_reset(false);

@@ -132,7 +132,11 @@ impl PlotsPanel {
             .height(height)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
-            .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+            .legend(
+                Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::LeftTop),
+            )
             .y_axis_min_width(48.0)
             .show_x(true)
             .allow_drag(!input.following)
