@@ -528,7 +528,11 @@ impl App {
         for f in files {
             let path = f.path().to_owned();
             if path.is_file() {
-                self.open_preset(&path);
+                if path.extension().is_some_and(|e| e == "neuron") {
+                    self.open_model_file(&path);
+                } else {
+                    self.open_preset(&path);
+                }
                 continue;
             }
             match f.bytes() {

@@ -313,3 +313,43 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     h.run_steps(1);
     assert!(!h.state().is_running());
 }
+
+#[test]
+fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let own = dir.path().join("my_izh.neuron");
+    let src = include_str!("../assets/models/Izhikevich2007.neuron")
+        .replace("id          = Izhikevich2007", "id          = MyIzhikevich")
+        .replace("- u + I_v", "- u + I_v + 0.0");
+    assert!(src.contains("MyIzhikevich"));
+    std::fs::write(&own, &src).expect("write model");
+    let mut h = harness();
+    h.state_mut().apply(Intent::OpenModel(own.clone()));
+    h.run_steps(1);
+    assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+    // Its sliders come from its own description.
+    h.get_by_role_and_label(Role::Slider, "I_app [pA]");
+    step(&mut h, 100);
+    assert_eq!(h.state().history().len(), 101);
+    // A preset saved from it reopens while that model is loaded.
+    let saved = dir.path().join("mine.ron");
+    h.state_mut().apply(Intent::Save(saved.clone()));
+    h.state_mut().apply(Intent::Open(saved));
+    h.run_steps(1);
+    assert_eq!(h.state().toasts.last_error, None);
+    assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+
+    // A broken file: an error naming file, line and column; the model stays.
+    let bad = dir.path().join("bad.neuron");
+    let broken = src.replace("- u + I_v + 0.0", "- u + * I_v");
+    let line = 1 + broken
+        .lines()
+        .position(|l| l.contains("+ * I_v"))
+        .expect("the broken line");
+    std::fs::write(&bad, broken).expect("write");
+    h.state_mut().apply(Intent::OpenModel(bad));
+    h.run_steps(1);
+    let err = h.state().toasts.last_error.clone().expect("error toast");
+    assert!(err.contains(&format!("bad.neuron:{line}:")), "{err}");
+    assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+}

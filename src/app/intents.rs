@@ -170,6 +170,15 @@ impl App {
                 }
             }
             Intent::Open(path) => self.open_preset(&path),
+            Intent::OpenModelDialog => {
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("neuron model", &["neuron"])
+                    .pick_file()
+                {
+                    self.open_model_file(&path);
+                }
+            }
+            Intent::OpenModel(path) => self.open_model_file(&path),
             Intent::SaveDialog => {
                 let name = format!("{}.ron", self.setup.model.id());
                 if let Some(path) = rfd::FileDialog::new()
@@ -243,12 +252,39 @@ impl App {
     }
 
     pub fn open_preset(&mut self, path: &Path) {
-        match load_resolved(path, None) {
+        // A preset of the user's own model (loaded from a file) resolves against it.
+        let current = &self.setup.model;
+        let own = (builtin(current.id()).is_none()
+            && Preset::load(path).is_ok_and(|p| p.model == current.id()))
+        .then(|| current.clone());
+        match load_resolved(path, own) {
             Ok(resolved) => {
                 if self.start_setup(RunSetup::from_resolved(&resolved)) {
-                    self.settings.model = resolved.model.id().to_owned();
-                    remember(&mut self.settings.recent, path);
+                    // Only built-ins are remembered: a model file may be gone next time.
+                    if builtin(resolved.model.id()).is_some() {
+                        self.settings.model = resolved.model.id().to_owned();
+                        remember(&mut self.settings.recent, path);
+                    }
                     self.toasts.info(format!("Opened {}", path.display()));
+                }
+            }
+            Err(e) => self.toasts.error(e.to_string()),
+        }
+    }
+
+    /// Loads a model file of the user's own (same format as the built-ins) and
+    /// switches to it at its defaults. Errors name the file, line and column.
+    pub fn open_model_file(&mut self, path: &Path) {
+        let file = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return self.toasts.error(format!("{file}: cannot read: {e}")),
+        };
+        match crate::model::load_model(&file, &text) {
+            Ok(model) => {
+                let id = model.id().to_owned();
+                if self.start_setup(RunSetup::defaults(model)) {
+                    self.toasts.info(format!("Loaded model {id} from {file}"));
                 }
             }
             Err(e) => self.toasts.error(e.to_string()),

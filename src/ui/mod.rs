@@ -81,6 +81,9 @@ pub enum Intent {
     SetStimuli(Vec<Stimulus>),
     OpenDialog,
     Open(PathBuf),
+    /// A model file of the user's own (`.neuron`, as in docs/model-format.md).
+    OpenModelDialog,
+    OpenModel(PathBuf),
     SaveDialog,
     Save(PathBuf),
     ExportDialog(ExportScope),

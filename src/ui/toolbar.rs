@@ -136,6 +136,13 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
         if ui.button("Save preset…  (Ctrl+S)").clicked() {
             out.push(Intent::SaveDialog);
         }
+        if ui
+            .button("Open model file…")
+            .on_hover_text("A model of your own in the .neuron format (docs/model-format.md)")
+            .clicked()
+        {
+            out.push(Intent::OpenModelDialog);
+        }
         ui.menu_button("Open recent", |ui| {
             if recent.is_empty() {
                 ui.weak("nothing yet");
