@@ -90,6 +90,8 @@ pub struct App {
     blow_up: Option<String>,
     /// The channel name of the reference run in lock-step, when one is on.
     live_reference: Option<String>,
+    /// The file the current model came from, when it is the user's own.
+    own_model_file: Option<PathBuf>,
     channel_names: Vec<String>,
     params: ParamsPanel,
     plots: PlotsPanel,
@@ -160,6 +162,7 @@ impl App {
             running: false,
             blow_up: None,
             live_reference: None,
+            own_model_file: None,
             channel_names: Vec::new(),
             params: ParamsPanel::default(),
             plots: PlotsPanel::default(),
@@ -447,6 +450,9 @@ impl App {
             }
         };
         let model_changed = setup.model.id() != self.setup.model.id();
+        if builtin(setup.model.id()).is_some() {
+            self.own_model_file = None;
+        }
         // In class, a click on a preset while the neuron runs should play the new
         // one; a paused session stays paused.
         let was_running = self.running;

@@ -331,6 +331,14 @@ fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
     h.get_by_role_and_label(Role::Slider, "I_app [pA]");
     step(&mut h, 100);
     assert_eq!(h.state().history().len(), 101);
+    // An export's sidecar names the model file, so the CLI can rerun it.
+    let csv = dir.path().join("mine.csv");
+    h.state_mut()
+        .apply(Intent::Export(csv.clone(), ExportScope::default()));
+    let sidecar = std::fs::read_to_string(dir.path().join("mine.json")).expect("sidecar");
+    let json: serde_json::Value = serde_json::from_str(&sidecar).expect("sidecar json");
+    assert_eq!(json["model"], "MyIzhikevich");
+    assert_eq!(json["model_file"], own.display().to_string());
     // A preset saved from it reopens while that model is loaded.
     let saved = dir.path().join("mine.ron");
     h.state_mut().apply(Intent::Save(saved.clone()));

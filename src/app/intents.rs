@@ -284,6 +284,8 @@ impl App {
             Ok(model) => {
                 let id = model.id().to_owned();
                 if self.start_setup(RunSetup::defaults(model)) {
+                    // Exports name it in their sidecar, so the CLI can rerun them.
+                    self.own_model_file = Some(path.to_owned());
                     self.toasts.info(format!("Loaded model {id} from {file}"));
                 }
             }
@@ -337,6 +339,10 @@ impl App {
             &vars,
             rows,
             self.dropped_samples(),
+            self.own_model_file
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .as_deref(),
         ) {
             Ok(n) => self.toasts.info(format!(
                 "Exported {n} rows to {} (+ sidecar .json)",

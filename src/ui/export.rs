@@ -51,6 +51,7 @@ pub fn export_csv(
     vars: &[usize],
     rows: Range<usize>,
     dropped_samples: u64,
+    model_file: Option<&str>,
 ) -> Result<usize, ExportError> {
     if rows.is_empty() || history.is_empty() {
         return Err(ExportError::Empty);
@@ -59,7 +60,7 @@ pub fn export_csv(
     let (t0, t1) = (history.t_ms()[rows.start], history.t_ms()[rows.end - 1]);
     let text = csv_text(history, &resolved.model, vars, rows);
     write_file(path, text.as_bytes()).map_err(ExportError::Write)?;
-    let mut meta = sidecar(resolved, vars, None);
+    let mut meta = sidecar(resolved, vars, model_file);
     if let Some(obj) = meta.as_object_mut() {
         obj.insert("exported_by".into(), "neuron-explorer GUI".into());
         obj.insert("rows".into(), n.into());
