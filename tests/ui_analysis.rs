@@ -288,6 +288,14 @@ fn compare_view_fits_in_the_background_and_applies_the_best_to_the_sliders() {
     h.get_by_label(&format!("loss: {:.3}", after.loss));
 }
 
+/// Switches model, draws a frame, and returns the f–I tab's sweep range.
+fn select_model(h: &mut Harness<'static, App>, id: &str) -> (f64, f64) {
+    h.state_mut().apply(Intent::SelectModel(id.into()));
+    h.run_steps(1);
+    let fi = h.state_mut().fi_panel();
+    (fi.from, fi.to)
+}
+
 #[test]
 fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
     let mut h = harness();
@@ -335,13 +343,7 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
     // A pinned curve keeps the range when the model changes, so it stays comparable.
     h.get_by_label("Pin curve").click();
     h.run_steps(1);
-    h.state_mut()
-        .apply(Intent::SelectModel("Izhikevich2007".into()));
-    h.run_steps(1);
-    assert_eq!(
-        (h.state_mut().fi_panel().from, h.state_mut().fi_panel().to),
-        (0.0, 20.0)
-    );
+    assert_eq!(select_model(&mut h, "Izhikevich2007"), (0.0, 20.0));
     // Without pinned curves it takes the new model's range (-200..1000 pA). (The
     // sweep must be done first: its end moves the buttons, and a click goes to where
     // the button was drawn.)
@@ -350,16 +352,8 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
     h.get_by_label("Clear overlays").click();
     h.run_steps(1);
     assert!(h.state_mut().fi_panel().overlays.is_empty());
-    h.state_mut()
-        .apply(Intent::SelectModel("HHneuronCorbit".into()));
-    h.run_steps(1);
-    h.state_mut()
-        .apply(Intent::SelectModel("Izhikevich2007".into()));
-    h.run_steps(1);
-    assert_eq!(
-        (h.state_mut().fi_panel().from, h.state_mut().fi_panel().to),
-        (0.0, 1000.0)
-    );
+    select_model(&mut h, "HHneuronCorbit");
+    assert_eq!(select_model(&mut h, "Izhikevich2007"), (0.0, 1000.0));
     h.state_mut().fi_panel().wait();
     h.run_steps(1);
     // Choosing another parameter sweeps its range: the reset potential c is

@@ -347,15 +347,7 @@ impl Default for ComparePanel {
 
 impl ComparePanel {
     fn key_of(&self, setup: &RunSetup) -> String {
-        format!(
-            "{:?}|{}|{:?}|{:?}|{}|{}",
-            self.reference_path,
-            setup.model.id(),
-            setup.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
-            setup.initial,
-            setup.dt_ms,
-            setup.integrator.name()
-        )
+        format!("{:?}|{}", self.reference_path, setup.sweep_key())
     }
 
     pub fn is_running(&self) -> bool {

@@ -70,12 +70,8 @@ impl FiPanel {
 
     fn key_of(&self, setup: &RunSetup) -> String {
         format!(
-            "{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}",
-            setup.model.id(),
-            setup.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
-            setup.initial,
-            setup.dt_ms,
-            setup.integrator.name(),
+            "{}|{}|{}|{}|{}|{}|{}",
+            setup.sweep_key(),
             self.param,
             self.from,
             self.to,

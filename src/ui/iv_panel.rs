@@ -57,12 +57,8 @@ impl IvPanel {
 
     fn key_of(&self, setup: &RunSetup) -> String {
         format!(
-            "{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}",
-            setup.model.id(),
-            setup.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
-            setup.initial,
-            setup.dt_ms,
-            setup.integrator.name(),
+            "{}|{}|{}|{}|{}|{}",
+            setup.sweep_key(),
             self.from,
             self.to,
             self.step,

@@ -69,6 +69,19 @@ impl RunSetup {
         }
     }
 
+    /// Everything a background sweep of this setup depends on, as a key that
+    /// changes when any of it does (parameters compared bit for bit).
+    pub fn sweep_key(&self) -> String {
+        format!(
+            "{}|{:?}|{:?}|{}|{}",
+            self.model.id(),
+            self.params.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            self.initial,
+            self.dt_ms,
+            self.integrator.name()
+        )
+    }
+
     /// Where the worker should pause a running simulation, if anywhere.
     pub fn end_ms(&self) -> Option<f64> {
         self.pause_at_end.then_some(self.duration_ms)
