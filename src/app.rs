@@ -62,6 +62,9 @@ pub struct Settings {
     pub window_ms: f64,
     pub recording: bool,
     pub history: HistoryBounds,
+    /// The user's own model file in use when the program closed (reopened at the
+    /// next start if it is still there).
+    pub model_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             window_ms: 1000.0,
             recording: true,
             history: HistoryBounds::default(),
+            model_file: None,
         }
     }
 }
@@ -115,6 +119,16 @@ pub struct App {
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
+        Self::launch(stored, Some(cc.egui_ctx.clone()))
+    }
+
+    /// What a start of the program does with the settings it kept (if any): reopen
+    /// the user's model file or last preset, or the welcome preset, and run.
+    pub fn launch(stored: Option<Settings>, ctx: Option<egui::Context>) -> Self {
+        let own_model = stored
+            .as_ref()
+            .and_then(|s| s.model_file.clone())
+            .filter(|p| p.is_file());
         let fresh = stored.as_ref().is_none_or(|s| s.model == DEFAULT_MODEL);
         // The last preset opened, if the user was still on its model when they quit.
         let last_preset = stored.as_ref().and_then(|s| {
@@ -122,12 +136,14 @@ impl App {
             let preset = crate::io::preset::Preset::load(path).ok()?;
             (preset.model == s.model).then(|| path.clone())
         });
-        let mut app = Self::with_settings(stored.unwrap_or_default(), Some(cc.egui_ctx.clone()));
+        let mut app = Self::with_settings(stored.unwrap_or_default(), ctx);
         // Someone opening the app (a teacher in class) should see a neuron firing, not
         // a flat line at rest: reopen their last preset, or else, unless they chose
         // another model, the regular-spiking cell with repeating pulses. Then run.
         let welcome = std::path::Path::new(FIRST_LAUNCH_PRESET);
-        if let Some(path) = last_preset.filter(|_| !fresh) {
+        if let Some(path) = own_model {
+            app.open_model_file(&path);
+        } else if let Some(path) = last_preset.filter(|_| !fresh) {
             app.open_preset(&path);
         } else if fresh && welcome.exists() {
             app.open_preset(welcome);
@@ -452,6 +468,7 @@ impl App {
         let model_changed = setup.model.id() != self.setup.model.id();
         if builtin(setup.model.id()).is_some() {
             self.own_model_file = None;
+            self.settings.model_file = None;
         }
         // In class, a click on a preset while the neuron runs should play the new
         // one; a paused session stays paused.

@@ -314,15 +314,22 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     assert!(!h.state().is_running());
 }
 
-#[test]
-fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let own = dir.path().join("my_izh.neuron");
+/// A model of one's own: the Izhikevich (2007) file under another id, with one
+/// more term so that it compiles to instructions no built-in kernel was made from.
+fn write_own_model(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let own = dir.join("my_izh.neuron");
     let src = include_str!("../assets/models/Izhikevich2007.neuron")
         .replace("id          = Izhikevich2007", "id          = MyIzhikevich")
         .replace("- u + I_v", "- u + I_v + 0.0");
     assert!(src.contains("MyIzhikevich"));
     std::fs::write(&own, &src).expect("write model");
+    (own, src)
+}
+
+#[test]
+fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (own, src) = write_own_model(dir.path());
     let mut h = harness();
     h.state_mut().apply(Intent::OpenModel(own.clone()));
     h.run_steps(1);
@@ -360,4 +367,28 @@ fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
     let err = h.state().toasts.last_error.clone().expect("error toast");
     assert!(err.contains(&format!("bad.neuron:{line}:")), "{err}");
     assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+}
+
+#[test]
+fn the_next_start_reopens_ones_own_model_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (own, _) = write_own_model(dir.path());
+    let mut h = harness();
+    h.state_mut().apply(Intent::OpenModel(own.clone()));
+    h.run_steps(1);
+    let kept = h.state().settings.clone();
+    assert_eq!(kept.model_file.as_deref(), Some(own.as_path()));
+    drop(h);
+
+    // What the program does at its next start with the settings it kept.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| App::launch(Some(kept.clone()), Some(cc.egui_ctx.clone())));
+    h.run_steps(1);
+    assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+    assert!(h.state().is_running());
+    // Choosing a built-in forgets the file.
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    assert_eq!(h.state().settings.model_file, None);
 }

@@ -284,8 +284,10 @@ impl App {
             Ok(model) => {
                 let id = model.id().to_owned();
                 if self.start_setup(RunSetup::defaults(model)) {
-                    // Exports name it in their sidecar, so the CLI can rerun them.
+                    // Exports name it in their sidecar, so the CLI can rerun them;
+                    // the next start reopens it.
                     self.own_model_file = Some(path.to_owned());
+                    self.settings.model_file = Some(path.to_owned());
                     self.toasts.info(format!("Loaded model {id} from {file}"));
                 }
             }
