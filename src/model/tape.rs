@@ -501,29 +501,10 @@ impl Tape {
     }
 }
 
-/// Lanes per block of [`lanes_loop`]: two AVX2 registers of f64.
-const BLOCK: usize = 8;
-
-/// Computes `$val` for every lane `$i` into slot `$dst`. Whole blocks are computed
-/// into a local array before they are stored, so the compiler sees that no store
-/// can change an operand it is still to read and vectorises without run-time alias
-/// checks (a destination is either one of its operands' rows or disjoint from them,
-/// never a partial overlap, so load-all-then-store is the same as lane by lane).
 macro_rules! lanes_loop {
     ($p:ident, $lanes:ident, $dst:expr, |$i:ident| $val:expr) => {{
         let d = $dst as usize * $lanes;
-        let mut base = 0;
-        while base + BLOCK <= $lanes {
-            let mut out = [0.0f64; BLOCK];
-            for (k, o) in out.iter_mut().enumerate() {
-                let $i = base + k;
-                *o = $val;
-            }
-            // SAFETY: see `Tape::run`; `out` is a local, so the ranges are disjoint.
-            unsafe { std::ptr::copy_nonoverlapping(out.as_ptr(), $p.add(d + base), BLOCK) };
-            base += BLOCK;
-        }
-        for $i in base..$lanes {
+        for $i in 0..$lanes {
             // SAFETY: see `Tape::run`.
             unsafe { *$p.add(d + $i) = $val };
         }

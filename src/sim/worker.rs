@@ -404,7 +404,7 @@ impl Loop {
             Command::SetCompanion(preset) => self.companion_preset = preset.map(|p| *p),
             Command::SetEnd(end_ms) => {
                 self.end_ms = end_ms;
-                self.end_step = end_ms.map(|t| steps_for(t, self.preset.dt_ms));
+                self.refresh_end_step();
             }
             Command::Ping(id) => {
                 self.flush(true);
@@ -420,7 +420,7 @@ impl Loop {
     /// A fresh session from the current run description, paused at t = 0.
     fn restart(&mut self) {
         self.running = false;
-        self.end_step = self.end_ms.map(|t| steps_for(t, self.preset.dt_ms));
+        self.refresh_end_step();
         self.status.running.store(false, Ordering::Relaxed);
         self.input = input_param(&self.preset.model, &self.preset.stimuli);
         self.companion = self.companion_preset.as_ref().and_then(|p| {
@@ -483,6 +483,11 @@ impl Loop {
             *self.block = Block::empty(self.generation, channels);
             self.record(false);
         }
+    }
+
+    /// The end as a step index at the current dt, so the per-step test is a compare.
+    fn refresh_end_step(&mut self) {
+        self.end_step = self.end_ms.map(|t| steps_for(t, self.preset.dt_ms));
     }
 
     /// The live model's channels plus the reference's.

@@ -6,7 +6,7 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::Intent;
 use super::run_setup::RunSetup;
-use super::sweep_job::{Poll, SweepJob};
+use super::sweep_job::{Poll, SweepJob, ms_field_ui};
 use crate::analysis::fi::{
     FiConfig, FiResult, fi_csv, fi_sweep, fi_total, refine_rheobase, refine_total,
 };
@@ -264,20 +264,8 @@ impl FiPanel {
             ui.add(egui::DragValue::new(&mut self.to).speed(0.5).suffix(&unit));
             ui.label("points");
             ui.add(egui::DragValue::new(&mut self.steps).range(1..=1000));
-            ui.label("duration");
-            ui.add(
-                egui::DragValue::new(&mut self.duration_ms)
-                    .speed(10.0)
-                    .range(1.0..=100_000.0)
-                    .suffix(" ms"),
-            );
-            ui.label("transient");
-            ui.add(
-                egui::DragValue::new(&mut self.transient_ms)
-                    .speed(10.0)
-                    .range(0.0..=100_000.0)
-                    .suffix(" ms"),
-            );
+            ms_field_ui(ui, "duration", &mut self.duration_ms, 1.0, 10.0);
+            ms_field_ui(ui, "transient", &mut self.transient_ms, 0.0, 10.0);
             ui.checkbox(&mut self.auto, "recompute on change");
         });
         ui.horizontal(|ui| {

@@ -6,7 +6,7 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
 use super::run_setup::RunSetup;
-use super::sweep_job::{Poll, SweepJob};
+use super::sweep_job::{Poll, SweepJob, ms_field_ui};
 use crate::analysis::clamp::{IvConfig, IvResult, iv_csv, iv_sweep, iv_total, zero_crossings};
 use crate::analysis::{SweepError, background_threads, range_by_step};
 
@@ -162,20 +162,8 @@ impl IvPanel {
                     .range(0.1..=100.0)
                     .suffix(" mV"),
             );
-            ui.label("hold");
-            ui.add(
-                egui::DragValue::new(&mut self.hold_ms)
-                    .speed(10.0)
-                    .range(0.1..=100_000.0)
-                    .suffix(" ms"),
-            );
-            ui.label("instantaneous at");
-            ui.add(
-                egui::DragValue::new(&mut self.instant_ms)
-                    .speed(0.1)
-                    .range(0.0..=100_000.0)
-                    .suffix(" ms"),
-            );
+            ms_field_ui(ui, "hold", &mut self.hold_ms, 0.1, 10.0);
+            ms_field_ui(ui, "instantaneous at", &mut self.instant_ms, 0.0, 0.1);
             ui.checkbox(&mut self.auto, "recompute on change");
         });
         ui.horizontal(|ui| {
