@@ -163,7 +163,7 @@ fn exported_csv_equals_the_headless_run() {
     }
     assert_eq!(got.lines().count(), want.lines().count());
     assert_eq!(got, want);
-    let sidecar = std::fs::read_to_string(dir.path().join("trace.json")).expect("sidecar");
+    let sidecar = std::fs::read_to_string(dir.path().join("trace.csv.json")).expect("sidecar");
     let json: serde_json::Value = serde_json::from_str(&sidecar).expect("sidecar json");
     assert_eq!(json["model"], "Izhikevich2007");
     assert_eq!(json["seed"], 7);
@@ -342,7 +342,7 @@ fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
     let csv = dir.path().join("mine.csv");
     h.state_mut()
         .apply(Intent::Export(csv.clone(), ExportScope::default()));
-    let sidecar = std::fs::read_to_string(dir.path().join("mine.json")).expect("sidecar");
+    let sidecar = std::fs::read_to_string(dir.path().join("mine.csv.json")).expect("sidecar");
     let json: serde_json::Value = serde_json::from_str(&sidecar).expect("sidecar json");
     assert_eq!(json["model"], "MyIzhikevich");
     assert_eq!(json["model_file"], own.display().to_string());

@@ -320,7 +320,7 @@ fn run_cmd(args: &RunArgs) -> Result<()> {
         .as_ref()
         .map(|p| p.display().to_string());
     let side = sidecar(&resolved, &vars, model_file.as_deref());
-    let side_path = PathBuf::from(format!("{}.json", args.run.out.display()));
+    let side_path = crate::io::csv::sidecar_path(&args.run.out);
     let text = serde_json::to_string_pretty(&side)?;
     crate::io::csv::write_file(&side_path, text.as_bytes())?;
     Ok(())

@@ -128,6 +128,14 @@ pub fn sidecar(
 }
 
 /// Writes `text` to `path`, naming the path in the error.
+/// The sidecar beside a CSV, the same for the GUI and the CLI: `trace.csv` →
+/// `trace.csv.json`.
+pub fn sidecar_path(csv: &std::path::Path) -> std::path::PathBuf {
+    let mut name = csv.as_os_str().to_owned();
+    name.push(".json");
+    std::path::PathBuf::from(name)
+}
+
 pub fn write_file(path: &std::path::Path, text: &[u8]) -> io::Result<()> {
     let mut f = std::fs::File::create(path)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;

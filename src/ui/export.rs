@@ -3,9 +3,10 @@
 //! images of the plots.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::history::History;
+use crate::io::csv::sidecar_path;
 use crate::io::csv::{format_row, header, sidecar, write_file};
 use crate::io::preset::ResolvedPreset;
 
@@ -17,11 +18,6 @@ pub enum ExportError {
     Write(std::io::Error),
     #[error("cannot encode the image: {0}")]
     Image(String),
-}
-
-/// The sidecar's path: `trace.csv` → `trace.json`.
-pub fn sidecar_path(csv: &Path) -> PathBuf {
-    csv.with_extension("json")
 }
 
 /// The CSV text of `vars` over the sample range `rows`.
