@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+use crate::model::CompiledModel;
 use crate::model::builtin::builtin;
-use crate::sim::worker::{Command, Worker, WorkerError, WorkerEvent, input_param};
+use crate::sim::worker::{Announcement, Command, Packet, Worker, WorkerError, WorkerEvent};
 use crate::ui::fi_panel::FiPanel;
 use crate::ui::history::{History, capacity_for};
 use crate::ui::iv_panel::IvPanel;
@@ -24,7 +25,7 @@ use crate::ui::settings::HistoryBounds;
 use crate::ui::status::StatusLine;
 use crate::ui::stimulus::StimulusPanel;
 use crate::ui::toasts::Toasts;
-use crate::ui::undo::{ParamEdit, UndoStack};
+use crate::ui::undo::{ParamEdit, SetupSnapshot, UndoStack};
 
 /// Opens the explorer window and blocks until it is closed.
 pub fn run_gui() -> anyhow::Result<()> {
@@ -87,16 +88,16 @@ pub struct App {
     worker: Option<Worker>,
     /// Commands the bounded channel could not take yet (sent next frame, in order).
     outbox: VecDeque<Command>,
-    /// Blocks of older generations are stale (sent before a reset or model switch).
-    expected_generation: u64,
+    /// The worker's announcement of the run the history holds (its model may differ
+    /// from `setup`'s for the few frames until the worker has switched).
+    recorded: Option<Announcement>,
     history: History,
     running: bool,
     blow_up: Option<String>,
-    /// The channel name of the reference run in lock-step, when one is on.
-    live_reference: Option<String>,
+    /// Whether the reference run is asked to run in lock-step.
+    live_reference: bool,
     /// The file the current model came from, when it is the user's own.
     own_model_file: Option<PathBuf>,
-    channel_names: Vec<String>,
     params: ParamsPanel,
     plots: PlotsPanel,
     view: crate::ui::View,
@@ -173,13 +174,12 @@ impl App {
             settings,
             worker: None,
             outbox: VecDeque::new(),
-            expected_generation: 0,
+            recorded: None,
             history: History::default(),
             running: false,
             blow_up: None,
-            live_reference: None,
+            live_reference: false,
             own_model_file: None,
-            channel_names: Vec::new(),
             params: ParamsPanel::default(),
             plots: PlotsPanel::default(),
             view: crate::ui::View::default(),
@@ -205,7 +205,6 @@ impl App {
             },
             Err(e) => app.toasts.error(e.to_string()),
         }
-        app.adopt_layout();
         app.send(Command::SetSpeed(app.settings.speed));
         app
     }
@@ -226,15 +225,24 @@ impl App {
 
     /// The reference run's channel name while it runs in lock-step.
     pub fn live_reference(&self) -> Option<&str> {
-        self.live_reference.as_deref()
+        let recorded = self.recorded.as_ref().filter(|a| a.reference)?;
+        recorded.channels.last().map(String::as_str)
     }
 
     pub fn blow_up(&self) -> Option<&str> {
         self.blow_up.as_deref()
     }
 
+    /// Names of the recorded channels, as the worker announced them.
     pub fn channel_names(&self) -> &[String] {
-        &self.channel_names
+        self.recorded
+            .as_ref()
+            .map_or(&[], |a| a.channels.as_slice())
+    }
+
+    /// The model the recorded samples come from.
+    pub fn recorded_model(&self) -> Option<&Arc<CompiledModel>> {
+        self.recorded.as_ref().map(|a| &a.model)
     }
 
     /// The central view shown.
@@ -285,7 +293,6 @@ impl App {
         while start.elapsed() < timeout {
             self.flush_outbox();
             self.drain(Duration::from_millis(50));
-            self.handle_events();
             if self.last_pong >= id {
                 self.drain(Duration::from_secs(1));
                 return true;
@@ -298,10 +305,6 @@ impl App {
     // ----- worker plumbing -----
 
     fn send(&mut self, command: Command) {
-        if command.bumps_generation() {
-            self.expected_generation += 1;
-            self.clear_history();
-        }
         self.outbox.push_back(command);
         self.flush_outbox();
     }
@@ -328,136 +331,172 @@ impl App {
         }
     }
 
+    /// Samples the history keeps for `channels` channels at the recorded run's dt.
     fn history_capacity(&self, channels: usize) -> usize {
         let duration_ms = if self.settings.recording {
             self.settings.history.duration_s * 1000.0
         } else {
             self.settings.window_ms
         };
+        let dt_ms = self.recorded.as_ref().map_or(self.setup.dt_ms, |a| a.dt_ms);
         capacity_for(
             duration_ms,
-            self.setup.dt_ms,
+            dt_ms,
             channels,
             self.settings.history.budget_mb << 20,
         )
     }
 
-    fn clear_history(&mut self) {
-        self.plots.user_view = false;
-        let channels = self.channel_names.len();
-        self.history.clear(
-            self.expected_generation,
-            channels,
-            self.history_capacity(channels),
-        );
-    }
-
-    /// Moves samples from the ring into the history for at most `budget`.
+    /// Moves announcements, samples and events from the ring into the app for at
+    /// most `budget`, in the order the worker sent them.
     fn drain(&mut self, budget: Duration) {
         let start = Instant::now();
-        let Some(worker) = &mut self.worker else {
-            return;
-        };
-        while let Some(block) = worker.pop_block() {
-            if block.generation < self.expected_generation {
-                continue;
+        loop {
+            let Some(packet) = self.worker.as_mut().and_then(Worker::pop) else {
+                return;
+            };
+            match packet {
+                Packet::Start(announcement) => self.adopt(*announcement),
+                Packet::Samples(block) => {
+                    if block.generation == self.history.generation()
+                        && block.channels == self.history.channels()
+                    {
+                        self.history.push_block(&block);
+                    }
+                }
+                Packet::Event(event) => self.handle_event(event),
             }
-            if block.generation != self.history.generation()
-                || block.channels != self.history.channels()
-            {
-                let capacity = capacity_for(
-                    if self.settings.recording {
-                        self.settings.history.duration_s * 1000.0
-                    } else {
-                        self.settings.window_ms
-                    },
-                    self.setup.dt_ms,
-                    block.channels,
-                    self.settings.history.budget_mb << 20,
-                );
-                self.history
-                    .clear(block.generation, block.channels, capacity);
-            }
-            self.history.push_block(&block);
             if start.elapsed() > budget {
                 if let Some(ctx) = &self.ctx {
                     ctx.request_repaint();
                 }
-                break;
+                return;
             }
         }
     }
 
-    fn handle_events(&mut self) {
-        let Some(worker) = &self.worker else { return };
-        let mut events = Vec::new();
-        while let Some(e) = worker.try_event() {
-            events.push(e);
-        }
-        for e in events {
-            match e {
-                WorkerEvent::BlowUp {
-                    generation,
-                    variable,
-                    t_ms,
-                } if generation >= self.expected_generation => {
-                    self.running = false;
-                    let msg = format!(
-                        "{variable} became NaN or infinite at t = {t_ms} ms; the run is paused. \
-                         Try a smaller dt (now {} ms) or another integrator (now {}), then press R to reset.",
-                        self.setup.dt_ms,
-                        self.setup.integrator.name()
-                    );
-                    self.toasts.error(msg.clone());
-                    self.blow_up = Some(msg);
-                }
-                WorkerEvent::BlowUp { .. } => {}
-                WorkerEvent::ReachedEnd { generation, t_ms }
-                    if generation >= self.expected_generation =>
-                {
-                    self.running = false;
-                    self.toasts.info(format!(
-                        "Paused at the end of the protocol, t = {t_ms} ms. \
-                         Run continues past it; Reset (R) replays it."
-                    ));
-                }
-                WorkerEvent::ReachedEnd { .. } => {}
-                WorkerEvent::Failed(msg) => {
-                    self.running = false;
-                    self.toasts.error(format!("cannot start the run: {msg}"));
-                }
-                WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
+    fn handle_event(&mut self, event: WorkerEvent) {
+        match event {
+            WorkerEvent::BlowUp { variable, t_ms, .. } => {
+                self.running = false;
+                let msg = format!(
+                    "{variable} became NaN or infinite at t = {t_ms} ms; the run is paused. \
+                     Try a smaller dt (now {} ms) or another integrator (now {}), then press R to reset.",
+                    self.setup.dt_ms,
+                    self.setup.integrator.name()
+                );
+                self.toasts.error(msg.clone());
+                self.blow_up = Some(msg);
             }
+            WorkerEvent::ReachedEnd { t_ms, .. } => {
+                self.running = false;
+                self.toasts.info(format!(
+                    "Paused at the end of the protocol, t = {t_ms} ms. \
+                     Run continues past it; Reset (R) replays it."
+                ));
+            }
+            WorkerEvent::Failed(msg) => {
+                self.running = false;
+                self.toasts.error(format!("cannot start the run: {msg}"));
+            }
+            WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
         }
     }
 
-    /// Channel names and default plots for the current model and stimuli.
-    fn adopt_layout(&mut self) {
-        let model = &self.setup.model;
-        let input = input_param(model, &self.setup.stimuli);
-        let mut names: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
-        if let Some(p) = input {
-            names.push(format!("{} (applied)", model.desc.parameters[p].name));
-        }
-        // The user's plot choices survive as long as the live model's channels do;
-        // the reference's channel (last) always joins the membrane plot.
-        let base = names.len();
-        let keep = self.plots.assignment.len() >= base
-            && self.channel_names.get(..base) == Some(&names[..]);
+    /// A new run started in the worker: reset the history to its layout and choose
+    /// default plots for its channels (the user's choices survive while the live
+    /// model's channels stay the same; the reference's channel joins the membrane plot).
+    fn adopt(&mut self, announcement: Announcement) {
+        let n_live = announcement.channels.len() - usize::from(announcement.reference);
+        let keep = self.plots.assignment.len() >= n_live
+            && self.recorded.as_ref().is_some_and(|old| {
+                old.channels.get(..n_live) == announcement.channels.get(..n_live)
+            });
         if !keep {
-            self.plots.assignment = default_assignment(model, input.is_some());
+            self.plots.assignment =
+                default_assignment(&announcement.model, announcement.input.is_some());
         }
-        self.plots.assignment.truncate(base);
-        if let Some(name) = &self.live_reference {
-            names.push(name.clone());
+        self.plots.assignment.truncate(n_live);
+        if announcement.reference {
             self.plots.assignment.push(Some(MEMBRANE));
         }
-        self.channel_names = names;
-        self.clear_history();
+        self.plots.user_view = false;
+        let channels = announcement.channels.len();
+        let generation = announcement.generation;
+        self.recorded = Some(announcement);
+        let capacity = self.history_capacity(channels);
+        self.history.clear(generation, channels, capacity);
     }
 
-    /// Replaces the whole setup (model switch, preset load) after validating it.
+    /// The setup as it is now, for undo.
+    fn snapshot(&self) -> SetupSnapshot {
+        SetupSnapshot {
+            setup: self.setup.clone(),
+            model_file: self.own_model_file.clone(),
+        }
+    }
+
+    /// Records the setup as it is before a change of `what`, as one undo step.
+    fn record_setup_undo(&mut self, what: &'static str) {
+        let before = self.snapshot();
+        let now_s = self.started.elapsed().as_secs_f64();
+        self.undo.record_setup(what, before, now_s);
+    }
+
+    /// Replaces the whole setup (model switch, preset load) after validating it, as
+    /// one undo step.
     fn start_setup(&mut self, setup: RunSetup) -> bool {
+        if let Err(e) = setup.resolve() {
+            self.toasts.error(e.to_string());
+            return false;
+        }
+        self.record_setup_undo("setup");
+        self.load_setup(setup)
+    }
+
+    /// Brings back a setup from undo or redo: edits in place when only parameters,
+    /// the integrator, initial values, stimuli or the end differ; otherwise restarts.
+    fn restore(&mut self, snapshot: SetupSnapshot) {
+        let SetupSnapshot { setup, model_file } = snapshot;
+        let old = &self.setup;
+        let in_place = Arc::ptr_eq(&setup.model, &old.model)
+            && setup.dt_ms.to_bits() == old.dt_ms.to_bits()
+            && setup.seed == old.seed
+            && setup.events == old.events;
+        if !in_place {
+            if self.load_setup(setup) {
+                self.own_model_file = model_file.clone();
+                self.settings.model_file = model_file;
+            }
+            return;
+        }
+        for (i, &v) in setup.params.iter().enumerate() {
+            if v.to_bits() != self.setup.params[i].to_bits() {
+                self.set_param(i, v, false);
+            }
+        }
+        if setup.integrator != self.setup.integrator {
+            self.setup.integrator = setup.integrator;
+            self.send(Command::SetIntegrator(setup.integrator));
+        }
+        if setup.initial != self.setup.initial {
+            self.setup.initial = setup.initial.clone();
+            self.send(Command::SetInitial(self.setup.initial_overrides()));
+        }
+        if setup.stimuli != self.setup.stimuli {
+            self.set_stimuli(setup.stimuli.clone());
+        }
+        if (setup.duration_ms, setup.pause_at_end)
+            != (self.setup.duration_ms, self.setup.pause_at_end)
+        {
+            self.setup.duration_ms = setup.duration_ms;
+            self.setup.pause_at_end = setup.pause_at_end;
+            self.send(Command::SetEnd(self.setup.end_ms()));
+        }
+    }
+
+    /// Starts the worker on `setup` (already validated by the caller, checked again).
+    fn load_setup(&mut self, setup: RunSetup) -> bool {
         let resolved = match setup.resolve() {
             Ok(r) => r,
             Err(e) => {
@@ -465,7 +504,6 @@ impl App {
                 return false;
             }
         };
-        let model_changed = setup.model.id() != self.setup.model.id();
         if builtin(setup.model.id()).is_some() {
             self.own_model_file = None;
             self.settings.model_file = None;
@@ -478,11 +516,6 @@ impl App {
         self.stimulus.error = None;
         self.running = false;
         self.blow_up = None;
-        if model_changed {
-            self.undo.clear();
-            self.plots.assignment.clear();
-        }
-        self.adopt_layout();
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
         if was_running {
@@ -496,10 +529,10 @@ impl App {
     fn set_live_reference(&mut self, on: bool) {
         let was_running = self.running;
         if !on {
-            if self.live_reference.take().is_some() {
+            if self.live_reference {
+                self.live_reference = false;
                 self.send(Command::SetCompanion(None));
                 self.running = false;
-                self.adopt_layout();
             }
         } else {
             let Some(path) = self.compare.reference_path.clone() else {
@@ -509,12 +542,9 @@ impl App {
             };
             match crate::io::preset::load_resolved(&path, None) {
                 Ok(r) => {
-                    let var = r.model.var_index("v").unwrap_or(0);
-                    let var = r.model.vars.get(var).map_or("v", |v| v.name.as_str());
-                    self.live_reference = Some(format!("{var} (reference {})", r.model.id()));
+                    self.live_reference = true;
                     self.send(Command::SetCompanion(Some(Box::new(r))));
                     self.running = false;
-                    self.adopt_layout();
                 }
                 Err(e) => return self.toasts.error(e.to_string()),
             }
@@ -601,7 +631,6 @@ impl eframe::App for App {
             DRAIN_BUDGET
         };
         self.drain(budget);
-        self.handle_events();
         self.dropped_files(ctx);
         self.finish_png();
     }

@@ -391,6 +391,8 @@ fn the_reference_runs_live_in_lock_step_with_the_same_input() {
     h.run_steps(1);
     h.get_by_label("run live in Traces").click();
     h.run_steps(1);
+    // The channel exists once the worker has announced the run with the reference.
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
     let name = "v (reference HHneuronCorbit)";
     assert_eq!(h.state().live_reference(), Some(name));
     assert_eq!(
@@ -439,6 +441,7 @@ fn the_reference_runs_live_in_lock_step_with_the_same_input() {
     // Off again: the channel goes.
     h.get_by_label("run live in Traces").click();
     h.run_steps(1);
+    assert!(h.state_mut().sync_worker(Duration::from_secs(30)));
     assert_eq!(h.state().live_reference(), None);
     assert!(!h.state().channel_names().iter().any(|n| n == name));
 }

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use super::App;
 use crate::io::preset::{Preset, load_resolved};
 use crate::model::builtin::builtin;
-use crate::sim::worker::{Command, stimuli_change_bumps};
+use crate::sim::worker::Command;
 use crate::ui::export::{export_csv, save_png};
 use crate::ui::presets::{presets_dir, remember};
 use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
-use crate::ui::undo::ParamEdit;
+use crate::ui::undo::{ParamEdit, Restore};
 use crate::ui::{ExportScope, Intent};
 
 impl App {
@@ -78,6 +78,9 @@ impl App {
                     .record(edits, self.started.elapsed().as_secs_f64());
             }
             Intent::SetInitial { var, value } => {
+                if var < self.setup.initial.len() {
+                    self.record_setup_undo("initial");
+                }
                 if let Some(slot) = self.setup.initial.get_mut(var) {
                     *slot = value.filter(|v| v.is_finite());
                     self.send(Command::SetInitial(self.setup.initial_overrides()));
@@ -85,6 +88,7 @@ impl App {
             }
             Intent::SetDt(dt_ms) => {
                 if dt_ms.is_finite() && dt_ms > 0.0 {
+                    self.record_setup_undo("dt");
                     self.setup.dt_ms = dt_ms;
                     self.running = false;
                     self.send(Command::SetDt(dt_ms));
@@ -94,16 +98,19 @@ impl App {
                 }
             }
             Intent::SetIntegrator(i) => {
+                self.record_setup_undo("integrator");
                 self.setup.integrator = i;
                 self.send(Command::SetIntegrator(i));
             }
             Intent::SetSeed(seed) => {
+                self.record_setup_undo("seed");
                 self.setup.seed = seed;
                 self.running = false;
                 self.send(Command::SetSeed(seed));
             }
             Intent::SetEnd { pause, duration_ms } => {
                 if duration_ms.is_finite() && duration_ms > 0.0 {
+                    self.record_setup_undo("end");
                     self.setup.pause_at_end = pause;
                     self.setup.duration_ms = duration_ms;
                     self.send(Command::SetEnd(self.setup.end_ms()));
@@ -159,7 +166,12 @@ impl App {
                     .set_capacity(self.history_capacity(self.history.channels()));
             }
             Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
-            Intent::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Intent::SetStimuli(stimuli) => {
+                if stimuli.iter().all(|s| s.validate().is_ok()) {
+                    self.record_setup_undo("stimuli");
+                }
+                self.set_stimuli(stimuli);
+            }
             Intent::OpenDialog => {
                 let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
                 if let Some(dir) = presets_dir() {
@@ -212,10 +224,9 @@ impl App {
                 }
             }
             Intent::Undo => {
-                if let Some(values) = self.undo.undo() {
-                    for (i, v) in values {
-                        self.set_param(i, v, false);
-                    }
+                let current = self.snapshot();
+                if let Some(restore) = self.undo.undo(|| current) {
+                    self.apply_restore(restore);
                 }
             }
             Intent::ShowView(view) => self.view = view,
@@ -226,28 +237,33 @@ impl App {
                 }
             }
             Intent::Redo => {
-                if let Some(values) = self.undo.redo() {
-                    for (i, v) in values {
-                        self.set_param(i, v, false);
-                    }
+                let current = self.snapshot();
+                if let Some(restore) = self.undo.redo(|| current) {
+                    self.apply_restore(restore);
                 }
             }
         }
     }
 
-    fn set_stimuli(&mut self, stimuli: Vec<crate::io::stimulus::Stimulus>) {
+    fn apply_restore(&mut self, restore: Restore) {
+        match restore {
+            Restore::Params(values) => {
+                for (i, v) in values {
+                    self.set_param(i, v, false);
+                }
+            }
+            Restore::Setup(snapshot) => self.restore(*snapshot),
+        }
+    }
+
+    pub(super) fn set_stimuli(&mut self, stimuli: Vec<crate::io::stimulus::Stimulus>) {
         if let Some(e) = stimuli.iter().find_map(|s| s.validate().err()) {
             self.toasts.error(format!("stimulus: {e}"));
             return;
         }
-        let bumps = stimuli_change_bumps(&self.setup.model, &self.setup.stimuli, &stimuli);
         self.setup.stimuli = stimuli.clone();
         self.stimulus.draft = stimuli.clone();
-        if bumps {
-            // The worker starts a new generation with the new channel layout.
-            self.expected_generation += 1;
-            self.adopt_layout();
-        }
+        // If the recorded channels change, the worker announces a new generation.
         self.send(Command::SetStimuli(stimuli));
     }
 

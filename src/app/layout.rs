@@ -1,6 +1,8 @@
 //! The window layout: toolbar on top, status bar at the bottom, controls on the
 //! left, plots in the centre.
 
+use std::sync::Arc;
+
 use super::App;
 use crate::ui::Intent;
 use crate::ui::model_picker::model_picker_ui;
@@ -65,20 +67,36 @@ impl App {
                     return;
                 }
                 crate::ui::View::Compare => {
-                    self.compare
-                        .ui(ui, &self.setup, self.live_reference.is_some(), out);
+                    self.compare.ui(ui, &self.setup, self.live_reference, out);
                     return;
                 }
             }
+            // The plots draw what was recorded, with the recorded run's model: for the
+            // frames until the worker switches, the setup may already be the next one.
+            let Some(recorded) = &self.recorded else {
+                ui.label("Starting the simulation…");
+                return;
+            };
+            let same_model = Arc::ptr_eq(&recorded.model, &self.setup.model);
+            let default_params: Vec<f64>;
+            let params = if same_model {
+                &self.setup.params
+            } else {
+                default_params = recorded
+                    .model
+                    .desc
+                    .parameters
+                    .iter()
+                    .map(|p| p.default)
+                    .collect();
+                &default_params
+            };
             let input = PlotInput {
                 history: &self.history,
-                model: &self.setup.model,
-                channel_names: &self.channel_names,
-                reference_channel: self
-                    .live_reference
-                    .as_ref()
-                    .map(|_| self.channel_names.len() - 1),
-                params: &self.setup.params,
+                model: &recorded.model,
+                channel_names: &recorded.channels,
+                reference_channel: recorded.reference.then(|| recorded.channels.len() - 1),
+                params,
                 following: self.running,
                 window_ms: self.settings.window_ms,
             };

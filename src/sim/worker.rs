@@ -3,10 +3,14 @@
 //! Data flows one way: the UI sends [`Command`]s through a bounded channel; the
 //! thread owns a [`Session`] (engine + preset events + stimuli, exactly as the CLI
 //! runs it), paces itself to real time × speed and pushes recorded samples in
-//! fixed-size [`Block`]s into a lock-free SPSC ring (`rtrb`). Every block carries
-//! the generation it belongs to, so after a reset or model switch the UI can drop
-//! samples that were already in flight. Status ("latest value wins") goes through
-//! atomics; rare events (blow-ups, sync replies) through a small channel.
+//! fixed-size [`Block`]s into a lock-free SPSC ring (`rtrb`). The worker alone
+//! decides when a new run (a *generation*) starts: it then sends an
+//! [`Announcement`] (generation, model, channel names and roles, dt) through the same
+//! ring, in order before that run's first samples, and the UI resets its history when
+//! the announcement arrives — the UI never predicts the worker. Rare events
+//! (blow-ups, the protocol's end, sync replies) travel in the ring too, in order with
+//! the data before them. Status ("latest value wins") goes through atomics and
+//! belongs to the current generation.
 //!
 //! The thread never blocks on the UI: in real-time mode a full ring drops the block
 //! and counts the samples. Only explicit `StepN` (tests, "step N now") and the
@@ -73,6 +77,32 @@ impl Block {
     }
 }
 
+/// A new run's layout, sent before its first samples.
+#[derive(Clone, Debug)]
+pub struct Announcement {
+    pub generation: u64,
+    /// The model the samples come from (the UI's setup may already be ahead of it).
+    pub model: Arc<CompiledModel>,
+    /// One name per recorded channel: the variables in model order, then the
+    /// applied input parameter (if any), then the reference run's variable (if any).
+    pub channels: Vec<String>,
+    /// The parameter recorded after the variables (see [`input_param`]).
+    pub input: Option<usize>,
+    /// Whether the last channel is the reference run's.
+    pub reference: bool,
+    pub dt_ms: f64,
+}
+
+/// What travels from the worker to the UI, in order.
+// Blocks travel by value: the ring's slots are allocated once, so the worker
+// allocates nothing per block; the rare announcements are boxed instead.
+#[allow(clippy::large_enum_variant)]
+pub enum Packet {
+    Start(Box<Announcement>),
+    Samples(Block),
+    Event(WorkerEvent),
+}
+
 /// The recorded channels: every model variable in model order, then the effective
 /// value of the input parameter (see [`input_param`]) if the model has one.
 pub fn channel_count(model: &CompiledModel, stimuli: &[Stimulus]) -> usize {
@@ -88,7 +118,7 @@ pub fn input_param(model: &CompiledModel, stimuli: &[Stimulus]) -> Option<usize>
 }
 
 /// Whether replacing the stimuli changes the recorded channels, which starts a new
-/// generation (the UI mirrors this to know which generation to expect).
+/// generation (announced to the UI like any other).
 pub fn stimuli_change_bumps(model: &CompiledModel, old: &[Stimulus], new: &[Stimulus]) -> bool {
     input_param(model, old) != input_param(model, new)
 }
@@ -137,7 +167,7 @@ pub enum Command {
 
 impl Command {
     /// Whether the worker starts a new generation on this command.
-    pub fn bumps_generation(&self) -> bool {
+    fn bumps_generation(&self) -> bool {
         matches!(
             self,
             Command::Load(_)
@@ -187,7 +217,8 @@ impl Status {
         f64::from_bits(self.achieved_speed_bits.load(Ordering::Relaxed))
     }
 
-    /// Samples dropped because the UI did not drain the ring in time.
+    /// Samples of the current generation dropped because the UI did not drain the
+    /// ring in time (reset when a new generation starts).
     pub fn dropped_samples(&self) -> u64 {
         self.dropped_samples.load(Ordering::Relaxed)
     }
@@ -210,8 +241,7 @@ pub enum WorkerError {
 /// The UI's handle to the simulation thread; joins it on drop.
 pub struct Worker {
     commands: SyncSender<Command>,
-    samples: rtrb::Consumer<Block>,
-    events: Receiver<WorkerEvent>,
+    packets: rtrb::Consumer<Packet>,
     status: Arc<Status>,
     shutdown: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -224,8 +254,7 @@ impl Worker {
         repaint: Option<egui::Context>,
     ) -> Result<Self, WorkerError> {
         let (commands, command_rx) = sync_channel(256);
-        let (event_tx, events) = sync_channel(64);
-        let (producer, samples) = rtrb::RingBuffer::new(RING_BLOCKS);
+        let (producer, packets) = rtrb::RingBuffer::new(RING_BLOCKS);
         let status = Arc::new(Status::default());
         let shutdown = Arc::new(AtomicBool::new(false));
         let mut state = Loop {
@@ -236,7 +265,6 @@ impl Worker {
             input: None,
             block: Box::new(Block::empty(0, 1)),
             producer,
-            events: event_tx,
             status: Arc::clone(&status),
             shutdown: Arc::clone(&shutdown),
             repaint,
@@ -257,8 +285,7 @@ impl Worker {
             })?;
         Ok(Self {
             commands,
-            samples,
-            events,
+            packets,
             status,
             shutdown,
             thread: Some(thread),
@@ -273,18 +300,14 @@ impl Worker {
         })
     }
 
-    /// The next block of samples, if any.
-    pub fn pop_block(&mut self) -> Option<Block> {
-        self.samples.pop().ok()
+    /// The next announcement, block of samples or event, in the order sent.
+    pub fn pop(&mut self) -> Option<Packet> {
+        self.packets.pop().ok()
     }
 
-    /// Blocks waiting in the ring.
+    /// Packets waiting in the ring.
     pub fn pending_blocks(&self) -> usize {
-        self.samples.slots()
-    }
-
-    pub fn try_event(&self) -> Option<WorkerEvent> {
-        self.events.try_recv().ok()
+        self.packets.slots()
     }
 
     pub fn status(&self) -> &Status {
@@ -314,8 +337,7 @@ struct Loop {
     channels: usize,
     input: Option<usize>,
     block: Box<Block>,
-    producer: rtrb::Producer<Block>,
-    events: SyncSender<WorkerEvent>,
+    producer: rtrb::Producer<Packet>,
     status: Arc<Status>,
     shutdown: Arc<AtomicBool>,
     repaint: Option<egui::Context>,
@@ -408,7 +430,7 @@ impl Loop {
             }
             Command::Ping(id) => {
                 self.flush(true);
-                let _ = self.events.try_send(WorkerEvent::Pong(id));
+                self.send_in_order(Packet::Event(WorkerEvent::Pong(id)));
             }
         }
         if bumps {
@@ -423,17 +445,21 @@ impl Loop {
         self.refresh_end_step();
         self.status.running.store(false, Ordering::Relaxed);
         self.input = input_param(&self.preset.model, &self.preset.stimuli);
-        self.companion = self.companion_preset.as_ref().and_then(|p| {
+        let companion = self.companion_preset.as_ref().map(|p| {
             Companion::new(p, &self.preset, self.input)
-                .map_err(|e| {
-                    let _ = self
-                        .events
-                        .try_send(WorkerEvent::Failed(format!("the reference run: {e}")));
-                })
-                .ok()
+                .map_err(|e| WorkerEvent::Failed(format!("the reference run: {e}")))
         });
+        self.companion = match companion {
+            Some(Ok(c)) => Some(c),
+            Some(Err(event)) => {
+                self.send_in_order(Packet::Event(event));
+                None
+            }
+            None => None,
+        };
         self.channels = self.channel_count(&self.preset.stimuli);
         *self.block = Block::empty(self.generation, self.channels);
+        self.announce();
         match Session::new(&self.preset, 1) {
             Ok(session) => {
                 self.session = Some(session);
@@ -442,7 +468,7 @@ impl Loop {
             }
             Err(e) => {
                 self.session = None;
-                let _ = self.events.try_send(WorkerEvent::Failed(e.to_string()));
+                self.send_in_order(Packet::Event(WorkerEvent::Failed(e.to_string())));
             }
         }
         self.status
@@ -481,6 +507,7 @@ impl Loop {
             self.channels = channels;
             self.input = input;
             *self.block = Block::empty(self.generation, channels);
+            self.announce();
             self.record(false);
         }
     }
@@ -638,7 +665,52 @@ impl Loop {
         self.running = false;
         self.status.running.store(false, Ordering::Relaxed);
         self.update_status();
-        let _ = self.events.try_send(event);
+        self.send_in_order(Packet::Event(event));
+    }
+
+    /// Tells the UI that a new generation starts, with its channel layout; its drop
+    /// counter starts from zero.
+    fn announce(&mut self) {
+        self.status.dropped_samples.store(0, Ordering::Relaxed);
+        let model = Arc::clone(&self.preset.model);
+        let mut channels: Vec<String> = model.vars.iter().map(|v| v.name.clone()).collect();
+        if let Some(p) = self.input {
+            channels.push(format!("{} (applied)", model.desc.parameters[p].name));
+        }
+        if let Some(c) = &self.companion {
+            channels.push(c.channel_name());
+        }
+        let announcement = Announcement {
+            generation: self.generation,
+            model,
+            channels,
+            input: self.input,
+            reference: self.companion.is_some(),
+            dt_ms: self.preset.dt_ms,
+        };
+        self.send_in_order(Packet::Start(Box::new(announcement)));
+    }
+
+    /// Pushes a packet that must not be lost (announcements, events), waiting for
+    /// room like a lossless flush.
+    fn send_in_order(&mut self, packet: Packet) {
+        let mut packet = packet;
+        loop {
+            match self.producer.push(packet) {
+                Ok(()) => break,
+                Err(rtrb::PushError::Full(p)) => packet = p,
+            }
+            if self.producer.is_abandoned() || self.shutdown.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Some(ctx) = &self.repaint {
+                ctx.request_repaint();
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        if let Some(ctx) = &self.repaint {
+            ctx.request_repaint();
+        }
     }
 
     fn record_lossy(&mut self, spike: bool, lossless: bool) {
@@ -682,7 +754,7 @@ impl Loop {
         }
         loop {
             if !self.producer.is_full() {
-                let _ = self.producer.push(*self.block);
+                let _ = self.producer.push(Packet::Samples(*self.block));
                 break;
             }
             if !lossless || self.producer.is_abandoned() || self.shutdown.load(Ordering::Relaxed) {
@@ -740,6 +812,13 @@ impl Companion {
             var,
             ratio,
         })
+    }
+
+    /// The name of its recorded channel: the variable and the model.
+    fn channel_name(&self) -> String {
+        let model = self.session.engine.model();
+        let var = model.vars.get(self.var).map_or("v", |v| v.name.as_str());
+        format!("{var} (reference {})", model.id())
     }
 
     /// Catches up with the live run's time (lock-step when its dt divides the live

@@ -50,7 +50,9 @@ pub fn vu_pair(m: &CompiledModel) -> Option<(usize, usize)> {
 }
 
 /// The current state: the last recorded sample, else the initial state of the setup;
-/// and the parameters with the applied input (stimuli included) as the engine saw it.
+/// and the current settings of the parameters. Only an input parameter driven by a
+/// stimulus waveform takes its value from the last sample (setting plus waveform, as
+/// the engine saw it); otherwise a slider edit moves the plane at once, even paused.
 fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
     let setup = input.setup;
     let m = &setup.model;
@@ -66,6 +68,10 @@ fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
                 crate::sim::worker::input_param(m, &setup.stimuli),
                 h.channel(n).and_then(|c| c.back().copied()),
             )
+            && setup
+                .stimuli
+                .iter()
+                .any(|s| s.target == m.desc.parameters[p].name)
         {
             params[p] = v;
         }

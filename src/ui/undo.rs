@@ -1,5 +1,16 @@
-//! Undo/redo of parameter edits. A slider drag is many edits of one parameter in
-//! quick succession; they coalesce into one entry so Ctrl+Z undoes the whole drag.
+//! Undo/redo of what the user changed: parameter edits, and whole-setup changes
+//! (preset load, model switch, dt, integrator, seed, initial values, stimuli, the
+//! protocol's end). A parameter edit is stored as before/after values; any other
+//! change stores the whole setup as it was, so undo returns to it whole — a preset
+//! load undone brings back the previous model with all its values, not a mix.
+//!
+//! A slider drag is many edits of one parameter in quick succession; they coalesce
+//! into one entry so Ctrl+Z undoes the whole drag. Repeated edits of one setup field
+//! (typing a dt digit by digit) coalesce the same way.
+
+use std::path::PathBuf;
+
+use super::run_setup::RunSetup;
 
 /// One parameter changed from `before` to `after`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -9,62 +20,125 @@ pub struct ParamEdit {
     pub after: f64,
 }
 
-/// Edits of the same single parameter closer together than this merge.
+/// Everything a setup change can replace: the setup and the model file it came from.
+#[derive(Clone, Debug)]
+pub struct SetupSnapshot {
+    pub setup: RunSetup,
+    pub model_file: Option<PathBuf>,
+}
+
+/// What undo or redo asks the app to bring back.
+#[derive(Debug)]
+pub enum Restore {
+    /// (parameter, value) pairs, on the current model.
+    Params(Vec<(usize, f64)>),
+    Setup(Box<SetupSnapshot>),
+}
+
+#[derive(Debug)]
+enum Entry {
+    Params(Vec<ParamEdit>),
+    Setup(Box<SetupSnapshot>),
+}
+
+/// Edits of the same single parameter (or setup field) closer together than this merge.
 const COALESCE_S: f64 = 0.75;
 const MAX_ENTRIES: usize = 200;
 
+/// What the last recorded entry was, for coalescing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Last {
+    Param(usize),
+    Setup(&'static str),
+}
+
 #[derive(Debug, Default)]
 pub struct UndoStack {
-    undo: Vec<Vec<ParamEdit>>,
-    redo: Vec<Vec<ParamEdit>>,
-    /// (parameter, time) of the last single edit, for coalescing.
-    last: Option<(usize, f64)>,
+    undo: Vec<Entry>,
+    redo: Vec<Entry>,
+    /// What the last entry changed and when, for coalescing.
+    last: Option<(Last, f64)>,
 }
 
 impl UndoStack {
-    /// Records edits made at `now_s` (seconds, any monotonic clock).
+    /// Records parameter edits made at `now_s` (seconds, any monotonic clock).
     pub fn record(&mut self, edits: Vec<ParamEdit>, now_s: f64) {
         if edits.is_empty() {
             return;
         }
         self.redo.clear();
         if let [edit] = edits.as_slice()
-            && let Some((index, t)) = self.last
-            && index == edit.index
-            && now_s - t < COALESCE_S
-            && let Some(top) = self.undo.last_mut()
+            && self.coalesces(Last::Param(edit.index), now_s)
+            && let Some(Entry::Params(top)) = self.undo.last_mut()
             && let [previous] = top.as_mut_slice()
         {
             previous.after = edit.after;
-            self.last = Some((index, now_s));
+            self.last = Some((Last::Param(edit.index), now_s));
             return;
         }
         self.last = match edits.as_slice() {
-            [edit] => Some((edit.index, now_s)),
+            [edit] => Some((Last::Param(edit.index), now_s)),
             _ => None,
         };
-        self.undo.push(edits);
+        self.push(Entry::Params(edits));
+    }
+
+    /// Records that the setup is about to change (`what`: which field, for
+    /// coalescing); `before` is the setup as it is now.
+    pub fn record_setup(&mut self, what: &'static str, before: SetupSnapshot, now_s: f64) {
+        self.redo.clear();
+        let coalesce = self.coalesces(Last::Setup(what), now_s)
+            && matches!(self.undo.last(), Some(Entry::Setup(_)));
+        self.last = Some((Last::Setup(what), now_s));
+        if !coalesce {
+            self.push(Entry::Setup(Box::new(before)));
+        }
+    }
+
+    fn coalesces(&self, what: Last, now_s: f64) -> bool {
+        self.last
+            .is_some_and(|(last, t)| last == what && now_s - t < COALESCE_S)
+    }
+
+    fn push(&mut self, entry: Entry) {
+        self.undo.push(entry);
         if self.undo.len() > MAX_ENTRIES {
             self.undo.remove(0);
         }
     }
 
-    /// The (parameter, value) pairs that undo the last entry.
-    pub fn undo(&mut self) -> Option<Vec<(usize, f64)>> {
+    /// What undoes the last entry; `current` is the setup now (kept for redo).
+    pub fn undo(&mut self, current: impl FnOnce() -> SetupSnapshot) -> Option<Restore> {
         let entry = self.undo.pop()?;
-        let values = entry.iter().rev().map(|e| (e.index, e.before)).collect();
-        self.redo.push(entry);
         self.last = None;
-        Some(values)
+        Some(match entry {
+            Entry::Params(edits) => {
+                let values = edits.iter().rev().map(|e| (e.index, e.before)).collect();
+                self.redo.push(Entry::Params(edits));
+                Restore::Params(values)
+            }
+            Entry::Setup(before) => {
+                self.redo.push(Entry::Setup(Box::new(current())));
+                Restore::Setup(before)
+            }
+        })
     }
 
-    /// The (parameter, value) pairs that redo the last undone entry.
-    pub fn redo(&mut self) -> Option<Vec<(usize, f64)>> {
+    /// What redoes the last undone entry; `current` is the setup now (kept for undo).
+    pub fn redo(&mut self, current: impl FnOnce() -> SetupSnapshot) -> Option<Restore> {
         let entry = self.redo.pop()?;
-        let values = entry.iter().map(|e| (e.index, e.after)).collect();
-        self.undo.push(entry);
         self.last = None;
-        Some(values)
+        Some(match entry {
+            Entry::Params(edits) => {
+                let values = edits.iter().map(|e| (e.index, e.after)).collect();
+                self.undo.push(Entry::Params(edits));
+                Restore::Params(values)
+            }
+            Entry::Setup(after) => {
+                self.undo.push(Entry::Setup(Box::new(current())));
+                Restore::Setup(after)
+            }
+        })
     }
 
     pub fn can_undo(&self) -> bool {
@@ -83,6 +157,7 @@ impl UndoStack {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::builtin::builtin;
 
     fn edit(index: usize, before: f64, after: f64) -> Vec<ParamEdit> {
         vec![ParamEdit {
@@ -92,15 +167,52 @@ mod tests {
         }]
     }
 
+    fn params(r: Option<Restore>) -> Vec<(usize, f64)> {
+        match r {
+            Some(Restore::Params(v)) => v,
+            other => panic!("expected parameter values, got {other:?}"),
+        }
+    }
+
+    fn snapshot(dt_ms: f64) -> SetupSnapshot {
+        let Some(Ok(m)) = builtin("Izhikevich2007") else {
+            panic!("Izhikevich2007")
+        };
+        let mut setup = RunSetup::defaults(m);
+        setup.dt_ms = dt_ms;
+        SetupSnapshot {
+            setup,
+            model_file: None,
+        }
+    }
+
     #[test]
     fn a_drag_is_one_entry() {
         let mut u = UndoStack::default();
         u.record(edit(0, 1.0, 2.0), 0.0);
         u.record(edit(0, 2.0, 3.0), 0.1);
         u.record(edit(1, 5.0, 6.0), 0.2);
-        assert_eq!(u.undo(), Some(vec![(1, 5.0)]));
-        assert_eq!(u.undo(), Some(vec![(0, 1.0)]));
-        assert_eq!(u.undo(), None);
-        assert_eq!(u.redo(), Some(vec![(0, 3.0)]));
+        assert_eq!(params(u.undo(|| snapshot(0.1))), vec![(1, 5.0)]);
+        assert_eq!(params(u.undo(|| snapshot(0.1))), vec![(0, 1.0)]);
+        assert!(u.undo(|| snapshot(0.1)).is_none());
+        assert_eq!(params(u.redo(|| snapshot(0.1))), vec![(0, 3.0)]);
+    }
+
+    #[test]
+    fn setup_changes_restore_whole_setups_in_both_directions() {
+        let mut u = UndoStack::default();
+        u.record_setup("dt", snapshot(0.1), 0.0);
+        // Typing 0.05 then 0.02 quickly is one step back to 0.1.
+        u.record_setup("dt", snapshot(0.05), 0.2);
+        u.record(edit(0, 1.0, 2.0), 5.0);
+        assert_eq!(params(u.undo(|| snapshot(0.02))), vec![(0, 1.0)]);
+        let Some(Restore::Setup(before)) = u.undo(|| snapshot(0.02)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(before.setup.dt_ms, 0.1);
+        let Some(Restore::Setup(after)) = u.redo(|| snapshot(0.1)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(after.setup.dt_ms, 0.02);
     }
 }
