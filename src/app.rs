@@ -112,6 +112,10 @@ pub struct App {
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
     screenshot_rx: Receiver<Arc<egui::ColorImage>>,
     pending_png: Option<PathBuf>,
+    /// Session descriptions asked of the worker, by request id.
+    pending_sessions: Vec<(u64, export_job::SessionUse)>,
+    next_session_id: u64,
+    export_job: Option<export_job::ExportJob>,
     last_pong: u64,
     started: Instant,
     ctx: Option<egui::Context>,
@@ -194,6 +198,9 @@ impl App {
             screenshot_tx,
             screenshot_rx,
             pending_png: None,
+            pending_sessions: Vec::new(),
+            next_session_id: 0,
+            export_job: None,
             last_pong: 0,
             started: Instant::now(),
             ctx,
@@ -400,6 +407,7 @@ impl App {
                 self.toasts.error(format!("cannot start the run: {msg}"));
             }
             WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
+            WorkerEvent::Session(reply) => self.on_session(*reply),
         }
     }
 
@@ -633,6 +641,7 @@ impl eframe::App for App {
         self.drain(budget);
         self.dropped_files(ctx);
         self.finish_png();
+        self.poll_export();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -648,5 +657,6 @@ impl eframe::App for App {
     }
 }
 
+mod export_job;
 mod intents;
 mod layout;

@@ -24,6 +24,17 @@ fn harness() -> Harness<'static, App> {
         .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
 }
 
+/// Exports through the GUI's intent and waits for the background replay.
+fn export(
+    h: &mut Harness<'static, App>,
+    path: &std::path::Path,
+    scope: ExportScope,
+) -> Result<u64, String> {
+    h.state_mut().apply(Intent::Export(path.to_owned(), scope));
+    assert!(h.state_mut().sync_worker(SYNC), "worker did not answer");
+    h.state_mut().finish_export().expect("an export started")
+}
+
 /// Steps the worker `n` times, waits for the samples and draws two frames.
 fn step(h: &mut Harness<'static, App>, n: u64) {
     h.state_mut().step_now(n);
@@ -141,8 +152,7 @@ fn exported_csv_equals_the_headless_run() {
     let n = neuron_explorer::sim::session::steps_for(resolved.duration_ms, resolved.dt_ms);
     step(&mut h, n);
     let csv = dir.path().join("trace.csv");
-    h.state_mut()
-        .apply(Intent::Export(csv.clone(), ExportScope::default()));
+    export(&mut h, &csv, ExportScope::default()).expect("export");
     let got = std::fs::read_to_string(&csv).expect("exported csv");
 
     // The same run, headless, as the CLI does it.
@@ -174,10 +184,12 @@ fn export_to_an_unwritable_path_reports_and_keeps_the_data() {
     let mut h = harness();
     step(&mut h, 100);
     let before = h.state().history().len();
-    h.state_mut().apply(Intent::Export(
-        "/nonexistent-dir/x/trace.csv".into(),
+    let failed = export(
+        &mut h,
+        std::path::Path::new("/nonexistent-dir/x/trace.csv"),
         ExportScope::default(),
-    ));
+    );
+    assert!(failed.is_err());
     let app = h.state();
     let err = app.toasts.last_error.clone().expect("an error toast");
     assert!(err.contains("/nonexistent-dir/x/trace.csv"), "{err}");
@@ -340,8 +352,7 @@ fn a_model_file_of_ones_own_loads_runs_and_saves_presets() {
     assert_eq!(h.state().history().len(), 101);
     // An export's sidecar names the model file, so the CLI can rerun it.
     let csv = dir.path().join("mine.csv");
-    h.state_mut()
-        .apply(Intent::Export(csv.clone(), ExportScope::default()));
+    export(&mut h, &csv, ExportScope::default()).expect("export");
     let sidecar = std::fs::read_to_string(dir.path().join("mine.csv.json")).expect("sidecar");
     let json: serde_json::Value = serde_json::from_str(&sidecar).expect("sidecar json");
     assert_eq!(json["model"], "MyIzhikevich");

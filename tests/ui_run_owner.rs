@@ -212,3 +212,152 @@ fn setup_edits_are_undoable() {
     step(&mut h, 10);
     assert_eq!(h.state().history().len(), 11);
 }
+
+/// Exports through the GUI and waits for the background replay.
+fn export(h: &mut Harness<'static, App>, path: &std::path::Path) {
+    let scope = neuron_explorer::ui::ExportScope::default();
+    h.state_mut().apply(Intent::Export(path.to_owned(), scope));
+    assert!(h.state_mut().sync_worker(SYNC), "worker did not answer");
+    let rows = h.state_mut().finish_export().expect("an export started");
+    rows.expect("export");
+}
+
+/// Saves the session as a preset and runs it with the CLI; returns the CLI's CSV.
+fn cli_csv_of_session(h: &mut Harness<'static, App>, dir: &std::path::Path) -> String {
+    let preset = dir.join("session.ron");
+    h.state_mut().apply(Intent::SaveSession(preset.clone()));
+    assert!(h.state_mut().sync_worker(SYNC), "worker did not answer");
+    assert_eq!(h.state().toasts.last_error, None);
+    let out = dir.join("cli.csv");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_neuron-explorer"))
+        .args(["run", &preset.display().to_string(), "--out"])
+        .arg(&out)
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read_to_string(out).expect("CLI csv")
+}
+
+fn pulses(amplitude: f64) -> Vec<neuron_explorer::io::stimulus::Stimulus> {
+    vec![neuron_explorer::io::stimulus::Stimulus {
+        target: "I_app".into(),
+        waveform: neuron_explorer::io::stimulus::Waveform::Pulses {
+            start_ms: 5.0,
+            width_ms: 2.0,
+            period_ms: 15.0,
+            amplitude,
+            count: None,
+        },
+    }]
+}
+
+/// Slider moves, kicks, stimulus and integrator edits and a dt change, exported from
+/// the GUI: byte for byte what `neuron-explorer run` makes of the saved session.
+#[test]
+fn an_edited_session_exports_exactly_what_the_cli_runs_from_its_saved_preset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.run_steps(1);
+    let (i_app, _) = param(&h, "I_app");
+    let (k, k0) = param(&h, "k");
+    let v = h.state().setup().model.var_index("v").expect("v");
+    step(&mut h, 500);
+    h.get_by_role_and_label(Role::Slider, "I_app [pA]")
+        .set_value_accesskit(120.0);
+    h.run_steps(1);
+    step(&mut h, 700);
+    h.state_mut().apply(Intent::Kick {
+        var: v,
+        delta: 15.0,
+    });
+    step(&mut h, 300);
+    h.state_mut().apply(Intent::SetStimuli(pulses(200.0)));
+    step(&mut h, 400);
+    // dt restarts the run from t = 0 with everything set so far.
+    h.state_mut().apply(Intent::SetDt(0.05));
+    step(&mut h, 1000);
+    h.state_mut().apply(Intent::SetParam {
+        index: k,
+        value: k0 * 1.2,
+    });
+    step(&mut h, 333);
+    h.state_mut().apply(Intent::Kick {
+        var: v,
+        delta: -5.0,
+    });
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 60.0,
+    });
+    step(&mut h, 1);
+    h.state_mut().apply(Intent::SetStimuli(pulses(350.0)));
+    h.state_mut()
+        .apply(Intent::SetIntegrator(neuron_explorer::sim::Integrator::Rk4));
+    step(&mut h, 1500);
+
+    let gui = dir.path().join("gui.csv");
+    export(&mut h, &gui);
+    let got = std::fs::read_to_string(&gui).expect("GUI csv");
+    let want = cli_csv_of_session(&mut h, dir.path());
+    assert_eq!(
+        got.lines().count(),
+        1000 + 333 + 1 + 1500 + 2,
+        "header + row 0 + steps"
+    );
+    assert!(
+        got == want,
+        "the GUI export differs from the CLI's run of the session"
+    );
+    // And the live recording agrees with both where it holds the samples.
+    let history = h.state().history();
+    let last = got.lines().last().expect("a row");
+    let t_last: f64 = last.split(',').next().expect("t").parse().expect("number");
+    assert_eq!(history.t_ms().back().copied(), Some(t_last));
+}
+
+/// With the display forced to drop samples (the UI not drained while the worker
+/// runs at 10x), the export is still complete and equals the CLI's run.
+#[test]
+fn an_export_is_complete_even_when_the_display_dropped_samples() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.run_steps(1);
+    let (i_app, _) = param(&h, "I_app");
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 150.0,
+    });
+    h.state_mut().apply(Intent::SetSpeed(20.0));
+    h.state_mut().apply(Intent::SetRunning(true));
+    // No frames: the ring (512 blocks) fills and the worker drops blocks.
+    let start = std::time::Instant::now();
+    while h.state().dropped_samples() == 0 && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    h.state_mut().apply(Intent::SetRunning(false));
+    assert!(h.state_mut().sync_worker(SYNC));
+    assert!(
+        h.state().dropped_samples() > 0,
+        "the display should have dropped samples"
+    );
+    let gui = dir.path().join("gui.csv");
+    export(&mut h, &gui);
+    let got = std::fs::read_to_string(&gui).expect("GUI csv");
+    let want = cli_csv_of_session(&mut h, dir.path());
+    assert!(
+        got.lines().count() > h.state().history().len() + 1,
+        "the export holds samples the display dropped"
+    );
+    assert!(
+        got == want,
+        "the GUI export differs from the CLI's run of the session"
+    );
+}

@@ -4,15 +4,16 @@
 use std::path::{Path, PathBuf};
 
 use super::App;
+use super::export_job::SessionUse;
 use crate::io::preset::{Preset, load_resolved};
 use crate::model::builtin::builtin;
 use crate::sim::worker::Command;
-use crate::ui::export::{export_csv, save_png};
+use crate::ui::Intent;
+use crate::ui::export::save_png;
 use crate::ui::presets::{presets_dir, remember};
 use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
 use crate::ui::undo::{ParamEdit, Restore};
-use crate::ui::{ExportScope, Intent};
 
 impl App {
     /// Applies one intent; nothing here panics on user input.
@@ -212,7 +213,23 @@ impl App {
                     self.apply(Intent::Export(path, scope));
                 }
             }
-            Intent::Export(path, scope) => self.export(&path, scope),
+            Intent::Export(path, scope) => self.request_session(SessionUse::Export(path, scope)),
+            Intent::CancelExport => {
+                if let Some(job) = &self.export_job {
+                    job.cancel();
+                }
+            }
+            Intent::SaveSessionDialog => {
+                let name = format!("{}_session.ron", self.setup.model.id());
+                if let Some(path) = rfd::FileDialog::new()
+                    .add_filter("preset", &["ron"])
+                    .set_file_name(name)
+                    .save_file()
+                {
+                    self.apply(Intent::SaveSession(path));
+                }
+            }
+            Intent::SaveSession(path) => self.request_session(SessionUse::SavePreset(path)),
             Intent::ScreenshotDialog => {
                 let name = format!("{}.png", self.setup.model.id());
                 if let Some(path) = rfd::FileDialog::new()
@@ -325,50 +342,17 @@ impl App {
 
     fn save_preset(&mut self, path: &Path) {
         let text = self.setup.to_preset().to_ron();
+        self.write_preset(path, &text);
+    }
+
+    /// Writes preset text and remembers the file.
+    pub(super) fn write_preset(&mut self, path: &Path, text: &str) {
         match crate::io::csv::write_file(path, text.as_bytes()) {
             Ok(()) => {
                 remember(&mut self.settings.recent, path);
                 self.toasts.info(format!("Saved {}", path.display()));
             }
             Err(e) => self.toasts.error(e.to_string()),
-        }
-    }
-
-    fn export(&mut self, path: &Path, scope: ExportScope) {
-        let n_vars = self.setup.model.vars.len();
-        let vars: Vec<usize> = (0..n_vars)
-            .filter(|&i| {
-                !scope.visible_variables
-                    || self.plots.assignment.get(i).is_some_and(Option::is_some)
-            })
-            .collect();
-        let rows = match (scope.visible_window, self.plots.visible_ms) {
-            (true, Some((t0, t1))) => self.history.range_of(t0, t1),
-            _ => 0..self.history.len(),
-        };
-        let resolved = match self.setup.resolve() {
-            Ok(r) => r,
-            Err(e) => return self.toasts.error(e.to_string()),
-        };
-        match export_csv(
-            path,
-            &self.history,
-            &resolved,
-            &vars,
-            rows,
-            self.dropped_samples(),
-            self.own_model_file
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .as_deref(),
-        ) {
-            Ok(n) => self.toasts.info(format!(
-                "Exported {n} rows to {} (+ sidecar .json)",
-                path.display()
-            )),
-            Err(e) => self
-                .toasts
-                .error(format!("export to {}: {e}", path.display())),
         }
     }
 

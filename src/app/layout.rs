@@ -102,7 +102,28 @@ impl App {
             };
             self.plots.ui(ui, &input);
         });
+        self.export_progress_ui(ui.ctx(), out);
         self.toasts.ui(ui.ctx());
+    }
+
+    /// A small window with the running export's progress and a Cancel button.
+    fn export_progress_ui(&self, ctx: &egui::Context, out: &mut Vec<Intent>) {
+        let Some(job) = &self.export_job else { return };
+        egui::Window::new("Exporting CSV")
+            .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0])
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "Replaying {} steps into {}",
+                    job.total_steps,
+                    job.path.display()
+                ));
+                ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
+                if ui.button("Cancel export").clicked() {
+                    out.push(Intent::CancelExport);
+                }
+            });
     }
 
     fn controls_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {

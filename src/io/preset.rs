@@ -21,6 +21,13 @@ pub struct Event {
     pub set: BTreeMap<String, f64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub add: BTreeMap<String, f64>,
+    /// Switches the integrator from this step on (a recorded session's change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrator: Option<String>,
+    /// Replaces every stimulus from this step on, as a stimulus edit in the GUI does:
+    /// the waveforms keep absolute time, noise streams start afresh (seed + index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stimuli: Option<Vec<Stimulus>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -268,27 +275,10 @@ impl Preset {
                 finite(field, v, name)?;
             }
         }
-        for (k, s) in self.stimuli.iter().enumerate() {
-            if model.param_index(&s.target).is_none() {
-                let field = format!("stimuli[{k}].target");
-                return Err(unknown_name(
-                    file,
-                    line_of(&s.target),
-                    &field,
-                    &s.target,
-                    &model,
-                    false,
-                ));
-            }
-            s.validate().map_err(|m| {
-                err(
-                    file,
-                    line_of("waveform"),
-                    &format!("stimuli[{k}].waveform"),
-                    m,
-                )
-            })?;
+        for (k, ev) in self.events.iter().enumerate() {
+            check_event_changes(file, source, k, ev, &model)?;
         }
+        check_stimuli(file, source, "stimuli", &self.stimuli, &model)?;
         let mut preset = self.clone();
         preset.dt_ms = Some(dt_ms);
         preset.duration_ms = Some(duration_ms);
@@ -306,6 +296,100 @@ impl Preset {
             model,
             preset,
         })
+    }
+}
+
+/// Checks an event's integrator switch and stimulus replacement, if any.
+fn check_event_changes(
+    file: &str,
+    source: &str,
+    k: usize,
+    ev: &Event,
+    model: &CompiledModel,
+) -> Result<(), PresetError> {
+    if let Some(name) = &ev.integrator {
+        name.parse::<Integrator>()
+            .map_err(|e: crate::sim::integrator::UnknownIntegrator| {
+                err(
+                    file,
+                    find_line(source, "integrator"),
+                    &format!("events[{k}].integrator"),
+                    e.to_string(),
+                )
+            })?;
+    }
+    if let Some(stimuli) = &ev.stimuli {
+        check_stimuli(
+            file,
+            source,
+            &format!("events[{k}].stimuli"),
+            stimuli,
+            model,
+        )?;
+    }
+    Ok(())
+}
+
+/// Checks stimulus targets and waveform numbers; `field` names the list in errors.
+fn check_stimuli(
+    file: &str,
+    source: &str,
+    field: &str,
+    stimuli: &[Stimulus],
+    model: &CompiledModel,
+) -> Result<(), PresetError> {
+    for (k, s) in stimuli.iter().enumerate() {
+        if model.param_index(&s.target).is_none() {
+            return Err(unknown_name(
+                file,
+                find_line(source, &s.target),
+                &format!("{field}[{k}].target"),
+                &s.target,
+                model,
+                false,
+            ));
+        }
+        s.validate().map_err(|m| {
+            err(
+                file,
+                find_line(source, "waveform"),
+                &format!("{field}[{k}].waveform"),
+                m,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+impl ResolvedPreset {
+    /// The preset that reproduces this run description as it is now (its values,
+    /// not the file it was read from): every parameter that differs from the
+    /// model's default, the initial values, dt, duration, integrator, seed, events
+    /// and stimuli.
+    pub fn to_preset(&self) -> Preset {
+        let m = &self.model;
+        Preset {
+            model: m.id().to_owned(),
+            parameters: m
+                .desc
+                .parameters
+                .iter()
+                .zip(&self.parameters)
+                .filter(|(p, v)| p.default.to_bits() != v.to_bits())
+                .map(|(p, v)| (p.name.clone(), *v))
+                .collect(),
+            initial: self
+                .initial
+                .iter()
+                .filter_map(|&(i, v)| Some((m.vars.get(i)?.name.clone(), v)))
+                .collect(),
+            dt_ms: Some(self.dt_ms),
+            duration_ms: Some(self.duration_ms),
+            integrator: Some(self.integrator.name().to_owned()),
+            seed: Some(self.seed),
+            events: self.events.clone(),
+            stimuli: self.stimuli.clone(),
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! drives it. Used alike by the CLI, the oracle tests and the live worker.
 
 use crate::io::preset::{Event, ResolvedPreset};
-use crate::io::stimulus::StimulusPlayer;
-use crate::sim::{Engine, EngineError};
+use crate::io::stimulus::{Stimulus, StimulusPlayer};
+use crate::model::CompiledModel;
+use crate::sim::{Engine, EngineError, Integrator};
 
 #[derive(Clone, Debug)]
 enum Target {
@@ -12,10 +13,14 @@ enum Target {
 }
 
 #[derive(Clone, Debug)]
-struct Action {
-    target: Target,
-    value: f64,
-    add: bool,
+enum Action {
+    Value {
+        target: Target,
+        value: f64,
+        add: bool,
+    },
+    Integrator(Integrator),
+    Stimuli(Vec<Stimulus>),
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +34,28 @@ pub struct Session {
     base: Vec<f64>,
     /// Per stimulated parameter, the sum of its waveforms this step (scratch).
     totals: Vec<(usize, f64)>,
+    /// Seeds the noise of stimuli that events put in place.
+    seed: u32,
+}
+
+/// Players for `stimuli` on `model`'s parameters; the k-th stimulus's noise is
+/// seeded with `seed + k` (stimuli on unknown parameters are skipped).
+pub fn stimulus_players(
+    model: &CompiledModel,
+    stimuli: &[Stimulus],
+    seed: u32,
+) -> Vec<(usize, StimulusPlayer)> {
+    stimuli
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| {
+            let i = model.param_index(&s.target)?;
+            Some((
+                i,
+                StimulusPlayer::new(s.waveform.clone(), seed.wrapping_add(k as u32)),
+            ))
+        })
+        .collect()
 }
 
 /// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
@@ -67,18 +94,7 @@ impl Session {
             }
         }
         events.sort_by_key(|(s, _)| *s);
-        let stimuli = preset
-            .stimuli
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| {
-                let i = model.param_index(&s.target)?;
-                Some((
-                    i,
-                    StimulusPlayer::new(s.waveform.clone(), preset.seed.wrapping_add(k as u32)),
-                ))
-            })
-            .collect();
+        let stimuli = stimulus_players(&model, &preset.stimuli, preset.seed);
         Ok(Self {
             engine,
             events,
@@ -86,6 +102,7 @@ impl Session {
             stimuli,
             base: preset.parameters.clone(),
             totals: Vec::new(),
+            seed: preset.seed,
         })
     }
 
@@ -123,24 +140,33 @@ impl Session {
     }
 
     fn apply(&mut self, a: &Action) {
-        match a.target {
-            Target::Param(i) => {
-                let v = if a.add {
-                    self.base[i] + a.value
-                } else {
-                    a.value
-                };
-                self.set_param(i, v);
+        match a {
+            Action::Value {
+                target: Target::Param(i),
+                value,
+                add,
+            } => {
+                let v = if *add { self.base[*i] + value } else { *value };
+                self.set_param(*i, v);
             }
-            Target::Var(i) => {
+            Action::Value {
+                target: Target::Var(i),
+                value,
+                add,
+            } => {
                 for lane in 0..self.engine.lanes() {
-                    let v = if a.add {
-                        self.engine.var(i, lane) + a.value
+                    let v = if *add {
+                        self.engine.var(*i, lane) + value
                     } else {
-                        a.value
+                        *value
                     };
-                    self.engine.set_var(i, lane, v);
+                    self.engine.set_var(*i, lane, v);
                 }
+            }
+            Action::Integrator(integrator) => self.engine.set_integrator(*integrator),
+            Action::Stimuli(stimuli) => {
+                let players = stimulus_players(self.engine.model(), stimuli, self.seed);
+                self.set_stimuli(players);
             }
         }
     }
@@ -169,13 +195,19 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
     };
     let sets = ev.set.iter().map(|(n, v)| (n, *v, false));
     let adds = ev.add.iter().map(|(n, v)| (n, *v, true));
-    sets.chain(adds)
-        .filter_map(|(n, value, add)| {
-            Some(Action {
-                target: target(n)?,
-                value,
-                add,
-            })
+    let values = sets.chain(adds).filter_map(|(n, value, add)| {
+        Some(Action::Value {
+            target: target(n)?,
+            value,
+            add,
         })
-        .collect()
+    });
+    // Resolved presets have checked the name; an unknown one changes nothing.
+    let integrator = ev
+        .integrator
+        .as_deref()
+        .and_then(|name| name.parse().ok())
+        .map(Action::Integrator);
+    let stimuli = ev.stimuli.clone().map(Action::Stimuli);
+    values.chain(integrator).chain(stimuli).collect()
 }

@@ -24,11 +24,12 @@ use std::time::{Duration, Instant};
 
 use crate::io::csv::time_label;
 use crate::io::preset::ResolvedPreset;
-use crate::io::stimulus::{Stimulus, StimulusPlayer};
+use crate::io::preset::{Event, Preset};
+use crate::io::stimulus::Stimulus;
 use crate::model::CompiledModel;
 use crate::sim::Integrator;
 use crate::sim::session::Session;
-use crate::sim::session::steps_for;
+use crate::sim::session::{steps_for, stimulus_players};
 
 /// Values per block (samples × channels); a block is about 34 KB.
 pub const BLOCK_VALUES: usize = 4096;
@@ -123,6 +124,19 @@ pub fn stimuli_change_bumps(model: &CompiledModel, old: &[Stimulus], new: &[Stim
     input_param(model, old) != input_param(model, new)
 }
 
+/// A duration that `steps_for` turns back into exactly `steps` at `dt_ms`.
+pub fn duration_for_steps(steps: u64, dt_ms: f64) -> f64 {
+    let mut t = time_label(steps, dt_ms);
+    // Round-off can put the label a hair above the last step: step down to it.
+    while steps_for(t, dt_ms) > steps && t > 0.0 {
+        t = f64::from_bits(t.to_bits() - 1);
+    }
+    while steps_for(t, dt_ms) < steps {
+        t = f64::from_bits(t.to_bits() + 1);
+    }
+    t
+}
+
 /// What the UI asks of the simulation thread.
 #[derive(Debug)]
 pub enum Command {
@@ -163,7 +177,14 @@ pub enum Command {
     SetEnd(Option<f64>),
     /// Answered with [`WorkerEvent::Pong`] once every earlier command is done.
     Ping(u64),
+    /// Answered with [`WorkerEvent::Session`]: the current run as a preset whose
+    /// events replay every change made to it, up to now.
+    DescribeSession(u64),
 }
+
+/// Changes logged per run at most; past this a session can no longer be replayed
+/// exactly (a slider dragged for hours), and the worker says so once.
+pub const MAX_LOGGED_CHANGES: usize = 1_000_000;
 
 impl Command {
     /// Whether the worker starts a new generation on this command.
@@ -196,6 +217,23 @@ pub enum WorkerEvent {
     /// The run description could not be started.
     Failed(String),
     Pong(u64),
+    /// Reply to [`Command::DescribeSession`].
+    Session(Box<SessionReply>),
+}
+
+/// The current run as a replayable preset (see [`Command::DescribeSession`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionReply {
+    pub id: u64,
+    pub generation: u64,
+    /// The run as it started, with the logged changes first among its events (a
+    /// change made before step k acts before the preset's own events at step k, as
+    /// it did live), and `duration_ms` ending at the current step.
+    pub preset: Preset,
+    /// Steps taken so far; `neuron-explorer run` on the preset takes exactly these.
+    pub steps: u64,
+    /// False when the change log overflowed and the replay would differ.
+    pub complete: bool,
 }
 
 /// "Latest value wins" status, written by the worker, read by the UI without locks.
@@ -260,6 +298,9 @@ impl Worker {
         let mut state = Loop {
             session: None,
             preset,
+            started: None,
+            log: Vec::new(),
+            log_overflowed: false,
             generation: 0,
             channels: 0,
             input: None,
@@ -333,6 +374,11 @@ struct Loop {
     session: Option<Session>,
     /// The current run description, kept up to date with edits so a reset replays it.
     preset: ResolvedPreset,
+    /// The run description as the current generation started, and every change
+    /// made to that run since, as preset events (so the run can be replayed).
+    started: Option<ResolvedPreset>,
+    log: Vec<Event>,
+    log_overflowed: bool,
     generation: u64,
     channels: usize,
     input: Option<usize>,
@@ -403,6 +449,11 @@ impl Loop {
                     if let Some(s) = &mut self.session {
                         s.set_param(index, value);
                     }
+                    let name = self.preset.model.desc.parameters[index].name.clone();
+                    self.log_change(Event {
+                        set: [(name, value)].into(),
+                        ..Event::default()
+                    });
                 }
             }
             Command::AddVar { index, delta } => {
@@ -411,6 +462,11 @@ impl Loop {
                 {
                     let v = s.engine.var(index, 0);
                     s.engine.set_var(index, 0, v + delta);
+                    let name = s.engine.model().vars[index].name.clone();
+                    self.log_change(Event {
+                        add: [(name, delta)].into(),
+                        ..Event::default()
+                    });
                 }
             }
             Command::SetInitial(initial) => self.preset.initial = initial,
@@ -420,6 +476,10 @@ impl Loop {
                 if let Some(s) = &mut self.session {
                     s.engine.set_integrator(integrator);
                 }
+                self.log_change(Event {
+                    integrator: Some(integrator.name().to_owned()),
+                    ..Event::default()
+                });
             }
             Command::SetSeed(seed) => self.preset.seed = seed,
             Command::SetStimuli(stimuli) => self.set_stimuli(stimuli),
@@ -431,6 +491,12 @@ impl Loop {
             Command::Ping(id) => {
                 self.flush(true);
                 self.send_in_order(Packet::Event(WorkerEvent::Pong(id)));
+            }
+            Command::DescribeSession(id) => {
+                self.flush(true);
+                if let Some(reply) = self.describe_session(id) {
+                    self.send_in_order(Packet::Event(WorkerEvent::Session(Box::new(reply))));
+                }
             }
         }
         if bumps {
@@ -460,6 +526,9 @@ impl Loop {
         self.channels = self.channel_count(&self.preset.stimuli);
         *self.block = Block::empty(self.generation, self.channels);
         self.announce();
+        self.started = Some(self.preset.clone());
+        self.log.clear();
+        self.log_overflowed = false;
         match Session::new(&self.preset, 1) {
             Ok(session) => {
                 self.session = Some(session);
@@ -479,20 +548,11 @@ impl Loop {
 
     fn set_stimuli(&mut self, stimuli: Vec<Stimulus>) {
         let model = Arc::clone(&self.preset.model);
-        let players = stimuli
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| {
-                let i = model.param_index(&s.target)?;
-                Some((
-                    i,
-                    StimulusPlayer::new(
-                        s.waveform.clone(),
-                        self.preset.seed.wrapping_add(k as u32),
-                    ),
-                ))
-            })
-            .collect();
+        let players = stimulus_players(&model, &stimuli, self.preset.seed);
+        self.log_change(Event {
+            stimuli: Some(stimuli.clone()),
+            ..Event::default()
+        });
         let bumps = stimuli_change_bumps(&model, &self.preset.stimuli, &stimuli);
         let channels = self.channel_count(&stimuli);
         let input = input_param(&model, &stimuli);
@@ -510,6 +570,40 @@ impl Loop {
             self.announce();
             self.record(false);
         }
+    }
+
+    /// Logs a change made to the running session now, before the next step.
+    fn log_change(&mut self, mut event: Event) {
+        let Some(session) = &self.session else { return };
+        if self.log.len() >= MAX_LOGGED_CHANGES {
+            self.log_overflowed = true;
+            return;
+        }
+        let e = &session.engine;
+        event.t_ms = time_label(e.step_index(), e.dt_ms());
+        self.log.push(event);
+    }
+
+    /// The current run as a replayable preset (see [`SessionReply`]).
+    fn describe_session(&self, id: u64) -> Option<SessionReply> {
+        let started = self.started.as_ref()?;
+        let steps = self.session.as_ref()?.engine.step_index();
+        let mut preset = started.to_preset();
+        // Logged changes first: within a step, events act in list order.
+        preset.events = self
+            .log
+            .iter()
+            .cloned()
+            .chain(started.events.iter().cloned())
+            .collect();
+        preset.duration_ms = Some(duration_for_steps(steps, started.dt_ms));
+        Some(SessionReply {
+            id,
+            generation: self.generation,
+            preset,
+            steps,
+            complete: !self.log_overflowed,
+        })
     }
 
     /// The end as a step index at the current dt, so the per-step test is a compare.

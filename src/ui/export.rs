@@ -1,73 +1,147 @@
-//! Export of the recording: CSV in exactly the CLI's format (same header, number
-//! formatting and row semantics, via `io::csv`) with its JSON sidecar, and PNG
-//! images of the plots.
+//! Export of the recording: CSV in exactly the CLI's format, made by replaying the
+//! session (the run as it started plus the worker's log of every change) through
+//! the CLI's own trace writer, so gaps in the display history can never reach a
+//! file; its JSON sidecar; and PNG images of the plots.
 
-use std::ops::Range;
-use std::path::Path;
+use std::io::Write;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::history::History;
-use crate::io::csv::sidecar_path;
-use crate::io::csv::{format_row, header, sidecar, write_file};
-use crate::io::preset::ResolvedPreset;
+use crate::io::csv::{sidecar, sidecar_path, time_label, write_file};
+use crate::io::preset::Preset;
+use crate::model::CompiledModel;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("nothing recorded yet: press Run or Step first")]
-    Empty,
-    #[error("{0} (the recording is kept; choose another file)")]
+    #[error("{0} (nothing was overwritten; choose another file)")]
     Write(std::io::Error),
+    #[error("the session cannot be replayed: {0}")]
+    Replay(String),
+    #[error("cancelled; no file was written")]
+    Cancelled,
     #[error("cannot encode the image: {0}")]
     Image(String),
 }
 
-/// The CSV text of `vars` over the sample range `rows`.
-pub fn csv_text(
-    history: &History,
-    model: &crate::model::CompiledModel,
-    vars: &[usize],
-    rows: Range<usize>,
-) -> String {
-    let mut text = header(model, vars);
-    let mut line = String::new();
-    let columns: Vec<_> = vars.iter().filter_map(|&i| history.channel(i)).collect();
-    for row in rows {
-        let t = history.t_ms()[row];
-        let spike = history.spikes()[row];
-        format_row(&mut line, t, columns.iter().map(|c| c[row]), spike);
-        text.push_str(&line);
-    }
-    text
+/// A CSV export of the live run, replayed from its session preset.
+#[derive(Clone, Debug)]
+pub struct CsvExport {
+    pub path: PathBuf,
+    /// The run as it started plus every change made to it (see
+    /// `sim::worker::SessionReply`): `neuron-explorer run` on it gives the same bytes.
+    pub preset: Preset,
+    pub model: Arc<CompiledModel>,
+    pub vars: Vec<usize>,
+    /// Rows (step indices) to write, within `0..=steps`.
+    pub rows: RangeInclusive<u64>,
+    pub model_file: Option<String>,
 }
 
-/// Writes the CSV and its sidecar; returns the number of rows written.
-pub fn export_csv(
-    path: &Path,
-    history: &History,
-    resolved: &ResolvedPreset,
-    vars: &[usize],
-    rows: Range<usize>,
-    dropped_samples: u64,
-    model_file: Option<&str>,
-) -> Result<usize, ExportError> {
-    if rows.is_empty() || history.is_empty() {
-        return Err(ExportError::Empty);
+/// Replays the session and writes the CSV (to a temporary file in the same folder,
+/// renamed when complete) and its sidecar. `steps_done` counts progress; setting
+/// `cancel` stops it, leaving any old file in place. Returns the rows written.
+pub fn replay_csv(
+    export: &CsvExport,
+    steps_done: &AtomicU64,
+    cancel: &AtomicBool,
+) -> Result<u64, ExportError> {
+    let resolved = export
+        .preset
+        .resolve("(session)", "", Some(Arc::clone(&export.model)))
+        .map_err(|e| ExportError::Replay(e.to_string()))?;
+    let tmp = temp_path(&export.path);
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut out = RowWindow {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            rows: export.rows.clone(),
+            next_row: None,
+            cancel,
+        };
+        crate::cli::write_trace(
+            &resolved,
+            &export.vars,
+            *export.rows.end(),
+            &mut out,
+            &mut |k| steps_done.store(k, Ordering::Relaxed),
+        )
+        .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+        let file = out.inner.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &export.path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(if cancel.load(Ordering::Relaxed) {
+            ExportError::Cancelled
+        } else {
+            ExportError::Write(e)
+        });
     }
-    let n = rows.len();
-    let (t0, t1) = (history.t_ms()[rows.start], history.t_ms()[rows.end - 1]);
-    let text = csv_text(history, &resolved.model, vars, rows);
-    write_file(path, text.as_bytes()).map_err(ExportError::Write)?;
-    let mut meta = sidecar(resolved, vars, model_file);
+    let n = export.rows.end() - export.rows.start() + 1;
+    let dt_ms = resolved.dt_ms;
+    let mut meta = sidecar(&resolved, &export.vars, export.model_file.as_deref());
     if let Some(obj) = meta.as_object_mut() {
         obj.insert("exported_by".into(), "neuron-explorer GUI".into());
         obj.insert("rows".into(), n.into());
-        obj.insert("t_first_ms".into(), t0.into());
-        obj.insert("t_last_ms".into(), t1.into());
-        obj.insert("history_wrapped".into(), history.wrapped.into());
-        obj.insert("dropped_samples".into(), dropped_samples.into());
+        obj.insert(
+            "t_first_ms".into(),
+            time_label(*export.rows.start(), dt_ms).into(),
+        );
+        obj.insert(
+            "t_last_ms".into(),
+            time_label(*export.rows.end(), dt_ms).into(),
+        );
     }
     let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
-    write_file(&sidecar_path(path), json.as_bytes()).map_err(ExportError::Write)?;
+    write_file(&sidecar_path(&export.path), json.as_bytes()).map_err(ExportError::Write)?;
     Ok(n)
+}
+
+/// `dir/.name.partial`: beside the target, so the final rename stays on one disk.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Passes the header and the rows in `rows` through; `write_trace` writes the
+/// header and then each row with one `write_all` call. Fails once `cancel` is set.
+struct RowWindow<'a, W: Write> {
+    inner: W,
+    rows: RangeInclusive<u64>,
+    /// The row the next call writes; `None` before the header.
+    next_row: Option<u64>,
+    cancel: &'a AtomicBool,
+}
+
+impl<W: Write> Write for RowWindow<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let keep = match self.next_row {
+            None => true,
+            Some(row) => self.rows.contains(&row),
+        };
+        self.next_row = Some(self.next_row.map_or(0, |r| r + 1));
+        if keep {
+            self.inner.write_all(buf)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Crops a screenshot to `rect` (points) and writes it as PNG.

@@ -87,7 +87,12 @@ pub enum Intent {
     SaveDialog,
     Save(PathBuf),
     ExportDialog(ExportScope),
+    /// Replays the session into a CSV file in the background.
     Export(PathBuf, ExportScope),
+    CancelExport,
+    /// Saves the session (the run plus every change made to it) as a preset.
+    SaveSessionDialog,
+    SaveSession(PathBuf),
     ScreenshotDialog,
     Undo,
     Redo,

@@ -137,6 +137,16 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
             out.push(Intent::SaveDialog);
         }
         if ui
+            .button("Save session as preset…")
+            .on_hover_text(
+                "The run since its last start with every change you made (sliders, kicks, \
+                 stimulus and integrator edits) as timed events: it replays identically",
+            )
+            .clicked()
+        {
+            out.push(Intent::SaveSessionDialog);
+        }
+        if ui
             .button("Open model file…")
             .on_hover_text("A model of your own in the .neuron format (docs/model-format.md)")
             .clicked()

@@ -108,6 +108,7 @@ pub fn preset_from_json(meta: &Value) -> Preset {
                     t_ms: num(ev, "t_ms"),
                     set: num_map(ev, "set"),
                     add: num_map(ev, "add"),
+                    ..Event::default()
                 })
                 .collect()
         })
