@@ -3,4 +3,5 @@
 pub mod atomic;
 pub mod csv;
 pub mod preset;
+pub mod ron_path;
 pub mod stimulus;
