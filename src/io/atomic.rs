@@ -51,40 +51,67 @@ fn temp_path(target: &Path) -> PathBuf {
 }
 
 impl AtomicFile {
-    /// Opens a temporary file beside `target`.
+    /// Opens a temporary file beside `target` (beside the file a symbolic link points
+    /// to, so the link survives). Only regular files are replaced: a folder or a
+    /// device (`/dev/full`, `/dev/null`) is refused, never renamed over.
     pub fn create(target: &Path) -> io::Result<Self> {
-        if target.is_dir() {
+        let target = match std::fs::canonicalize(target) {
+            Ok(real) if target.is_symlink() => real,
+            _ => target.to_owned(),
+        };
+        if let Ok(meta) = std::fs::metadata(&target)
+            && !meta.is_file()
+        {
+            let what = if meta.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            };
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("cannot write {}: it is a folder", target.display()),
+                format!(
+                    "cannot write {}: it is {what}; choose a file name",
+                    target.display()
+                ),
             ));
         }
-        let temp = temp_path(target);
-        let file = File::create(&temp).map_err(|e| context(e, "write", target))?;
-        Ok(Self {
-            target: target.to_owned(),
+        let temp = temp_path(&target);
+        let file = File::create(&temp).map_err(|e| context(e, "write", &target))?;
+        Ok(Self::with_temp(target, temp, file))
+    }
+
+    fn with_temp(target: PathBuf, temp: PathBuf, file: File) -> Self {
+        Self {
+            target,
             temp,
             writer: Some(BufWriter::with_capacity(1 << 20, file)),
-        })
+        }
     }
 
     pub fn target(&self) -> &Path {
         &self.target
     }
 
-    /// Flushes, syncs and renames over the target. On error the target is unchanged.
+    /// Flushes, syncs and renames over the target. On error the target is unchanged
+    /// and the temporary file removed.
     pub fn commit(mut self) -> io::Result<()> {
         let Some(writer) = self.writer.take() else {
             return Err(io::Error::other("already committed"));
         };
         let target = self.target.clone();
-        let file = writer
-            .into_inner()
-            .map_err(|e| context(e.into_error(), "write", &target))?;
-        file.sync_all().map_err(|e| context(e, "write", &target))?;
-        drop(file);
-        std::fs::rename(&self.temp, &target).map_err(|e| context(e, "replace", &target))?;
-        Ok(())
+        let finish = || -> io::Result<()> {
+            let file = writer
+                .into_inner()
+                .map_err(|e| context(e.into_error(), "write", &target))?;
+            file.sync_all().map_err(|e| context(e, "write", &target))?;
+            drop(file);
+            std::fs::rename(&self.temp, &target).map_err(|e| context(e, "replace", &target))
+        };
+        let result = finish();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        result
     }
 }
 
@@ -142,6 +169,47 @@ mod tests {
         write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_full_disk_leaves_the_old_file_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write_atomic(&path, b"old").unwrap();
+        // /dev/full stands in for the temporary file: every write to it fails
+        // with ENOSPC, as on a full disk.
+        let Ok(full) = File::options().write(true).open("/dev/full") else {
+            return;
+        };
+        let mut f = AtomicFile::with_temp(path.clone(), dir.path().join("t.tmp"), full);
+        let err = f
+            .write_all(&vec![b'x'; 4 << 20])
+            .and_then(|()| f.commit())
+            .unwrap_err();
+        assert!(err.to_string().contains("no space left"), "{err}");
+        assert!(err.to_string().contains("a.csv"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+    }
+
+    #[test]
+    fn devices_and_folders_are_never_replaced() {
+        let err = write_atomic(Path::new("/dev/full"), b"x").unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(dir.path(), b"x").unwrap_err();
+        assert!(err.to_string().contains("folder"), "{err}");
+    }
+
+    #[test]
+    fn a_symbolic_link_keeps_pointing_at_the_new_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.ron");
+        let link = dir.path().join("link.ron");
+        write_atomic(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
     }
 
     #[test]
