@@ -1,7 +1,7 @@
 //! Entry point: the CLI when given a command, the explorer window otherwise.
 
 use clap::Parser;
-use neuron_explorer::cli::{Cli, UsageError, run};
+use neuron_explorer::cli::{Cli, exit_code, run};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -9,11 +9,7 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<UsageError>().is_some() {
-                std::process::ExitCode::from(2)
-            } else {
-                std::process::ExitCode::FAILURE
-            }
+            std::process::ExitCode::from(exit_code(&e))
         }
     }
 }

@@ -1,7 +1,15 @@
 //! The headless command line: `run`, `models`, `describe`, `bench`, and the
 //! sweeps `iv` (voltage-clamp I–V) and `fi` (f–I curve).
+//!
+//! Exit codes: 0 success; 1 an unexpected failure (I/O); 2 a user mistake (bad
+//! preset, model file or argument); 3 `run` stopped at a NaN or infinity (the rows
+//! before it are kept); 4 a run refused before it started because it would take too
+//! long or not fit on the disk (`--force` runs it anyway).
 
-use std::io::{BufWriter, Write};
+pub mod budget;
+pub mod run;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,10 +17,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use crate::io::csv::{format_row, header, record_indices, sidecar, time_label};
 use crate::io::preset::{Preset, ResolvedPreset};
 use crate::model::{CompiledModel, builtin, load_model};
-use crate::sim::session::{Session, steps_for};
+use crate::sim::session::steps_for;
 use crate::sim::{Engine, Integrator};
 
 #[derive(Parser, Debug)]
@@ -77,6 +84,9 @@ pub struct ComparisonOutputs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Run even if the estimated time exceeds 15 minutes.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,6 +136,10 @@ pub struct PresetArgs {
     /// A model file to use instead of the built-in model named in the preset.
     #[arg(long)]
     pub model_file: Option<PathBuf>,
+    /// Run even if the estimated time exceeds 15 minutes or the output exceeds the
+    /// free disk space.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options shared by the sweeps.
@@ -215,9 +229,22 @@ pub struct BenchArgs {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// The process exit code for an error (see the module doc).
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<UsageError>().is_some() {
+        2
+    } else if e.downcast_ref::<run::BlowUp>().is_some() {
+        3
+    } else if e.downcast_ref::<budget::Refused>().is_some() {
+        4
+    } else {
+        1
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Some(Command::Run(args)) => run_cmd(&args),
+        Some(Command::Run(args)) => run::run_cmd(&args),
         Some(Command::Models) => {
             let mut out = std::io::stdout().lock();
             for id in builtin::builtin_ids() {
@@ -299,81 +326,6 @@ pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<Resolv
     preset
         .resolve(&file, &source, model)
         .map_err(|e| UsageError(e.to_string()).into())
-}
-
-fn run_cmd(args: &RunArgs) -> Result<()> {
-    let resolved = resolve_run(&args.run, args.duration_ms)?;
-    let vars = record_indices(&resolved.model, &args.record)
-        .map_err(|e| UsageError(format!("--record: {e}")))?;
-    let file = std::fs::File::create(&args.run.out)
-        .map_err(|e| UsageError(format!("cannot write {}: {e}", args.run.out.display())))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let n_steps = steps_for(resolved.duration_ms, resolved.dt_ms);
-    write_trace(&resolved, &vars, n_steps, &mut out, &mut |done| {
-        progress(done, n_steps)
-    })?;
-    out.flush()
-        .with_context(|| format!("writing {}", args.run.out.display()))?;
-    let model_file = args
-        .run
-        .model_file
-        .as_ref()
-        .map(|p| p.display().to_string());
-    let side = sidecar(&resolved, &vars, model_file.as_deref());
-    let side_path = crate::io::csv::sidecar_path(&args.run.out);
-    let text = serde_json::to_string_pretty(&side)?;
-    crate::io::csv::write_file(&side_path, text.as_bytes())?;
-    Ok(())
-}
-
-/// Streams the whole run as CSV rows into `out`.
-pub fn write_trace(
-    resolved: &ResolvedPreset,
-    vars: &[usize],
-    n_steps: u64,
-    out: &mut impl Write,
-    on_progress: &mut dyn FnMut(u64),
-) -> Result<()> {
-    let mut session = Session::new(resolved, 1)?;
-    let model = Arc::clone(&resolved.model);
-    out.write_all(header(&model, vars).as_bytes())?;
-    let mut line = String::with_capacity(32 * (vars.len() + 2));
-    let row = |s: &Session, line: &mut String, spike: bool| {
-        let e = &s.engine;
-        format_row(
-            line,
-            time_label(e.step_index(), e.dt_ms()),
-            vars.iter().map(|&i| e.var(i, 0)),
-            spike,
-        );
-    };
-    row(&session, &mut line, false);
-    out.write_all(line.as_bytes())?;
-    for k in 0..n_steps {
-        let spiked = session.step() > 0;
-        row(&session, &mut line, spiked);
-        out.write_all(line.as_bytes())?;
-        if k % 65_536 == 0 {
-            on_progress(k);
-        }
-    }
-    on_progress(n_steps);
-    Ok(())
-}
-
-fn progress(done: u64, total: u64) {
-    use std::sync::OnceLock;
-    static START: OnceLock<Instant> = OnceLock::new();
-    let start = *START.get_or_init(Instant::now);
-    if start.elapsed().as_secs_f64() > 1.0 && total > 0 {
-        eprint!(
-            "\r{:5.1}% ({done}/{total} steps)",
-            100.0 * done as f64 / total as f64
-        );
-        if done == total {
-            eprintln!();
-        }
-    }
 }
 
 /// Human-readable description of a model: parameters, variables, equations.
@@ -524,6 +476,14 @@ fn iv_cmd(args: &IvArgs) -> Result<()> {
         trace_every: 0,
         threads: sweep_threads(&args.base)?,
     };
+    let runs = cfg.v_holds.len() as f64;
+    budget::check_runs(
+        &resolved,
+        runs,
+        cfg.hold_ms,
+        cfg.threads,
+        args.base.run.force,
+    )?;
     let result =
         iv_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
     write_table(&args.base.run.out, &iv_csv(&result.points))
@@ -541,6 +501,15 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
         transient_ms: args.transient_ms,
         threads: sweep_threads(&args.base)?,
     };
+    // The grid, then three rounds of eight values refining the rheobase.
+    let runs = cfg.values.len() as f64 + 24.0;
+    budget::check_runs(
+        &resolved,
+        runs,
+        cfg.duration_ms,
+        cfg.threads,
+        args.base.run.force,
+    )?;
     let control = crate::analysis::Control::default();
     let mut result = fi_sweep(&resolved, &cfg, &control).map_err(sweep_error)?;
     write_table(&args.base.run.out, &fi_csv(&result))?;
@@ -558,6 +527,7 @@ fn resolve_file(path: &Path) -> Result<ResolvedPreset> {
         integrator: None,
         seed: None,
         model_file: None,
+        force: false,
     };
     resolve_run(&args, None)
 }
@@ -591,12 +561,28 @@ fn fi_table(curves: &[(&str, &crate::analysis::compare::Responses)]) -> String {
     s
 }
 
+/// Runs of one model in a comparison: the f–I grid, about 16 rheobase bisection
+/// runs and the steps (an upper bound for the work budget).
+fn protocol_runs(protocol: &crate::analysis::compare::Protocol) -> f64 {
+    (protocol.fi_values.len() + 16 + protocol.step_offsets.len()) as f64
+}
+
 fn compare_cmd(args: &CompareArgs) -> Result<()> {
     use crate::analysis::compare::{Protocol, compare, snippet};
     let reference = resolve_file(&args.reference)?;
     let candidate = resolve_file(&args.candidate)?;
     let threads = threads_arg(args.extra.threads)?;
     let protocol = Protocol::default();
+    let per_model = protocol_runs(&protocol);
+    for p in [&reference, &candidate] {
+        budget::check_runs(
+            p,
+            per_model,
+            protocol.duration_ms,
+            threads,
+            args.extra.force,
+        )?;
+    }
     let control = crate::analysis::Control::default();
     let c = compare(&reference, &candidate, &protocol, threads, &control).map_err(sweep_error)?;
     for line in c.metrics.lines() {
@@ -630,6 +616,18 @@ fn fit_cmd(args: &FitArgs) -> Result<()> {
     if cfg.population == Some(0) {
         bail!(UsageError("--population must be at least 1".into()));
     }
+    let per_model = protocol_runs(&cfg.protocol);
+    let duration_ms = cfg.protocol.duration_ms;
+    let force = args.extra.force;
+    budget::check_runs(&reference, per_model, duration_ms, cfg.threads, force)?;
+    let evaluations = cfg.evaluations as f64;
+    budget::check_runs(
+        &candidate,
+        evaluations * per_model,
+        duration_ms,
+        cfg.threads,
+        force,
+    )?;
     let control = crate::analysis::Control::default();
     let start = Instant::now();
     let mut shown = 0.0;

@@ -4,7 +4,7 @@
 //! the row at t holds the state after the step that ends at t; `spike` is 1 in the
 //! row that ends the step in which a spike occurred.
 
-use std::io::{self, Write};
+use std::io;
 
 use serde_json::json;
 
@@ -127,7 +127,6 @@ pub fn sidecar(
     })
 }
 
-/// Writes `text` to `path`, naming the path in the error.
 /// The sidecar beside a CSV, the same for the GUI and the CLI: `trace.csv` →
 /// `trace.csv.json`.
 pub fn sidecar_path(csv: &std::path::Path) -> std::path::PathBuf {
@@ -136,11 +135,9 @@ pub fn sidecar_path(csv: &std::path::Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
+/// Writes `text` to `path` atomically (see `io::atomic`), naming the path in the error.
 pub fn write_file(path: &std::path::Path, text: &[u8]) -> io::Result<()> {
-    let mut f = std::fs::File::create(path)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;
-    f.write_all(text)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
+    super::atomic::write_atomic(path, text)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Files: presets (RON), stimulus waveforms, trace CSV and sidecars.
 
+pub mod atomic;
 pub mod csv;
 pub mod preset;
+pub mod ron_path;
 pub mod stimulus;

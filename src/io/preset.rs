@@ -53,6 +53,16 @@ pub struct Preset {
 }
 
 pub const DEFAULT_DURATION_MS: f64 = 1000.0;
+/// Largest preset file accepted (a 200k-event protocol is ~10 MB).
+pub const MAX_PRESET_BYTES: usize = 64 << 20;
+/// Most events in one preset.
+pub const MAX_EVENTS: usize = 1_000_000;
+/// Most stimulus waveforms in one preset.
+pub const MAX_STIMULI: usize = 1_000;
+/// Most names in one map (`parameters`, `initial`, one event's `set` and `add`).
+pub const MAX_NAMES: usize = 10_000;
+/// Deepest bracket nesting RON may follow (a valid preset needs 6).
+const MAX_RON_NESTING: usize = 32;
 pub const DEFAULT_SEED: u32 = 2024;
 
 /// What is wrong with a preset, and where.
@@ -123,13 +133,67 @@ impl Preset {
                 "the file is empty; a preset needs at least `(model: \"...\")`".into(),
             ));
         }
-        ron_options().from_str::<Preset>(text).map_err(|e| {
-            let mut field = field_of_ron_error(&e.code);
-            if field.is_empty() {
-                field = field_on_line(text, e.position.line);
-            }
+        if bytes.len() > MAX_PRESET_BYTES {
+            return Err(err(
+                file,
+                None,
+                "",
+                format!(
+                    "the file has {} bytes; presets are limited to {MAX_PRESET_BYTES} bytes",
+                    bytes.len()
+                ),
+            ));
+        }
+        let preset = ron_options().from_str::<Preset>(text).map_err(|e| {
+            let (line, col) = (e.position.line, e.position.col);
+            let path = match e.code {
+                ron::Error::MissingStructField { .. } => {
+                    super::ron_path::struct_path_at(text, line, col)
+                }
+                _ => super::ron_path::path_at(text, line, col),
+            };
+            let named = field_of_ron_error(&e.code);
+            let field = match (path.is_empty(), named.is_empty()) {
+                (_, true) => path,
+                (true, false) => named,
+                (false, false) if path.ends_with(&named) => path,
+                (false, false) => format!("{path}.{named}"),
+            };
             err(file, Some(e.position.line), &field, e.code.to_string())
-        })
+        })?;
+        preset.check_sizes(file, text)?;
+        Ok(preset)
+    }
+
+    /// Refuses collections beyond the limits (a 200k-event protocol is fine).
+    fn check_sizes(&self, file: &str, text: &str) -> Result<(), PresetError> {
+        let too_many = |field: &str, n: usize, max: usize| {
+            (n > max).then(|| {
+                err(
+                    file,
+                    find_line(text, field),
+                    field,
+                    format!("{n} entries; a preset may hold at most {max}"),
+                )
+            })
+        };
+        let mut checks = vec![
+            too_many("events", self.events.len(), MAX_EVENTS),
+            too_many("stimuli", self.stimuli.len(), MAX_STIMULI),
+            too_many("parameters", self.parameters.len(), MAX_NAMES),
+            too_many("initial", self.initial.len(), MAX_NAMES),
+        ];
+        for (k, ev) in self.events.iter().enumerate() {
+            let n = ev.set.len() + ev.add.len();
+            if n > MAX_NAMES {
+                checks.push(too_many(&format!("events[{k}]"), n, MAX_NAMES));
+                break;
+            }
+        }
+        match checks.into_iter().flatten().next() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     pub fn load(path: &Path) -> Result<Self, PresetError> {
@@ -407,7 +471,9 @@ pub fn load_resolved(
 
 /// `dt_ms: 0.1` rather than `dt_ms: Some(0.1)`: optional fields read as plain values.
 fn ron_options() -> ron::Options {
-    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+    ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .with_recursion_limit(MAX_RON_NESTING)
 }
 
 fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetError {
@@ -482,22 +548,5 @@ fn field_of_ron_error(code: &ron::Error) -> String {
         ron::Error::MissingStructField { field, .. } => (*field).to_owned(),
         ron::Error::DuplicateStructField { field, .. } => (*field).to_owned(),
         _ => String::new(),
-    }
-}
-
-/// The field name written on a line (`  dt_ms: "x",` gives `dt_ms`), for RON errors
-/// that do not name one.
-fn field_on_line(text: &str, line: usize) -> String {
-    let Some(l) = text.lines().nth(line.saturating_sub(1)) else {
-        return String::new();
-    };
-    let Some((head, _)) = l.split_once(':') else {
-        return String::new();
-    };
-    let name = head.trim().trim_start_matches('(').trim().trim_matches('"');
-    if crate::model::file::is_identifier(name) {
-        name.to_owned()
-    } else {
-        String::new()
     }
 }

@@ -12,6 +12,7 @@ use super::ast::{BinOp, Expr, UnOp};
 use super::error::{ModelError, Span};
 use super::file::{EqKind, EquationDesc, FunctionDesc, ModelDesc};
 use super::fold::{derivative, inline_functions};
+use super::limits;
 use super::tape::{Op, Tape};
 
 const TEMP: u32 = 1 << 31;
@@ -133,11 +134,41 @@ struct Builder<'a> {
     next_slot: u32,
     next_temp: u32,
     max_temp: u32,
+    /// Expression nodes the rest of the model may still use (`MAX_MODEL_NODES`).
+    nodes_left: usize,
 }
 
 impl Builder<'_> {
     fn err(&self, span: Span, msg: impl Into<String>) -> ModelError {
         ModelError::new(self.file, span, msg)
+    }
+
+    /// Inlines user functions into `e` within the expression and model size limits.
+    fn inlined(
+        &mut self,
+        e: &Expr,
+        functions: &HashMap<String, FunctionDesc>,
+        span: Span,
+    ) -> Result<Expr, ModelError> {
+        let what = "the expression after inlining functions";
+        let mut budget = limits::MAX_EXPR_NODES.min(self.nodes_left);
+        let Some(out) = inline_functions(e, functions, 0, &mut budget) else {
+            let msg = if self.nodes_left < limits::MAX_EXPR_NODES {
+                format!(
+                    "the model is too large: more than {} expression terms in all (after inlining functions)",
+                    limits::MAX_MODEL_NODES
+                )
+            } else {
+                format!(
+                    "{what} has more than {} terms; split it into helper variables",
+                    limits::MAX_EXPR_NODES
+                )
+            };
+            return Err(self.err(span, msg));
+        };
+        let nodes = limits::check(&out, what).map_err(|m| self.err(span, m))?;
+        self.nodes_left = self.nodes_left.saturating_sub(nodes);
+        Ok(out)
     }
 
     fn persistent(&mut self) -> u32 {
@@ -413,6 +444,7 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
         next_slot: 0,
         next_temp: 0,
         max_temp: 0,
+        nodes_left: limits::MAX_MODEL_NODES,
     };
     let functions = check_functions(&b, &desc)?;
 
@@ -477,13 +509,13 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     let mut prepared = Vec::new();
     for eq in &desc.equations {
         let rhs = number_randoms(
-            &inline_functions(&eq.rhs, &functions, 0),
+            &b.inlined(&eq.rhs, &functions, eq.span)?,
             &mut b,
             &mut randoms,
         )?;
         let factor = match &eq.kind {
             EqKind::Ode { factor: Some(f) } => Some(number_randoms(
-                &inline_functions(f, &functions, 0),
+                &b.inlined(f, &functions, eq.span)?,
                 &mut b,
                 &mut randoms,
             )?),
@@ -492,8 +524,8 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
         prepared.push((eq, rhs, factor));
     }
     let spike = match &desc.spike {
-        Some((e, _, _)) => Some(number_randoms(
-            &inline_functions(e, &functions, 0),
+        Some((e, _, span)) => Some(number_randoms(
+            &b.inlined(e, &functions, *span)?,
             &mut b,
             &mut randoms,
         )?),
@@ -522,7 +554,7 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
         resets.push((
             slot,
             number_randoms(
-                &inline_functions(&r.rhs, &functions, 0),
+                &b.inlined(&r.rhs, &functions, r.span)?,
                 &mut b,
                 &mut randoms,
             )?,
@@ -569,7 +601,7 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
     for eq in &desc.equations {
         if let Some(init) = &eq.init {
             let target = b.names[&eq.var];
-            let init = inline_functions(init, &functions, 0);
+            let init = b.inlined(init, &functions, eq.span)?;
             b.store(&init, target, &mut init_ops)?;
         }
     }
@@ -645,6 +677,8 @@ fn program(
                 b.store(&f, d, &mut ops)?;
                 if advance == Advance::Exponential {
                     let df = derivative(&f, &eq.var);
+                    let what = format!("the derivative of d{}/dt (for exponential Euler)", eq.var);
+                    limits::check_derivative(&df, &what).map_err(|m| b.err(eq.span, m))?;
                     b.store(&df, jac[&var], &mut ops)?;
                 }
                 block.push(var);

@@ -240,6 +240,7 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
         dt_ms: 0.1,
         ..ModelDesc::default()
     };
+    check_size(&r, source)?;
     let mut section = Section::None;
     for l in logical_lines(source) {
         if l.text.starts_with('[') {
@@ -294,6 +295,33 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
             .to_owned();
     }
     Ok(desc)
+}
+
+/// Refuses files beyond the size limits before any parsing work (`model::limits`).
+fn check_size(r: &Reader, source: &str) -> Result<(), ModelError> {
+    use super::limits::{MAX_MODEL_BYTES, MAX_MODEL_LINES};
+    if source.len() > MAX_MODEL_BYTES {
+        return Err(r.err(
+            1,
+            1,
+            format!(
+                "the file has {} bytes; model files are limited to {MAX_MODEL_BYTES} bytes",
+                source.len()
+            ),
+        ));
+    }
+    let mut code_lines = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.split('#').next().unwrap_or("").trim().is_empty());
+    if let Some((i, _)) = code_lines.nth(MAX_MODEL_LINES) {
+        return Err(r.err(
+            i + 1,
+            1,
+            format!("more than {MAX_MODEL_LINES} lines of definitions; model files are limited to {MAX_MODEL_LINES}"),
+        ));
+    }
+    Ok(())
 }
 
 fn model_line(r: &Reader, l: &Logical, desc: &mut ModelDesc) -> Result<(), ModelError> {

@@ -27,63 +27,75 @@ pub fn constant_value(e: &Expr) -> Option<f64> {
     }
 }
 
+/// Takes one node from the budget; `None` once it is spent.
+fn spend(budget: &mut usize, nodes: usize) -> Option<()> {
+    *budget = budget.checked_sub(nodes)?;
+    Some(())
+}
+
 /// Replaces every call of a user function by its body with the arguments substituted.
 /// Functions may call functions defined before them; recursion is cut at depth 32.
-pub fn inline_functions(e: &Expr, functions: &HashMap<String, FunctionDesc>, depth: usize) -> Expr {
-    match e {
+/// Every node built is taken from `budget`: `None` when the inlined expression would
+/// exceed it (functions calling functions can grow exponentially).
+pub fn inline_functions(
+    e: &Expr,
+    functions: &HashMap<String, FunctionDesc>,
+    depth: usize,
+    budget: &mut usize,
+) -> Option<Expr> {
+    spend(budget, 1)?;
+    let mut inline = |a: &Expr| inline_functions(a, functions, depth, budget).map(Box::new);
+    Some(match e {
         Expr::Num(_) | Expr::Name(..) => e.clone(),
-        Expr::Unary(op, a) => Expr::Unary(*op, Box::new(inline_functions(a, functions, depth))),
-        Expr::Binary(op, a, b) => Expr::Binary(
-            *op,
-            Box::new(inline_functions(a, functions, depth)),
-            Box::new(inline_functions(b, functions, depth)),
-        ),
-        Expr::IfElse(c, a, b) => Expr::IfElse(
-            Box::new(inline_functions(c, functions, depth)),
-            Box::new(inline_functions(a, functions, depth)),
-            Box::new(inline_functions(b, functions, depth)),
-        ),
+        Expr::Unary(op, a) => Expr::Unary(*op, inline(a)?),
+        Expr::Binary(op, a, b) => Expr::Binary(*op, inline(a)?, inline(b)?),
+        Expr::IfElse(c, a, b) => Expr::IfElse(inline(c)?, inline(a)?, inline(b)?),
         Expr::Call(name, args, span) => {
             let args: Vec<Expr> = args
                 .iter()
-                .map(|a| inline_functions(a, functions, depth))
-                .collect();
+                .map(|a| inline_functions(a, functions, depth, budget))
+                .collect::<Option<_>>()?;
             match functions.get(name) {
                 Some(f) if depth < 32 && f.args.len() == args.len() => {
-                    let map: HashMap<&str, &Expr> =
-                        f.args.iter().map(String::as_str).zip(args.iter()).collect();
-                    let body = substitute(&f.body, &map);
-                    inline_functions(&body, functions, depth + 1)
+                    let map: HashMap<&str, (&Expr, usize)> = f
+                        .args
+                        .iter()
+                        .map(String::as_str)
+                        .zip(args.iter().map(|a| (a, super::limits::measure(a).1)))
+                        .collect();
+                    let body = substitute(&f.body, &map, budget)?;
+                    inline_functions(&body, functions, depth + 1, budget)?
                 }
                 _ => Expr::Call(name.clone(), args, *span),
             }
         }
-    }
+    })
 }
 
-fn substitute(e: &Expr, map: &HashMap<&str, &Expr>) -> Expr {
-    match e {
-        Expr::Name(n, _) => map
-            .get(n.as_str())
-            .map_or_else(|| e.clone(), |r| (*r).clone()),
+/// Replaces names by expressions (with their node counts, taken from `budget`).
+fn substitute(e: &Expr, map: &HashMap<&str, (&Expr, usize)>, budget: &mut usize) -> Option<Expr> {
+    spend(budget, 1)?;
+    let mut sub = |a: &Expr| substitute(a, map, budget).map(Box::new);
+    Some(match e {
+        Expr::Name(n, _) => match map.get(n.as_str()) {
+            Some((r, nodes)) => {
+                spend(budget, *nodes)?;
+                (*r).clone()
+            }
+            None => e.clone(),
+        },
         Expr::Num(_) => e.clone(),
-        Expr::Unary(op, a) => Expr::Unary(*op, Box::new(substitute(a, map))),
-        Expr::Binary(op, a, b) => Expr::Binary(
-            *op,
-            Box::new(substitute(a, map)),
-            Box::new(substitute(b, map)),
-        ),
-        Expr::IfElse(c, a, b) => Expr::IfElse(
-            Box::new(substitute(c, map)),
-            Box::new(substitute(a, map)),
-            Box::new(substitute(b, map)),
-        ),
+        Expr::Unary(op, a) => Expr::Unary(*op, sub(a)?),
+        Expr::Binary(op, a, b) => Expr::Binary(*op, sub(a)?, sub(b)?),
+        Expr::IfElse(c, a, b) => Expr::IfElse(sub(c)?, sub(a)?, sub(b)?),
         Expr::Call(n, args, s) => Expr::Call(
             n.clone(),
-            args.iter().map(|a| substitute(a, map)).collect(),
+            args.iter()
+                .map(|a| substitute(a, map, budget))
+                .collect::<Option<_>>()?,
             *s,
         ),
-    }
+    })
 }
 
 fn is_zero(e: &Expr) -> bool {
@@ -336,7 +348,7 @@ mod tests {
             span: Default::default(),
         };
         let map = HashMap::from([("f".to_owned(), f)]);
-        let e = inline_functions(&p("f(2, f(3, 4))"), &map, 0);
+        let e = inline_functions(&p("f(2, f(3, 4))"), &map, 0, &mut 1000).unwrap();
         assert_eq!(constant_value(&e), Some(54.0));
     }
 

@@ -1,6 +1,7 @@
 //! Tokens of ANNarchy's expression notation, with their columns for error messages.
 
 use super::error::Span;
+use super::limits::MAX_EXPR_TOKENS;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
@@ -49,6 +50,14 @@ pub fn tokenize(
         if c.is_whitespace() {
             i += 1;
             continue;
+        }
+        if out.len() >= MAX_EXPR_TOKENS {
+            return Err((
+                span,
+                format!(
+                    "expression longer than {MAX_EXPR_TOKENS} tokens; split it into helper variables"
+                ),
+            ));
         }
         if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
         {

@@ -13,6 +13,7 @@ pub mod kernel;
 #[allow(clippy::all, clippy::pedantic)]
 mod kernels;
 pub mod lexer;
+pub mod limits;
 pub mod parser;
 pub mod tape;
 

@@ -4,6 +4,7 @@
 use super::ast::{BinOp, Expr, UnOp};
 use super::error::Span;
 use super::lexer::{Tok, Token};
+use super::limits::{self, MAX_NESTING};
 
 pub type ParseResult<T> = Result<T, (Span, String)>;
 
@@ -11,11 +12,19 @@ pub struct Parser<'a> {
     toks: &'a [Token],
     pos: usize,
     end: Span,
+    /// Current recursion depth, bounded by `MAX_NESTING` so that no input can
+    /// overflow the stack.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
     pub fn new(toks: &'a [Token], end: Span) -> Self {
-        Self { toks, pos: 0, end }
+        Self {
+            toks,
+            pos: 0,
+            end,
+            depth: 0,
+        }
     }
 
     fn peek(&self) -> Option<&Tok> {
@@ -66,6 +75,22 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Runs `f` one nesting level deeper, refusing input nested beyond `MAX_NESTING`.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> ParseResult<T>) -> ParseResult<T> {
+        if self.depth >= MAX_NESTING {
+            return Err((
+                self.span(),
+                format!(
+                    "expression nested more than {MAX_NESTING} levels deep (brackets, signs, `not`, `if`); split it into helper variables"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     /// Parses a whole expression and requires that nothing follows it.
     pub fn parse_complete(mut self) -> ParseResult<Expr> {
         let e = self.expr()?;
@@ -79,6 +104,10 @@ impl<'a> Parser<'a> {
     }
 
     pub fn expr(&mut self) -> ParseResult<Expr> {
+        self.nested(Self::expr_inner)
+    }
+
+    fn expr_inner(&mut self) -> ParseResult<Expr> {
         if self.eat_keyword("if") {
             let cond = self.or_expr()?;
             self.expect(&Tok::Colon, "`:` after the condition of `if`")?;
@@ -120,7 +149,7 @@ impl<'a> Parser<'a> {
 
     fn not_expr(&mut self) -> ParseResult<Expr> {
         if self.eat_keyword("not") {
-            let e = self.not_expr()?;
+            let e = self.nested(Self::not_expr)?;
             return Ok(Expr::Unary(UnOp::Not, Box::new(e)));
         }
         self.comparison()
@@ -172,14 +201,14 @@ impl<'a> Parser<'a> {
 
     fn unary(&mut self) -> ParseResult<Expr> {
         if self.eat(&Tok::Minus) {
-            let e = self.unary()?;
+            let e = self.nested(Self::unary)?;
             return Ok(match e {
                 Expr::Num(v) => Expr::Num(-v),
                 other => Expr::Unary(UnOp::Neg, Box::new(other)),
             });
         }
         if self.eat(&Tok::Plus) {
-            return self.unary();
+            return self.nested(Self::unary);
         }
         self.power()
     }
@@ -188,7 +217,7 @@ impl<'a> Parser<'a> {
         let base = self.atom()?;
         if self.eat(&Tok::StarStar) {
             // Right-associative, and the exponent may carry its own sign: x ** -2.
-            let exp = self.unary()?;
+            let exp = self.nested(Self::unary)?;
             return Ok(Expr::bin(BinOp::Pow, base, exp));
         }
         Ok(base)
@@ -268,7 +297,10 @@ pub fn parse_expr(text: &str, line: usize, column: usize) -> ParseResult<Expr> {
         line,
         column: column + text.chars().count(),
     };
-    Parser::new(&toks, end).parse_complete()
+    let e = Parser::new(&toks, end).parse_complete()?;
+    // Chains (`a + b + c ...`) are parsed by loops but build deep trees.
+    limits::check(&e, "the expression").map_err(|m| (Span { line, column }, m))?;
+    Ok(e)
 }
 
 #[cfg(test)]
@@ -352,5 +384,28 @@ mod tests {
         let (_, msg) = parse_expr("a b", 1, 1).unwrap_err();
         assert!(msg.contains("unexpected `b`"), "{msg}");
         assert!(parse_expr("if a: b", 1, 1).is_err());
+    }
+
+    #[test]
+    fn deep_and_long_expressions_are_refused_not_overflowed() {
+        let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+        let (_, msg) = parse_expr(&deep, 1, 1).unwrap_err();
+        assert!(msg.contains("tokens"), "{msg}");
+        for text in [
+            format!("{}x{}", "(".repeat(500), ")".repeat(500)),
+            format!("{}x", "-".repeat(1500)),
+            format!("{}x", "not ".repeat(1500)),
+            format!("x{}", " ** x".repeat(900)),
+            format!("{}1{}", "f(".repeat(500), ")".repeat(500)),
+            format!("{}1", "if 1: 1 else: ".repeat(300)),
+        ] {
+            let (_, msg) = parse_expr(&text, 3, 1).unwrap_err();
+            assert!(msg.contains("levels deep"), "{msg}");
+        }
+        let chain = format!("x{}", " + x".repeat(900));
+        let (span, msg) = parse_expr(&chain, 3, 5).unwrap_err();
+        assert_eq!(span, Span { line: 3, column: 5 });
+        assert!(msg.contains("levels deep"), "{msg}");
+        assert!(parse_expr(&format!("x{}", " + x".repeat(150)), 1, 1).is_ok());
     }
 }

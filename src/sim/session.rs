@@ -84,16 +84,7 @@ impl Session {
                 engine.set_var(i, lane, v);
             }
         }
-        let mut events: Vec<(u64, Vec<Action>)> = Vec::new();
-        for ev in &preset.events {
-            let step = (ev.t_ms / preset.dt_ms).round() as u64;
-            let actions = actions_of(ev, &engine);
-            match events.iter_mut().find(|(s, _)| *s == step) {
-                Some((_, list)) => list.extend(actions),
-                None => events.push((step, actions)),
-            }
-        }
-        events.sort_by_key(|(s, _)| *s);
+        let events = merge_events(&preset.events, preset.dt_ms, &engine);
         let stimuli = stimulus_players(&model, &preset.stimuli, preset.seed);
         Ok(Self {
             engine,
@@ -109,14 +100,17 @@ impl Session {
     /// Applies this step's events and stimuli, then advances; returns lanes that spiked.
     pub fn step(&mut self) -> usize {
         let step = self.engine.step_index();
-        while let Some((s, actions)) = self.events.get(self.next_event) {
-            if *s > step {
+        while let Some(&(s, _)) = self.events.get(self.next_event) {
+            if s > step {
                 break;
             }
-            if *s == step {
-                for a in actions.clone() {
-                    self.apply(&a);
+            if s == step {
+                // Taken out and put back: no clone per event on the live path.
+                let actions = std::mem::take(&mut self.events[self.next_event].1);
+                for a in &actions {
+                    self.apply(a);
                 }
+                self.events[self.next_event].1 = actions;
             }
             self.next_event += 1;
         }
@@ -184,6 +178,26 @@ impl Session {
         }
         self.stimuli = stimuli;
     }
+}
+
+/// Groups the events by the step they act before, keeping the preset's order within
+/// a step. A stable sort, then one pass: O(n log n) for n events (a search per event
+/// made a 200k-event preset take tens of seconds before its first step).
+fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Vec<(u64, Vec<Action>)> {
+    let mut by_step: Vec<(u64, &Event)> = events
+        .iter()
+        .map(|ev| ((ev.t_ms / dt_ms).round() as u64, ev))
+        .collect();
+    by_step.sort_by_key(|&(step, _)| step);
+    let mut merged: Vec<(u64, Vec<Action>)> = Vec::new();
+    for (step, ev) in by_step {
+        let actions = actions_of(ev, engine);
+        match merged.last_mut() {
+            Some((s, list)) if *s == step => list.extend(actions),
+            _ => merged.push((step, actions)),
+        }
+    }
+    merged
 }
 
 fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {

@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::cli::run::{TraceEnd, write_trace};
+use crate::io::atomic::AtomicFile;
 use crate::io::csv::{sidecar, sidecar_path, time_label, write_file};
 use crate::io::preset::Preset;
 use crate::model::CompiledModel;
+use crate::sim::session::Session;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -21,6 +24,10 @@ pub enum ExportError {
     Replay(String),
     #[error("cancelled; no file was written")]
     Cancelled,
+    #[error(
+        "{var} became NaN or infinite at t = {t_ms} ms; the {rows} rows before it were written"
+    )]
+    NonFinite { var: String, t_ms: f64, rows: u64 },
     #[error("cannot encode the image: {0}")]
     Image(String),
 }
@@ -39,8 +46,8 @@ pub struct CsvExport {
     pub model_file: Option<String>,
 }
 
-/// Replays the session and writes the CSV (to a temporary file in the same folder,
-/// renamed when complete) and its sidecar. `steps_done` counts progress; setting
+/// Replays the session and writes the CSV (atomically: a temporary file in the same
+/// folder, renamed when complete) and its sidecar. `steps_done` counts progress; setting
 /// `cancel` stops it, leaving any old file in place. Returns the rows written.
 pub fn replay_csv(
     export: &CsvExport,
@@ -51,36 +58,37 @@ pub fn replay_csv(
         .preset
         .resolve("(session)", "", Some(Arc::clone(&export.model)))
         .map_err(|e| ExportError::Replay(e.to_string()))?;
-    let tmp = temp_path(&export.path);
     let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
         let mut out = RowWindow {
-            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            inner: AtomicFile::create(&export.path)?,
             rows: export.rows.clone(),
             next_row: None,
+            rows_kept: 0,
             cancel,
         };
-        crate::cli::write_trace(
-            &resolved,
+        let mut session =
+            Session::new(&resolved, 1).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let end = write_trace(
+            &mut session,
             &export.vars,
             *export.rows.end(),
             &mut out,
             &mut |k| steps_done.store(k, Ordering::Relaxed),
         )
         .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
-        let file = out.inner.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &export.path)
+        let rows = out.rows_kept;
+        // Dropping an uncommitted file (cancel, error) leaves the old one in place.
+        out.inner.commit()?;
+        Ok((rows, end))
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(if cancel.load(Ordering::Relaxed) {
-            ExportError::Cancelled
-        } else {
-            ExportError::Write(e)
-        });
-    }
-    let n = export.rows.end() - export.rows.start() + 1;
+    let (n, end) = match result {
+        Ok(done) => done,
+        Err(e) if cancel.load(Ordering::Relaxed) => {
+            drop(e);
+            return Err(ExportError::Cancelled);
+        }
+        Err(e) => return Err(ExportError::Write(e)),
+    };
     let dt_ms = resolved.dt_ms;
     let mut meta = sidecar(&resolved, &export.vars, export.model_file.as_deref());
     if let Some(obj) = meta.as_object_mut() {
@@ -97,15 +105,10 @@ pub fn replay_csv(
     }
     let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
     write_file(&sidecar_path(&export.path), json.as_bytes()).map_err(ExportError::Write)?;
-    Ok(n)
-}
-
-/// `dir/.name.partial`: beside the target, so the final rename stays on one disk.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "export".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.partial"))
+    match end {
+        TraceEnd::Complete => Ok(n),
+        TraceEnd::NonFinite { var, t_ms } => Err(ExportError::NonFinite { var, t_ms, rows: n }),
+    }
 }
 
 /// Passes the header and the rows in `rows` through; `write_trace` writes the
@@ -115,6 +118,7 @@ struct RowWindow<'a, W: Write> {
     rows: RangeInclusive<u64>,
     /// The row the next call writes; `None` before the header.
     next_row: Option<u64>,
+    rows_kept: u64,
     cancel: &'a AtomicBool,
 }
 
@@ -132,6 +136,9 @@ impl<W: Write> Write for RowWindow<'_, W> {
             None => true,
             Some(row) => self.rows.contains(&row),
         };
+        if keep && self.next_row.is_some() {
+            self.rows_kept += 1;
+        }
         self.next_row = Some(self.next_row.map_or(0, |r| r + 1));
         if keep {
             self.inner.write_all(buf)?;

@@ -1,0 +1,13 @@
+//! `crate::sim` without the GUI's worker thread.
+
+#[path = "../../src/sim/engine.rs"]
+pub mod engine;
+#[path = "../../src/sim/integrator.rs"]
+pub mod integrator;
+#[path = "../../src/sim/rng.rs"]
+pub mod rng;
+#[path = "../../src/sim/session.rs"]
+pub mod session;
+
+pub use engine::{Engine, EngineError};
+pub use integrator::Integrator;

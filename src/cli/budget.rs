@@ -1,0 +1,181 @@
+//! Work budgets checked before a command starts: how many steps it takes, about how
+//! long that is on this machine and how many bytes it writes, against a time limit
+//! and the free space of the output's file system. A run that could not finish in
+//! reasonable time, or whose output would fill the disk, is refused with both
+//! numbers; `--force` runs it anyway. Step counts are computed in f64 and refused
+//! beyond 2^53, so they never overflow or saturate silently.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::io::preset::ResolvedPreset;
+use crate::sim::session::Session;
+
+/// Longest run started without `--force`, in seconds of estimated wall time.
+pub const MAX_RUN_SECS: f64 = 15.0 * 60.0;
+/// Most lane-steps of any run, even with `--force`: beyond 2^53 a step index is no
+/// longer exact in f64 time labels.
+pub const MAX_LANE_STEPS: f64 = 9_007_199_254_740_992.0;
+/// Steps timed to estimate the cost of a run.
+const CALIBRATION_STEPS: u64 = 2_000;
+
+/// A run refused before it started (exit code 4).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// What a command is about to do.
+pub struct Work<'a> {
+    /// Neuron-steps over all lanes and runs.
+    pub lane_steps: f64,
+    /// Wall time of one lane-step, measured by [`seconds_per_step`].
+    pub secs_per_lane_step: f64,
+    /// Threads sharing the work.
+    pub threads: usize,
+    /// Bytes the command writes, and where (the file whose folder must hold them).
+    pub output: Option<(f64, &'a Path)>,
+}
+
+/// Steps of `duration_ms` at `dt_ms` as f64 (ANNarchy's ceil, §1): the exact count
+/// for any run below 2^53 steps, and no overflow beyond.
+pub fn steps_f64(duration_ms: f64, dt_ms: f64) -> f64 {
+    (duration_ms / dt_ms).ceil().max(0.0)
+}
+
+/// Times a few steps of one lane of `preset` (events and stimuli included).
+pub fn seconds_per_step(preset: &ResolvedPreset) -> f64 {
+    let Ok(mut session) = Session::new(preset, 1) else {
+        return 0.0;
+    };
+    let start = Instant::now();
+    for _ in 0..CALIBRATION_STEPS {
+        session.step();
+    }
+    start.elapsed().as_secs_f64() / CALIBRATION_STEPS as f64
+}
+
+/// Free bytes for an unprivileged user on the file system holding `path`'s folder.
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let c_path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stat` is written by
+    // statvfs before it is read (only on success).
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled `stat`.
+    let stat = unsafe { stat.assume_init() };
+    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+}
+
+/// Checks a sweep or fit: `runs` of `duration_ms` each over `preset`'s model and dt,
+/// shared by `threads` (the tables it writes are small).
+pub fn check_runs(
+    preset: &ResolvedPreset,
+    runs: f64,
+    duration_ms: f64,
+    threads: usize,
+    force: bool,
+) -> Result<(), Refused> {
+    let work = Work {
+        lane_steps: runs * steps_f64(duration_ms, preset.dt_ms),
+        secs_per_lane_step: seconds_per_step(preset),
+        threads,
+        output: None,
+    };
+    check(&work, force)
+}
+
+/// `1.5 GB`, `320 kB`.
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
+    let mut v = bytes;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{v:.0} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// `42 s`, `3.5 min`, `2.1 h`, `4.0 days`.
+pub fn human_secs(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else if secs < 5400.0 {
+        format!("{:.1} min", secs / 60.0)
+    } else if secs < 48.0 * 3600.0 {
+        format!("{:.1} h", secs / 3600.0)
+    } else {
+        format!("{:.1} days", secs / 86_400.0)
+    }
+}
+
+/// Refuses work beyond the budget (unless `force`), saying what it would take.
+pub fn check(work: &Work, force: bool) -> Result<(), Refused> {
+    if work.lane_steps.is_nan() || work.lane_steps > MAX_LANE_STEPS {
+        return Err(Refused(format!(
+            "this run needs {:.3e} steps, more than the {MAX_LANE_STEPS:.3e} any run may take; use a larger dt_ms or a shorter duration",
+            work.lane_steps
+        )));
+    }
+    let secs = work.lane_steps * work.secs_per_lane_step / work.threads.max(1) as f64;
+    if secs > MAX_RUN_SECS && !force {
+        return Err(Refused(format!(
+            "this run needs {:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} limit; use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+            work.lane_steps,
+            human_secs(secs),
+            work.secs_per_lane_step * 1e9,
+            human_secs(MAX_RUN_SECS)
+        )));
+    }
+    if let Some((bytes, path)) = work.output
+        && let Some(free) = free_bytes(path)
+        && bytes > free as f64
+        && !force
+    {
+        return Err(Refused(format!(
+            "{} would take about {}, but only {} are free there; record fewer variables (--record), use a larger dt_ms or a shorter duration, or add --force to try anyway",
+            path.display(),
+            human_bytes(bytes),
+            human_bytes(free as f64)
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_counts_do_not_saturate() {
+        assert_eq!(steps_f64(1000.0, 0.1), 10_000.0);
+        assert!(steps_f64(1e300, 1e-300).is_infinite());
+        let work = Work {
+            lane_steps: steps_f64(1e300, 1e-300),
+            secs_per_lane_step: 1e-9,
+            threads: 1,
+            output: None,
+        };
+        assert!(check(&work, true).is_err(), "even --force cannot overflow");
+    }
+
+    #[test]
+    fn free_space_of_the_temp_folder_is_known() {
+        let dir = std::env::temp_dir().join("x.csv");
+        assert!(free_bytes(&dir).is_some());
+        assert_eq!(human_bytes(1.5e9), "1.5 GB");
+        assert_eq!(human_secs(7200.0), "2.0 h");
+    }
+}
