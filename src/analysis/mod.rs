@@ -6,8 +6,10 @@
 //! of a chosen size (the GUI leaves a core to the live simulation). They report
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
+pub mod bifurcation;
 pub mod clamp;
 pub mod compare;
+pub mod equilibrium;
 pub mod features;
 pub mod fi;
 pub mod fit;
