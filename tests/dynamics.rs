@@ -8,6 +8,7 @@ use std::path::Path;
 use neuron_explorer::analysis::bifurcation::{BifurcationConfig, bifurcation};
 use neuron_explorer::analysis::features::{FiringClass, run_membrane};
 use neuron_explorer::analysis::fi::{FiConfig, fi_sweep, refine_rheobase};
+use neuron_explorer::analysis::map::{Axis, MapConfig, map_csv, map_sweep};
 use neuron_explorer::analysis::phase::{Field, FixedPoint, Stability, compute_plane};
 use neuron_explorer::analysis::{Control, all_threads, linspace};
 use neuron_explorer::io::preset::{Preset, ResolvedPreset, load_resolved};
@@ -216,4 +217,43 @@ fn hh_corbit_loses_stable_rest_by_a_hopf_just_below_its_rheobase() {
         }
     }
     eprintln!("stable rest lost at I_app = {lost}");
+}
+
+#[test]
+fn izhikevich2003_cd_map_has_rs_ib_ch_where_figure_2_puts_them() {
+    // Izhikevich (2003) Fig. 2: at a = 0.02, b = 0.2 the reset (c, d) decides the
+    // pattern: (-65, 8) regular spiking, (-55, 4) intrinsically bursting, (-50, 2)
+    // chattering. The RS preset supplies a, b and the current step.
+    let p = shipped("izhikevich2003_rs_regular_spiking.ron");
+    let cfg = MapConfig {
+        x: Axis {
+            param: "c".into(),
+            values: linspace(-70.0, -45.0, 26).unwrap(),
+        },
+        y: Axis {
+            param: "d".into(),
+            values: linspace(0.0, 10.0, 21).unwrap(),
+        },
+        threads: all_threads(),
+    };
+    let mut passes = 0;
+    let m = map_sweep(&p, &cfg, &Control::default(), |_| passes += 1).expect("map");
+    assert_eq!(passes, 4);
+    assert!(m.protocol_applied);
+    assert!(m.cells.iter().all(Option::is_some));
+    use FiringClass::*;
+    let rs = m.cell_at(-65.0, 8.0).unwrap().class;
+    let ib = m.cell_at(-55.0, 4.0).unwrap().class;
+    let ch = m.cell_at(-50.0, 2.0).unwrap().class;
+    // The patterns the presets themselves are classified as (test above).
+    assert!([Tonic, Adapting].contains(&rs), "(-65, 8): {rs}");
+    assert!([InitialBurst, Bursting].contains(&ib), "(-55, 4): {ib}");
+    assert_eq!(ch, Bursting, "(-50, 2)");
+    let csv = map_csv(&m);
+    assert!(
+        csv.starts_with("c,d,class,rate_hz\n-70,0,"),
+        "{}",
+        &csv[..60]
+    );
+    assert_eq!(csv.lines().count(), 1 + 26 * 21);
 }

@@ -13,6 +13,7 @@ pub mod equilibrium;
 pub mod features;
 pub mod fi;
 pub mod fit;
+pub mod map;
 pub mod phase;
 
 use std::sync::Arc;
