@@ -257,3 +257,114 @@ fn izhikevich2003_cd_map_has_rs_ib_ch_where_figure_2_puts_them() {
     );
     assert_eq!(csv.lines().count(), 1 + 26 * 21);
 }
+
+fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_neuron-explorer"))
+}
+
+fn preset_path(name: &str) -> String {
+    format!("{}/presets/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn cli_features_bifurcation_and_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["features", &preset_path("izhikevich2003_ch_chattering.ron")])
+        .args(["--from-ms", "50", "--to-ms", "450"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("spike_count: 37\n") && text.contains("rate: 92.5000 Hz\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("class: bursting\n"), "{text}");
+
+    let b = dir.path().join("b.csv");
+    let out = bin()
+        .args([
+            "bifurcation",
+            &preset_path("izhikevich2007_rs_regular_spiking.ron"),
+        ])
+        .args(["--from", "0", "--to", "100", "--steps", "5", "--out"])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&b).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert!(csv.starts_with("I_app,kind,v_mv,stability,rate_hz\n"));
+    // 0, 25 and 50 pA: two equilibria each (below the saddle-node at 51.4), none above.
+    assert_eq!(rows.iter().filter(|r| r[1] == "equilibrium").count(), 6);
+    for r in &rows {
+        assert_eq!(r.len(), 5, "{r:?}");
+        match r[1] {
+            "equilibrium" => assert!(["stable", "unstable"].contains(&r[3]) && r[4].is_empty()),
+            "v_min" | "v_max" => assert!(r[3].is_empty() && r[4].parse::<f64>().is_ok()),
+            other => panic!("unknown kind {other}"),
+        }
+    }
+
+    let (m, png) = (dir.path().join("m.csv"), dir.path().join("m.png"));
+    let out = bin()
+        .args(["map", &preset_path("izhikevich2003_rs_regular_spiking.ron")])
+        .args([
+            "--x",
+            "c",
+            "--x-from",
+            "-70",
+            "--x-to",
+            "-45",
+            "--x-steps",
+            "6",
+        ])
+        .args([
+            "--y",
+            "d",
+            "--y-from",
+            "0",
+            "--y-to",
+            "10",
+            "--y-steps",
+            "4",
+            "--out",
+        ])
+        .arg(&m)
+        .arg("--png")
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&m).unwrap();
+    assert!(csv.starts_with("c,d,class,rate_hz\n"));
+    assert_eq!(csv.lines().count(), 1 + 24);
+    let img = image::open(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (48, 32));
+
+    // A parameter the model lacks: a clear error, exit code 2.
+    let out = bin()
+        .args([
+            "bifurcation",
+            &preset_path("izhikevich2007_rs_regular_spiking.ron"),
+        ])
+        .args(["--param", "nope", "--out"])
+        .arg(dir.path().join("x.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`nope` is not a parameter"));
+}

@@ -1,5 +1,10 @@
-//! The headless command line: `run`, `models`, `describe`, `bench`, and the
-//! sweeps `iv` (voltage-clamp I–V) and `fi` (f–I curve).
+//! The headless command line: `run`, `models`, `describe`, `bench`, the sweeps
+//! `iv` (voltage-clamp I–V) and `fi` (f–I curve), and the dynamics commands
+//! `features`, `bifurcation` and `map` (one file each).
+
+mod bifurcation;
+mod features;
+mod map;
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -52,6 +57,15 @@ pub enum Command {
     /// Fit free parameters of a candidate preset to a reference preset with CMA-ES,
     /// minimising the `compare` loss; writes the fitted preset.
     Fit(FitArgs),
+    /// Firing features of a preset's run (its protocol applied): spike count, rate,
+    /// latency, ISI statistics, adaptation, bursts, AP shape, rest and class
+    /// (definitions in docs/features.md).
+    Features(features::FeaturesArgs),
+    /// Bifurcation diagram against one parameter: equilibria with their stability,
+    /// and the attractor's v range and rate; CSV `<param>,kind,v_mv,stability,rate_hz`.
+    Bifurcation(bifurcation::BifurcationArgs),
+    /// Map of firing class and rate over two parameters; CSV `<x>,<y>,class,rate_hz`.
+    Map(map::MapArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -239,6 +253,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Fi(args)) => fi_cmd(&args),
         Some(Command::Compare(args)) => compare_cmd(&args),
         Some(Command::Fit(args)) => fit_cmd(&args),
+        Some(Command::Features(args)) => features::features_cmd(&args),
+        Some(Command::Bifurcation(args)) => bifurcation::bifurcation_cmd(&args),
+        Some(Command::Map(args)) => map::map_cmd(&args),
         None => crate::app::run_gui(),
     }
 }
