@@ -1,15 +1,19 @@
 //! Analyses built on the population engine: voltage-clamp I–V sweeps ([`clamp`]),
-//! f–I curves ([`fi`]), the phase plane of two-variable models ([`phase`]), and
+//! f–I curves ([`fi`]), firing features ([`features`]), the phase plane of two-variable models ([`phase`]), and
 //! comparing and fitting a candidate model to a reference ([`compare`], [`fit`]).
 //!
 //! Sweeps run one lane per sweep point, in chunks of lanes spread over a rayon pool
 //! of a chosen size (the GUI leaves a core to the live simulation). They report
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
+pub mod bifurcation;
 pub mod clamp;
 pub mod compare;
+pub mod equilibrium;
+pub mod features;
 pub mod fi;
 pub mod fit;
+pub mod map;
 pub mod phase;
 
 use std::sync::Arc;

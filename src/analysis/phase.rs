@@ -8,7 +8,7 @@
 //! For the Izhikevich families (x = v, y = u) the v-nullcline is the parabola
 //! u = f(v) + I and the u-nullcline the line u = b (v - v_r) (or b v).
 
-use crate::model::{CompiledModel, RandomKind};
+use crate::model::CompiledModel;
 
 /// Evaluates (dx/dt, dy/dt) at many points at once.
 pub struct Field<'a> {
@@ -44,25 +44,7 @@ impl<'a> Field<'a> {
                 .map(|(_, d)| *d as usize)
         };
         let (dx_slot, dy_slot) = (deriv(x)?, deriv(y)?);
-        let mut base = vec![0.0; model.n_slots];
-        for &(s, v) in &model.constants {
-            base[s as usize] = v;
-        }
-        for (s, v) in model.param_slots.iter().zip(params) {
-            base[*s as usize] = *v;
-        }
-        for (var, v) in model.vars.iter().zip(state) {
-            base[var.slot as usize] = *v;
-        }
-        // Random draws at their "nothing happens" value: U = 0.5, N = 0.
-        for &(s, kind) in &model.randoms {
-            base[s as usize] = match kind {
-                RandomKind::Uniform => 0.5,
-                RandomKind::Normal => 0.0,
-            };
-        }
-        base[model.t_slot as usize] = t_ms;
-        base[model.dt_slot as usize] = dt_ms;
+        let base = super::equilibrium::base_slots(model, params, state, t_ms, dt_ms);
         Some(Self {
             model,
             x_slot: model.vars[x].slot as usize,

@@ -1,10 +1,15 @@
-//! The headless command line: `run`, `models`, `describe`, `bench`, and the
-//! sweeps `iv` (voltage-clamp I–V) and `fi` (f–I curve).
+//! The headless command line: `run`, `models`, `describe`, `bench`, the sweeps
+//! `iv` (voltage-clamp I–V) and `fi` (f–I curve), and the dynamics commands
+//! `features`, `bifurcation` and `map` (one file each).
 //!
 //! Exit codes: 0 success; 1 an unexpected failure (I/O); 2 a user mistake (bad
 //! preset, model file or argument); 3 `run` stopped at a NaN or infinity (the rows
 //! before it are kept); 4 a run refused before it started because it would take too
 //! long or not fit on the disk (`--force` runs it anyway).
+
+mod bifurcation;
+mod features;
+mod map;
 
 pub mod budget;
 pub mod run;
@@ -59,6 +64,15 @@ pub enum Command {
     /// Fit free parameters of a candidate preset to a reference preset with CMA-ES,
     /// minimising the `compare` loss; writes the fitted preset.
     Fit(FitArgs),
+    /// Firing features of a preset's run (its protocol applied): spike count, rate,
+    /// latency, ISI statistics, adaptation, bursts, AP shape, rest and class
+    /// (definitions in docs/features.md).
+    Features(features::FeaturesArgs),
+    /// Bifurcation diagram against one parameter: equilibria with their stability,
+    /// and the attractor's v range and rate; CSV `<param>,kind,v_mv,stability,rate_hz`.
+    Bifurcation(bifurcation::BifurcationArgs),
+    /// Map of firing class and rate over two parameters; CSV `<x>,<y>,class,rate_hz`.
+    Map(map::MapArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -266,6 +280,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Fi(args)) => fi_cmd(&args),
         Some(Command::Compare(args)) => compare_cmd(&args),
         Some(Command::Fit(args)) => fit_cmd(&args),
+        Some(Command::Features(args)) => features::features_cmd(&args),
+        Some(Command::Bifurcation(args)) => bifurcation::bifurcation_cmd(&args),
+        Some(Command::Map(args)) => map::map_cmd(&args),
         None => crate::app::run_gui(),
     }
 }

@@ -15,6 +15,7 @@ mod kernels;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
+pub mod roles;
 pub mod tape;
 
 pub use compile::{CompiledModel, RandomKind, VarInfo, VarKind, compile};
