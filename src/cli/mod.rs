@@ -9,6 +9,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod import;
+
 use crate::io::csv::{format_row, header, record_indices, sidecar, time_label};
 use crate::io::preset::{Preset, ResolvedPreset};
 use crate::model::{CompiledModel, builtin, load_model};
@@ -52,6 +54,9 @@ pub enum Command {
     /// Fit free parameters of a candidate preset to a reference preset with CMA-ES,
     /// minimising the `compare` loss; writes the fitted preset.
     Fit(FitArgs),
+    /// Import ANNarchy `Neuron(...)` definitions and CompNeuroPy neuron classes from
+    /// a Python file (without running Python) as `.neuron` model files.
+    Import(import::ImportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -239,6 +244,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Fi(args)) => fi_cmd(&args),
         Some(Command::Compare(args)) => compare_cmd(&args),
         Some(Command::Fit(args)) => fit_cmd(&args),
+        Some(Command::Import(args)) => import::import_cmd(&args),
         None => crate::app::run_gui(),
     }
 }

@@ -1,0 +1,1 @@
+//! ANNarchy export (in progress).

@@ -1,0 +1,1 @@
+//! CompNeuroPy snippet (in progress).
