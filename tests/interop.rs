@@ -278,3 +278,198 @@ fn imported_models_save_and_reload_as_neuron_files() {
         );
     }
 }
+
+/// `__init__` argument names of every class in a Python source, read as text
+/// (independently of the importer): `class X(...)` then its `def __init__(...)`.
+fn init_signatures(source: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let mut class: Option<String> = None;
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix("class ") {
+            class = rest.split(['(', ':']).next().map(str::to_owned);
+        }
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with("def __init__(") {
+            continue;
+        }
+        let mut header = trimmed.to_owned();
+        while !header.contains("):") {
+            let Some(next) = lines.next() else { break };
+            header.push_str(next.trim());
+        }
+        let inner = &header["def __init__(".len()..header.rfind("):").unwrap_or(header.len())];
+        let mut depth = 0i32;
+        let mut names = Vec::new();
+        let mut current = String::new();
+        for c in inner.chars().chain(std::iter::once(',')) {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    let name = current
+                        .split([':', '='])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_owned();
+                    if !name.is_empty() && name != "self" {
+                        names.push(name);
+                    }
+                    current.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            current.push(c);
+        }
+        if let Some(c) = class.take() {
+            out.insert(c, names);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_builtin_snippet_passes_only_arguments_its_class_accepts() {
+    use neuron_explorer::model::VarKind;
+    use neuron_explorer::model::builtin::{builtin, builtin_ids};
+    let mut signatures = BTreeMap::new();
+    for file in [
+        "compneuropy_seed_self_contained.py",
+        "compneuropy_seed_helpers.py",
+    ] {
+        let source = std::fs::read_to_string(local_fixture(file)).unwrap_or_default();
+        signatures.extend(init_signatures(&source));
+    }
+    assert_eq!(signatures.len(), 26, "{signatures:?}");
+    for id in builtin_ids() {
+        let model = builtin(id)
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("{id}"));
+        let params: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
+        let snippet = neuron_explorer::analysis::compare::snippet(&model, &params);
+        let accepted = signatures
+            .get(id)
+            .unwrap_or_else(|| panic!("no seed class {id}"));
+        // The constructor call: from `neuron = Id(` to the line `)`.
+        let opening = format!("neuron = {id}(");
+        assert!(
+            snippet.contains(&opening),
+            "{id}: no constructor call\n{snippet}"
+        );
+        let call: Vec<&str> = snippet
+            .lines()
+            .skip_while(|l| *l != opening)
+            .skip(1)
+            .take_while(|l| *l != ")")
+            .collect();
+        let passed: Vec<&str> = call
+            .iter()
+            .filter_map(|l| l.trim().split('=').next())
+            .collect();
+        for arg in &passed {
+            assert!(
+                accepted.iter().any(|a| a == arg),
+                "{id}: `{arg}=` is not an argument of the class ({accepted:?})\n{snippet}"
+            );
+        }
+        assert_eq!(
+            passed.contains(&"init"),
+            accepted.iter().any(|a| a == "init"),
+            "{id}: init=\n{snippet}"
+        );
+        for p in &model.desc.parameters {
+            let set = passed.contains(&p.name.as_str())
+                || snippet.contains(&format!("\npop.{} = ", p.name));
+            assert!(
+                set,
+                "{id}: parameter {} is neither passed nor assigned\n{snippet}",
+                p.name
+            );
+        }
+        for v in model.vars.iter().filter(|v| v.kind == VarKind::State) {
+            let set = snippet.contains(&format!("\"{}\": ", v.name))
+                || snippet.contains(&format!("\npop.{} = ", v.name));
+            assert!(set, "{id}: initial value of {} missing\n{snippet}", v.name);
+        }
+        let dt = format!("ann.setup(dt={:?})", model.desc.dt_ms);
+        assert!(snippet.contains(&dt), "{id}: `{dt}` missing\n{snippet}");
+        assert!(snippet.contains(&format!("from CompNeuroPy.neuron_models import {id}\n")));
+    }
+}
+
+#[test]
+fn a_model_that_is_not_a_compneuropy_class_gets_the_annarchy_definition() {
+    let (_, report) = import_file(&local_fixture("handwritten_neurons.py"));
+    let m = &report.models[0];
+    let params: Vec<f64> = m.model.desc.parameters.iter().map(|p| p.default).collect();
+    let snippet = neuron_explorer::analysis::compare::snippet(&m.model, &params);
+    assert!(!snippet.contains("CompNeuroPy.neuron_models"), "{snippet}");
+    assert!(
+        snippet.contains("neuron = ann.Neuron(") && snippet.contains("ann.setup(dt=0.1)"),
+        "{snippet}"
+    );
+    // The snippet's definition imports back into the same model.
+    let (back, errors) = {
+        let r = import_python("snippet.py", &snippet);
+        (r.models, r.errors)
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(back[0].model.desc.parameters.len(), params.len());
+}
+
+/// Every built-in exported as ANNarchy `Neuron(...)` and imported back runs its
+/// oracle protocol bit-identically: the export loses nothing the engine uses.
+#[test]
+fn exported_definitions_import_back_with_identical_traces() {
+    use neuron_explorer::interop::annarchy::neuron_definition;
+    for json_name in json_files("traces", "") {
+        let meta = read_json(&oracle_file("traces", &json_name));
+        let preset = preset_from_json(&meta);
+        let resolved = preset
+            .resolve(&json_name, "", None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let initial = neuron_explorer::interop::annarchy::initial_state(&resolved)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let id = resolved.model.id().to_owned();
+        let source = format!(
+            "import ANNarchy as ann\n{id} = {}\n",
+            neuron_definition(&resolved.model, &resolved.parameters, &initial)
+        );
+        let report = import_python(&format!("{id}_neuron.py"), &source);
+        assert!(
+            report.errors.is_empty(),
+            "{id}: {:?}\n{source}",
+            report.errors
+        );
+        assert_same_trace(&json_name, &report.models[0]);
+    }
+}
+
+/// docs/annarchy/ holds the export of the shipped fitted preset; it must be what
+/// `export-annarchy` writes today (regenerate with the command in README.md).
+#[test]
+fn the_exported_fitted_preset_in_docs_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let preset = neuron_explorer::io::preset::load_resolved(
+        &root.join("presets/corbit_fsi_izhikevich_fitted.ron"),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let export = neuron_explorer::interop::annarchy::export_annarchy(
+        &preset,
+        "corbit_fsi_izhikevich_fitted.ron",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for (name, text) in &export.files {
+        let path = root.join("docs/annarchy").join(name);
+        let on_disk =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            &on_disk == text,
+            "{} is stale: run `neuron-explorer export-annarchy presets/corbit_fsi_izhikevich_fitted.ron --out docs/annarchy`",
+            path.display()
+        );
+    }
+}

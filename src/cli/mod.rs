@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod export_annarchy;
 mod import;
 
 use crate::io::csv::{format_row, header, record_indices, sidecar, time_label};
@@ -57,6 +58,9 @@ pub enum Command {
     /// Import ANNarchy `Neuron(...)` definitions and CompNeuroPy neuron classes from
     /// a Python file (without running Python) as `.neuron` model files.
     Import(import::ImportArgs),
+    /// Export a preset's model as an ANNarchy 5 `Neuron(...)` plus a script that
+    /// reruns the preset in ANNarchy and writes the trace in this CSV format.
+    ExportAnnarchy(export_annarchy::ExportAnnarchyArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -245,6 +249,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Compare(args)) => compare_cmd(&args),
         Some(Command::Fit(args)) => fit_cmd(&args),
         Some(Command::Import(args)) => import::import_cmd(&args),
+        Some(Command::ExportAnnarchy(args)) => export_annarchy::export_annarchy_cmd(&args),
         None => crate::app::run_gui(),
     }
 }
