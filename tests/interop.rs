@@ -393,7 +393,7 @@ fn every_builtin_snippet_passes_only_arguments_its_class_accepts() {
                 || snippet.contains(&format!("\npop.{} = ", v.name));
             assert!(set, "{id}: initial value of {} missing\n{snippet}", v.name);
         }
-        let dt = format!("ann.setup(dt={:?})", model.desc.dt_ms);
+        let dt = format!("net = ann.Network(dt={:?})", model.desc.dt_ms);
         assert!(snippet.contains(&dt), "{id}: `{dt}` missing\n{snippet}");
         assert!(snippet.contains(&format!("from CompNeuroPy.neuron_models import {id}\n")));
     }
@@ -407,7 +407,7 @@ fn a_model_that_is_not_a_compneuropy_class_gets_the_annarchy_definition() {
     let snippet = neuron_explorer::analysis::compare::snippet(&m.model, &params);
     assert!(!snippet.contains("CompNeuroPy.neuron_models"), "{snippet}");
     assert!(
-        snippet.contains("neuron = ann.Neuron(") && snippet.contains("ann.setup(dt=0.1)"),
+        snippet.contains("neuron = ann.Neuron(") && snippet.contains("net = ann.Network(dt=0.1)"),
         "{snippet}"
     );
     // The snippet's definition imports back into the same model.

@@ -446,9 +446,9 @@ pub fn compneuropy_snippet(
          # Tuned at dt = {dt} ms: the values hold only at that dt (ANNarchy's default is 1 ms).\n\
          import ANNarchy as ann\n\
          from CompNeuroPy.neuron_models import {id}\n\n\
-         ann.setup(dt={dt})\n\
          neuron = {call}\n\
-         pop = ann.Population(1, neuron=neuron, name=\"{id}\")\n{assignments}",
+         net = ann.Network(dt={dt})  # the dt these values were tuned at\n\
+         pop = net.create(geometry=1, neuron=neuron, name=\"{id}\")\n{assignments}",
         dt = py_float(dt_ms),
     )
 }
@@ -477,9 +477,9 @@ fn neuron_snippet(
         "# {id} is not a CompNeuroPy class: its ANNarchy 5 definition, with the parameters of neuron-explorer.\n\
          # Tuned at dt = {dt} ms: the values hold only at that dt (ANNarchy's default is 1 ms).\n\
          import ANNarchy as ann\n\n\
-         ann.setup(dt={dt})\n\
          neuron = {def}\n\
-         pop = ann.Population(1, neuron=neuron, name=\"{stem}\")\n{assignments}",
+         net = ann.Network(dt={dt})  # the dt these values were tuned at\n\
+         pop = net.create(geometry=1, neuron=neuron, name=\"{stem}\")\n{assignments}",
         id = model.id(),
         dt = py_float(dt_ms),
         def = neuron_definition(model, parameters, initial),
