@@ -3,7 +3,6 @@
 import ANNarchy as ann
 from CompNeuroPy.neuron_models import Izhikevich2007CorbitFsiNoisyAmpa
 
-ann.setup(dt=0.1)
 neuron = Izhikevich2007CorbitFsiNoisyAmpa(
     C=1.0,
     k=0.18032231993557254,
@@ -27,4 +26,5 @@ neuron = Izhikevich2007CorbitFsiNoisyAmpa(
     rates_noise=0.0,
     init={"g_ampa": 0.0, "g_gaba": 0.0, "v": -70.04, "u": 0.0, "s": 0.0, "n": 0.0},
 )
-pop = ann.Population(1, neuron=neuron, name="Izhikevich2007CorbitFsiNoisyAmpa")
+net = ann.Network(dt=0.1)  # the dt these values were tuned at
+pop = net.create(geometry=1, neuron=neuron, name="Izhikevich2007CorbitFsiNoisyAmpa")
