@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod interop;
 pub mod io;
 pub mod model;
 pub mod sim;

@@ -617,20 +617,10 @@ pub fn compare(
 /// A CompNeuroPy snippet creating the model with these parameter values (model
 /// order), e.g. `Izhikevich2007CorbitFsiNoisyAmpa(C=1.0, k=0.0658, …)`.
 pub fn snippet(model: &CompiledModel, parameters: &[f64]) -> String {
-    let args: Vec<String> = model
-        .desc
-        .parameters
-        .iter()
-        .zip(parameters)
-        .map(|(p, v)| format!("    {}={:?},", p.name, v))
-        .collect();
-    format!(
-        "# {id} with the parameters of neuron-explorer, ready to paste into a CompNeuroPy model.\n\
-         from CompNeuroPy.neuron_models import {id}\n\n\
-         neuron = {id}(\n{}\n)\n",
-        args.join("\n"),
-        id = model.id()
-    )
+    // Delegates to the interop module, which owns the snippet (issue 13).
+    let dt_ms = model.desc.dt_ms;
+    let initial = crate::interop::snippet::default_initial(model, parameters, dt_ms);
+    crate::interop::snippet::compneuropy_snippet(model, parameters, &initial, dt_ms)
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod export_annarchy;
+mod import;
+
 use crate::io::preset::{Preset, ResolvedPreset};
 use crate::model::{CompiledModel, builtin, load_model};
 use crate::sim::session::steps_for;
@@ -73,6 +76,12 @@ pub enum Command {
     Bifurcation(bifurcation::BifurcationArgs),
     /// Map of firing class and rate over two parameters; CSV `<x>,<y>,class,rate_hz`.
     Map(map::MapArgs),
+    /// Import ANNarchy `Neuron(...)` definitions and CompNeuroPy neuron classes from
+    /// a Python file (without running Python) as `.neuron` model files.
+    Import(import::ImportArgs),
+    /// Export a preset's model as an ANNarchy 5 `Neuron(...)` plus a script that
+    /// reruns the preset in ANNarchy and writes the trace in this CSV format.
+    ExportAnnarchy(export_annarchy::ExportAnnarchyArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -283,6 +292,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Features(args)) => features::features_cmd(&args),
         Some(Command::Bifurcation(args)) => bifurcation::bifurcation_cmd(&args),
         Some(Command::Map(args)) => map::map_cmd(&args),
+        Some(Command::Import(args)) => import::import_cmd(&args),
+        Some(Command::ExportAnnarchy(args)) => export_annarchy::export_annarchy_cmd(&args),
         None => crate::app::run_gui(),
     }
 }

@@ -13,6 +13,7 @@
 //! The value of the target parameter before each step is its base value (from the
 //! preset, events or sliders) plus the sum of its waveforms at the step's start time.
 
+use rand_distr::{Distribution as _, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::sim::rng::Mt19937;
@@ -231,7 +232,10 @@ impl StimulusPlayer {
                 let x = self.noise;
                 let decay = (-dt_ms / tau_ms).exp();
                 let kick = sigma * (1.0 - decay * decay).sqrt();
-                self.noise = mean + (x - mean) * decay + kick * self.rng.standard_normal();
+                // Exact OU update (Gillespie 1996). The stimulus noise need not mirror
+                // ANNarchy's libstdc++ draws, so it uses rand_distr's ziggurat normal.
+                let z: f64 = StandardNormal.sample(&mut self.rng);
+                self.noise = mean + (x - mean) * decay + kick * z;
                 x
             }
         }

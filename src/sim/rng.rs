@@ -1,6 +1,12 @@
 //! `std::mt19937` with libstdc++'s `uniform_real_distribution<double>` and
 //! `normal_distribution<double>`, so seeded noisy runs reproduce ANNarchy's draws
 //! (annarchy-semantics.md §8).
+//!
+//! It also implements `rand`'s RNG traits (`TryRng`, hence `Rng`, and
+//! `SeedableRng`), so `rand`/`rand_distr` distributions can draw from it where a
+//! draw need not mirror libstdc++ (the OU stimulus noise, CMA-ES sampling). The
+//! ANNarchy-exact draws keep using [`Mt19937::canonical`] and
+//! [`Mt19937::standard_normal`].
 
 const N: usize = 624;
 const M: usize = 397;
@@ -83,9 +89,48 @@ impl Mt19937 {
     }
 }
 
+impl rand::TryRng for Mt19937 {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok(Mt19937::next_u32(self))
+    }
+
+    /// Two words, low first (as libstdc++ builds wider values).
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        rand::rand_core::utils::next_u64_via_u32(self)
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        rand::rand_core::utils::fill_bytes_via_next_word(dst, || self.try_next_u32())
+    }
+}
+
+impl rand::SeedableRng for Mt19937 {
+    /// The `u32` seed of `std::mt19937`, little-endian.
+    type Seed = [u8; 4];
+
+    fn from_seed(seed: Self::Seed) -> Self {
+        Self::new(u32::from_le_bytes(seed))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rand_traits_draw_the_same_stream() {
+        use rand::{Rng as _, SeedableRng as _};
+        let mut a = Mt19937::new(2024);
+        let mut b = Mt19937::from_seed(2024u32.to_le_bytes());
+        for _ in 0..1000 {
+            assert_eq!(a.next_u32(), rand::Rng::next_u32(&mut b));
+        }
+        // next_u64 = low word, then high word.
+        let (lo, hi) = (u64::from(a.next_u32()), u64::from(a.next_u32()));
+        assert_eq!(b.next_u64(), lo | (hi << 32));
+    }
 
     #[test]
     fn matches_the_cpp_standard_reference_value() {
