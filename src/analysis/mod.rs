@@ -7,10 +7,17 @@
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
 pub mod clamp;
+pub(crate) mod cmaes;
 pub mod compare;
 pub mod fi;
 pub mod fit;
+pub mod fitspec;
+pub mod nelder_mead;
+pub mod objectives;
 pub mod phase;
+pub mod protocols;
+pub mod sensitivity;
+pub mod trace_ref;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
