@@ -8,13 +8,20 @@
 
 pub mod bifurcation;
 pub mod clamp;
+pub(crate) mod cmaes;
 pub mod compare;
 pub mod equilibrium;
 pub mod features;
 pub mod fi;
 pub mod fit;
+pub mod fitspec;
 pub mod map;
+pub mod nelder_mead;
+pub mod objectives;
 pub mod phase;
+pub mod protocols;
+pub mod sensitivity;
+pub mod trace_ref;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -341,7 +341,15 @@ impl App {
     }
 
     fn save_preset(&mut self, path: &Path) {
-        let text = self.setup.to_preset().to_ron();
+        let mut text = self.setup.to_preset().to_ron();
+        // A fitted setup carries its fit's provenance, and its spec beside it.
+        if let Some((header, spec)) = self.compare.fit.provenance(&self.setup.params) {
+            text = format!("{header}{text}");
+            let spec_path = path.with_extension("spec.ron");
+            if let Err(e) = crate::io::csv::write_file(&spec_path, spec.as_bytes()) {
+                self.toasts.error(e.to_string());
+            }
+        }
         self.write_preset(path, &text);
     }
 

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+mod fit;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
@@ -60,13 +62,13 @@ pub enum Command {
     /// f–I curve: hold a parameter (default I_app) at each value from t = 0 and
     /// report firing rate, spike count, first-spike latency and ISI statistics.
     Fi(FiArgs),
-    /// Compare a candidate preset with a reference preset: f–I RMSE, first-spike
-    /// latency RMSE, coincidence factor Γ, rheobase difference and the loss (see
-    /// src/analysis/compare.rs for the protocols).
-    Compare(CompareArgs),
-    /// Fit free parameters of a candidate preset to a reference preset with CMA-ES,
-    /// minimising the `compare` loss; writes the fitted preset.
-    Fit(FitArgs),
+    /// Compare a candidate preset with a reference (preset or recorded traces)
+    /// under a fit spec: the loss term by term (see specs/default.ron).
+    Compare(fit::CompareArgs),
+    /// Fit free parameters of a candidate preset to a reference with CMA-ES
+    /// (several seeds, optional Nelder–Mead polish), minimising the `compare` loss;
+    /// writes the fitted preset with its provenance and prints the sensitivity.
+    Fit(fit::FitArgs),
     /// Firing features of a preset's run (its protocol applied): spike count, rate,
     /// latency, ISI statistics, adaptation, bursts, AP shape, rest and class
     /// (definitions in docs/features.md).
@@ -82,60 +84,6 @@ pub enum Command {
     /// Export a preset's model as an ANNarchy 5 `Neuron(...)` plus a script that
     /// reruns the preset in ANNarchy and writes the trace in this CSV format.
     ExportAnnarchy(export_annarchy::ExportAnnarchyArgs),
-}
-
-#[derive(clap::Args, Debug)]
-pub struct CompareArgs {
-    /// The reference preset (RON), e.g. presets/hh_corbit_fsi_current_step.ron.
-    pub reference: PathBuf,
-    /// The candidate preset (RON).
-    pub candidate: PathBuf,
-    #[command(flatten)]
-    pub extra: ComparisonOutputs,
-}
-
-/// Side outputs and threads shared by `compare` and `fit`.
-#[derive(clap::Args, Debug)]
-pub struct ComparisonOutputs {
-    /// Also write the candidate (for `fit`: the fitted one) as a CompNeuroPy snippet
-    /// (Python) to this file.
-    #[arg(long)]
-    pub snippet: Option<PathBuf>,
-    /// Also write the f–I curves as CSV to this file.
-    #[arg(long)]
-    pub fi_csv: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Run even if the estimated time exceeds 15 minutes.
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct FitArgs {
-    /// The reference preset (RON).
-    #[arg(long)]
-    pub reference: PathBuf,
-    /// The candidate preset (RON); the search starts from its parameter values.
-    #[arg(long)]
-    pub candidate: PathBuf,
-    /// Free parameters, comma separated.
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,k,v_r,v_t")]
-    pub free: Vec<String>,
-    /// Evaluation budget (the starting point included).
-    #[arg(long, default_value_t = 2000)]
-    pub evaluations: usize,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u32,
-    /// CMA-ES population size (default 4 + floor(3 ln n)).
-    #[arg(long)]
-    pub population: Option<usize>,
-    /// Where to write the fitted preset (RON).
-    #[arg(long)]
-    pub out: PathBuf,
-    #[command(flatten)]
-    pub extra: ComparisonOutputs,
 }
 
 /// Which run to start from: a preset file plus command-line overrides.
@@ -287,8 +235,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Bench(args)) => bench_cmd(&args),
         Some(Command::Iv(args)) => iv_cmd(&args),
         Some(Command::Fi(args)) => fi_cmd(&args),
-        Some(Command::Compare(args)) => compare_cmd(&args),
-        Some(Command::Fit(args)) => fit_cmd(&args),
+        Some(Command::Compare(args)) => fit::compare_cmd(&args),
+        Some(Command::Fit(args)) => fit::fit_cmd(&args),
         Some(Command::Features(args)) => features::features_cmd(&args),
         Some(Command::Bifurcation(args)) => bifurcation::bifurcation_cmd(&args),
         Some(Command::Map(args)) => map::map_cmd(&args),
@@ -312,7 +260,7 @@ fn model_by_name_or_file(name: &str) -> Result<Arc<CompiledModel>> {
     .into())
 }
 
-fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
+pub(crate) fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
     load_model(&path.display().to_string(), &text).map_err(|e| UsageError(e.to_string()).into())
@@ -480,7 +428,7 @@ fn sweep_threads(base: &SweepBase) -> Result<usize> {
     }
 }
 
-fn sweep_error(e: crate::analysis::SweepError) -> anyhow::Error {
+pub(crate) fn sweep_error(e: crate::analysis::SweepError) -> anyhow::Error {
     match e {
         crate::analysis::SweepError::Usage(m) => UsageError(m).into(),
         crate::analysis::SweepError::Model(m) => UsageError(m.to_string()).into(),
@@ -488,7 +436,7 @@ fn sweep_error(e: crate::analysis::SweepError) -> anyhow::Error {
     }
 }
 
-fn write_table(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn write_table(path: &Path, text: &str) -> Result<()> {
     crate::io::csv::write_file(path, text.as_bytes()).map_err(|e| UsageError(e.to_string()).into())
 }
 
@@ -546,6 +494,7 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     Ok(())
 }
 
+/// A preset file as it stands, without overrides.
 fn resolve_file(path: &Path) -> Result<ResolvedPreset> {
     let args = PresetArgs {
         preset: path.to_owned(),
@@ -558,198 +507,4 @@ fn resolve_file(path: &Path) -> Result<ResolvedPreset> {
         force: false,
     };
     resolve_run(&args, None)
-}
-
-fn threads_arg(threads: Option<usize>) -> Result<usize> {
-    match threads {
-        Some(0) => bail!(UsageError("--threads must be at least 1".into())),
-        Some(n) => Ok(n),
-        None => Ok(crate::analysis::all_threads()),
-    }
-}
-
-/// The f–I curves side by side: `I_app,<name>_rate_hz,<name>_first_spike_ms,...`.
-fn fi_table(curves: &[(&str, &crate::analysis::compare::Responses)]) -> String {
-    let mut s = String::from("I_app");
-    for (name, _) in curves {
-        s.push_str(&format!(",{name}_rate_hz,{name}_first_spike_ms"));
-    }
-    s.push('\n');
-    let n = curves.first().map_or(0, |c| c.1.fi.len());
-    for i in 0..n {
-        crate::analysis::cell(&mut s, Some(curves[0].1.fi[i].value));
-        for (_, r) in curves {
-            s.push(',');
-            crate::analysis::cell(&mut s, Some(r.fi[i].rate_hz));
-            s.push(',');
-            crate::analysis::cell(&mut s, r.fi[i].first_spike_ms);
-        }
-        s.push('\n');
-    }
-    s
-}
-
-/// Runs of one model in a comparison: the f–I grid, about 16 rheobase bisection
-/// runs and the steps (an upper bound for the work budget).
-fn protocol_runs(protocol: &crate::analysis::compare::Protocol) -> f64 {
-    (protocol.fi_values.len() + 16 + protocol.step_offsets.len()) as f64
-}
-
-fn compare_cmd(args: &CompareArgs) -> Result<()> {
-    use crate::analysis::compare::{Protocol, compare, snippet};
-    let reference = resolve_file(&args.reference)?;
-    let candidate = resolve_file(&args.candidate)?;
-    let threads = threads_arg(args.extra.threads)?;
-    let protocol = Protocol::default();
-    let per_model = protocol_runs(&protocol);
-    for p in [&reference, &candidate] {
-        budget::check_runs(
-            p,
-            per_model,
-            protocol.duration_ms,
-            threads,
-            args.extra.force,
-        )?;
-    }
-    let control = crate::analysis::Control::default();
-    let c = compare(&reference, &candidate, &protocol, threads, &control).map_err(sweep_error)?;
-    for line in c.metrics.lines() {
-        println!("{line}");
-    }
-    if let Some(path) = &args.extra.snippet {
-        write_table(path, &snippet(&candidate.model, &candidate.parameters))?;
-    }
-    if let Some(path) = &args.extra.fi_csv {
-        write_table(
-            path,
-            &fi_table(&[("reference", &c.reference), ("candidate", &c.candidate)]),
-        )?;
-    }
-    Ok(())
-}
-
-fn fit_cmd(args: &FitArgs) -> Result<()> {
-    use crate::analysis::compare::{Protocol, Runner, snippet};
-    use crate::analysis::fit::{FitConfig, fit};
-    let reference = resolve_file(&args.reference)?;
-    let candidate = resolve_file(&args.candidate)?;
-    let cfg = FitConfig {
-        free: args.free.iter().map(|s| s.trim().to_owned()).collect(),
-        evaluations: args.evaluations,
-        seed: args.seed,
-        population: args.population,
-        threads: threads_arg(args.extra.threads)?,
-        protocol: Protocol::default(),
-    };
-    if cfg.population == Some(0) {
-        bail!(UsageError("--population must be at least 1".into()));
-    }
-    let per_model = protocol_runs(&cfg.protocol);
-    let duration_ms = cfg.protocol.duration_ms;
-    let force = args.extra.force;
-    budget::check_runs(&reference, per_model, duration_ms, cfg.threads, force)?;
-    let evaluations = cfg.evaluations as f64;
-    budget::check_runs(
-        &candidate,
-        evaluations * per_model,
-        duration_ms,
-        cfg.threads,
-        force,
-    )?;
-    let control = crate::analysis::Control::default();
-    let start = Instant::now();
-    let mut shown = 0.0;
-    let result = fit(
-        &reference,
-        &candidate,
-        &cfg,
-        &control,
-        &mut |evals, best| {
-            let t = start.elapsed().as_secs_f64();
-            if t > shown + 1.0 {
-                shown = t;
-                eprint!(
-                    "\r{evals}/{} evaluations, best loss {best:.4}",
-                    cfg.evaluations
-                );
-            }
-        },
-    )
-    .map_err(sweep_error)?;
-    let secs = start.elapsed().as_secs_f64();
-    if secs > 1.0 {
-        eprintln!();
-    }
-    println!("before:");
-    for line in result.before.lines() {
-        println!("  {line}");
-    }
-    println!("after ({} evaluations, {secs:.1} s):", result.evaluations);
-    for line in result.after.lines() {
-        println!("  {line}");
-    }
-    let model = &candidate.model;
-    let fitted: Vec<String> = result
-        .free
-        .iter()
-        .map(|&i| format!("{}={}", model.desc.parameters[i].name, result.parameters[i]))
-        .collect();
-    println!("fitted: {}", fitted.join(", "));
-
-    // The candidate preset as written, with the fitted values.
-    let mut preset = Preset::load(&args.candidate).map_err(|e| UsageError(e.to_string()))?;
-    for &i in &result.free {
-        preset
-            .parameters
-            .insert(model.desc.parameters[i].name.clone(), result.parameters[i]);
-    }
-    let breakdown = |m: &crate::analysis::compare::Metrics| {
-        format!(
-            "{:.4} (f-I RMSE {:.2} Hz, latency RMSE {:.2} ms, gamma {:.3}, rheobase difference {:.2})",
-            m.loss, m.fi_rmse_hz, m.latency_rmse_ms, m.gamma, m.rheobase_diff
-        )
-    };
-    let command: Vec<String> = std::env::args()
-        .enumerate()
-        .map(|(i, a)| if i == 0 { "neuron-explorer".into() } else { a })
-        .collect();
-    let header = format!(
-        "// {} fitted to {} ({}) with CMA-ES by `neuron-explorer fit`:\n\
-         // {}\n\
-         // Free parameters: {}; {} evaluations, seed {}, {secs:.1} s.\n\
-         // Loss before: {}\n\
-         // Loss after:  {}\n\
-         // Protocols and loss: src/analysis/compare.rs (default protocol).\n",
-        model.id(),
-        reference.model.id(),
-        args.reference.display(),
-        command.join(" "),
-        cfg.free.join(", "),
-        result.evaluations,
-        cfg.seed,
-        breakdown(&result.before),
-        breakdown(&result.after),
-    );
-    write_table(&args.out, &format!("{header}{}\n", preset.to_ron()))?;
-    if let Some(path) = &args.extra.snippet {
-        write_table(path, &snippet(model, &result.parameters))?;
-    }
-    if let Some(path) = &args.extra.fi_csv {
-        let control = crate::analysis::Control::default();
-        let runner =
-            Runner::new(&candidate, &cfg.protocol, cfg.threads, &control).map_err(sweep_error)?;
-        let sets = [candidate.parameters.clone(), result.parameters.clone()];
-        let r = runner
-            .responses_of(&sets, Some(&result.reference.step_amps))
-            .map_err(sweep_error)?;
-        write_table(
-            path,
-            &fi_table(&[
-                ("reference", &result.reference),
-                ("start", &r[0]),
-                ("fitted", &r[1]),
-            ]),
-        )?;
-    }
-    Ok(())
 }

@@ -4,24 +4,22 @@
 //! the metrics, recomputed in the background when a slider moves.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
+use super::fit_ui::FitUi;
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
 use crate::analysis::clamp::{IvConfig, IvPoint, iv_sweep};
 use crate::analysis::compare::{
-    DRIVE_PARAM, Metrics, Protocol, Responses, Runner, Trace, metrics, snippet,
+    Responses, Runner, Trace, drive_unit_warning, reference_amps, snippet,
 };
-use crate::analysis::fit::{FitConfig, FitResult, fit};
+use crate::analysis::fitspec::FitSpec;
+use crate::analysis::objectives::{LossTable, loss_table};
 use crate::analysis::{SweepError, background_threads};
 
 pub const DEFAULT_REFERENCE: &str = "hh_corbit_fsi_current_step.ron";
-
-/// The free parameters ticked by default (those the candidate has).
-pub const DEFAULT_FREE: [&str; 7] = ["a", "b", "c", "d", "k", "v_r", "v_t"];
 
 /// The step of the overlaid traces: rheobase + this offset (a protocol step).
 const TRACE_OFFSET: f64 = 3.0;
@@ -36,257 +34,16 @@ const IV_TO_MV: f64 = -40.0;
 const IV_POINTS: usize = 25;
 const IV_HOLD_MS: f64 = 1000.0;
 
-/// What a running fit reports after each generation.
-#[derive(Clone, Debug, Default)]
-pub struct FitProgress {
-    pub evaluations: usize,
-    /// Best loss after each generation.
-    pub history: Vec<f64>,
-}
-
-/// The optimiser's settings, its background job and its last result.
-pub struct FitUi {
-    /// Names of the ticked free parameters.
-    pub free: Vec<String>,
-    pub evaluations: usize,
-    pub seed: u32,
-    pub progress: Arc<Mutex<FitProgress>>,
-    /// The last finished fit, with the model id it belongs to.
-    pub result: Option<(String, FitResult)>,
-    pub error: Option<String>,
-    job: Option<SweepJob<FitResult>>,
-    /// The model the free set was chosen for.
-    model_id: String,
-}
-
-impl Default for FitUi {
-    fn default() -> Self {
-        Self {
-            free: DEFAULT_FREE.iter().map(|s| (*s).to_owned()).collect(),
-            evaluations: 2000,
-            seed: 1,
-            progress: Arc::default(),
-            result: None,
-            error: None,
-            job: None,
-            model_id: String::new(),
-        }
-    }
-}
-
-impl FitUi {
-    pub fn is_running(&self) -> bool {
-        self.job.is_some()
-    }
-
-    /// Starts a fit of the current setup against `reference`, replacing a running one.
-    pub fn start(
-        &mut self,
-        reference: Option<PathBuf>,
-        setup: &RunSetup,
-        ctx: Option<egui::Context>,
-    ) {
-        self.error = None;
-        let Some(path) = reference else {
-            self.error = Some("no reference preset chosen".into());
-            return;
-        };
-        let candidate = match setup.resolve() {
-            Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
-        };
-        let cfg = FitConfig {
-            free: self.free.clone(),
-            evaluations: self.evaluations,
-            seed: self.seed,
-            population: None,
-            threads: background_threads(),
-            protocol: Protocol::default(),
-        };
-        self.progress = Arc::default();
-        let progress = Arc::clone(&self.progress);
-        let wake = ctx.clone();
-        self.job = Some(SweepJob::spawn(cfg.evaluations as u64, ctx, move |c| {
-            let reference = crate::io::preset::load_resolved(&path, None)
-                .map_err(|e| SweepError::Usage(e.to_string()))?;
-            fit(&reference, &candidate, &cfg, c, &mut |evals, best| {
-                if let Ok(mut p) = progress.lock() {
-                    p.evaluations = evals;
-                    p.history.push(best);
-                }
-                if let Some(ctx) = &wake {
-                    ctx.request_repaint();
-                }
-            })
-        }));
-    }
-
-    pub fn cancel(&mut self) {
-        if let Some(job) = self.job.take() {
-            job.cancel();
-        }
-    }
-
-    pub fn poll(&mut self, model_id: &str) {
-        if let Some(job) = &self.job
-            && let Poll::Done(r) = job.poll()
-        {
-            self.job = None;
-            self.finish(r, model_id);
-        }
-    }
-
-    fn finish(&mut self, r: Result<FitResult, SweepError>, model_id: &str) {
-        match r {
-            Ok(r) => self.result = Some((model_id.to_owned(), r)),
-            Err(SweepError::Cancelled) => {}
-            Err(e) => self.error = Some(e.to_string()),
-        }
-    }
-
-    /// Blocks until the running fit ends (tests only).
-    pub fn wait(&mut self, model_id: &str) {
-        if let Some(job) = self.job.take() {
-            let r = job.wait();
-            self.finish(r, model_id);
-        }
-    }
-
-    /// The fitted values of the free parameters, if the fit was of this model.
-    pub fn best_values(&self, model_id: &str) -> Option<Vec<(usize, f64)>> {
-        let (id, r) = self.result.as_ref()?;
-        (id == model_id).then(|| r.free.iter().map(|&i| (i, r.parameters[i])).collect())
-    }
-
-    /// Keeps the free set to the model's parameters (the defaults on a model switch).
-    fn sync_model(&mut self, setup: &RunSetup) {
-        let id = setup.model.id();
-        if self.model_id != id {
-            self.model_id = id.to_owned();
-            let has = |n: &str| setup.model.param_index(n).is_some() && n != DRIVE_PARAM;
-            self.free = DEFAULT_FREE
-                .iter()
-                .filter(|n| has(n))
-                .map(|n| (*n).to_owned())
-                .collect();
-        }
-    }
-
-    fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        reference: Option<PathBuf>,
-        setup: &RunSetup,
-        out: &mut Vec<Intent>,
-    ) {
-        let id = setup.model.id().to_owned();
-        self.poll(&id);
-        self.sync_model(setup);
-        ui.horizontal_wrapped(|ui| {
-            ui.label("Optimiser (CMA-ES), free:");
-            for p in &setup.model.desc.parameters {
-                if p.name == DRIVE_PARAM {
-                    continue;
-                }
-                let mut on = self.free.contains(&p.name);
-                if ui.checkbox(&mut on, p.name.as_str()).changed() {
-                    if on {
-                        self.free.push(p.name.clone());
-                    } else {
-                        self.free.retain(|n| n != &p.name);
-                    }
-                }
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            ui.label("evaluations");
-            ui.add(egui::DragValue::new(&mut self.evaluations).range(2..=1_000_000));
-            ui.label("seed");
-            ui.add(egui::DragValue::new(&mut self.seed));
-            if self.job.is_some() {
-                if ui.button("Cancel").clicked() {
-                    self.cancel();
-                }
-                let evals = self.progress.lock().map_or(0, |p| p.evaluations);
-                ui.spinner();
-                ui.label(format!("{evals}/{} evaluations", self.evaluations));
-            } else if ui
-                .add_enabled(!self.free.is_empty(), egui::Button::new("Fit"))
-                .on_hover_text("CMA-ES from the current slider values, in the background")
-                .clicked()
-            {
-                self.start(reference, setup, Some(ui.ctx().clone()));
-            }
-            let best = self.best_values(&id);
-            if ui
-                .add_enabled(best.is_some(), egui::Button::new("Apply best to sliders"))
-                .clicked()
-                && let Some(values) = best.clone()
-            {
-                out.push(Intent::SetParams(values));
-            }
-            if ui
-                .add_enabled(best.is_some(), egui::Button::new("Save as preset…"))
-                .on_hover_text("Applies the best values to the sliders and saves the setup")
-                .clicked()
-                && let Some(values) = best
-            {
-                out.push(Intent::SetParams(values));
-                out.push(Intent::SaveDialog);
-            }
-            let best_so_far = self
-                .progress
-                .lock()
-                .ok()
-                .and_then(|p| p.history.last().copied());
-            match (&self.job, &self.result, best_so_far) {
-                (Some(_), _, Some(best)) => {
-                    ui.label(format!("best loss {best:.3}"));
-                }
-                (None, Some((_, r)), _) => {
-                    ui.label(format!(
-                        "fit: loss {:.3} -> {:.3} ({} evaluations)",
-                        r.before.loss, r.after.loss, r.evaluations
-                    ));
-                }
-                _ => {}
-            }
-        });
-        if let Some(e) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        }
-    }
-
-    fn plot(&self, ui: &mut egui::Ui, width: f32, height: f32) {
-        let history = self
-            .progress
-            .lock()
-            .map(|p| p.history.clone())
-            .unwrap_or_default();
-        Plot::new("cmp_fit_loss")
-            .width(width)
-            .height(height)
-            .x_axis_label("generation")
-            .y_axis_label("best loss")
-            .include_y(0.0)
-            .show(ui, |p| {
-                let pts: Vec<[f64; 2]> = history
-                    .iter()
-                    .enumerate()
-                    .map(|(g, &l)| [(g + 1) as f64, l])
-                    .collect();
-                p.line(Line::new("best loss", PlotPoints::new(pts)).width(2.0));
-            });
-    }
-}
-
 pub struct ComparePanel {
     /// The reference preset file.
     pub reference_path: Option<PathBuf>,
     /// The reference's responses, computed once per reference.
     pub reference: Option<Responses>,
     pub candidate: Option<Responses>,
-    pub metrics: Option<Metrics>,
+    /// The loss term by term, for the spec of [`FitUi::spec`].
+    pub table: Option<LossTable>,
+    /// A drive-unit mismatch between the two models without a stated factor.
+    pub warning: Option<String>,
     pub error: Option<String>,
     pub auto: bool,
     /// Both models' v on the step rheobase + 3 (reference, candidate).
@@ -297,14 +54,16 @@ pub struct ComparePanel {
     pub fit: FitUi,
     job: Option<SweepJob<Computed>>,
     key: Option<String>,
+    /// The spec key the cached reference responses were computed for.
+    cached_spec: Option<String>,
 }
 
 /// A model's steady-state I–V; `None` when the clamp cannot hold it (no `v`).
 pub type SteadyIv = Option<Vec<IvPoint>>;
 /// What one comparison computes of each model: responses, step trace, I–V.
 type Side = (Responses, Trace, SteadyIv);
-/// (reference, candidate).
-type Computed = (Side, Side);
+/// (reference, candidate, the spec they were computed for, drive-unit warning).
+type Computed = (Side, Side, FitSpec, Option<String>);
 
 /// The steady-state I–V of a preset's model, or `None` when it cannot be clamped.
 fn steady_iv(
@@ -333,7 +92,8 @@ impl Default for ComparePanel {
             reference_path: super::presets::presets_dir().map(|d| d.join(DEFAULT_REFERENCE)),
             reference: None,
             candidate: None,
-            metrics: None,
+            table: None,
+            warning: None,
             error: None,
             auto: true,
             traces: None,
@@ -341,13 +101,19 @@ impl Default for ComparePanel {
             fit: FitUi::default(),
             job: None,
             key: None,
+            cached_spec: None,
         }
     }
 }
 
 impl ComparePanel {
     fn key_of(&self, setup: &RunSetup) -> String {
-        format!("{:?}|{}", self.reference_path, setup.sweep_key())
+        format!(
+            "{:?}|{}|{}",
+            self.reference_path,
+            setup.sweep_key(),
+            self.fit.spec.key()
+        )
     }
 
     pub fn is_running(&self) -> bool {
@@ -366,31 +132,41 @@ impl ComparePanel {
             Ok(r) => r,
             Err(e) => return self.error = Some(e.to_string()),
         };
-        let cached = match (&self.reference, &self.traces, &self.iv) {
-            (Some(r), Some(t), Some(iv)) => Some((r.clone(), t.0.clone(), iv.0.clone())),
+        let cached = match (&self.reference, &self.traces, &self.iv, &self.cached_spec) {
+            (Some(r), Some(t), Some(iv), Some(k)) if *k == self.fit.spec.key() => {
+                Some((r.clone(), t.0.clone(), iv.0.clone()))
+            }
             _ => None,
         };
-        let protocol = Protocol::default();
+        let spec = self.fit.spec.clone();
         let total = 21 * 6000;
         self.job = Some(SweepJob::spawn(total, ctx, move |c| {
             let threads = background_threads();
+            let timing = trace_timing(&spec);
+            let r = crate::io::preset::load_resolved(&path, None)
+                .map_err(|e| SweepError::Usage(e.to_string()))?;
+            let warning = drive_unit_warning(
+                &r.model,
+                &candidate.model,
+                &spec.drive_param,
+                spec.drive_factor,
+            );
             let reference = match cached {
                 Some(r) => r,
                 None => {
-                    let r = crate::io::preset::load_resolved(&path, None)
-                        .map_err(|e| SweepError::Usage(e.to_string()))?;
-                    let runner = Runner::new(&r, &protocol, threads, c)?;
+                    let runner = Runner::new(&r, &spec, 1.0, threads, c)?;
                     let resp = runner.responses(None)?;
                     let amp = trace_amp(&resp);
-                    let trace = runner.step_trace(amp, TRACE_SAMPLE_MS)?;
+                    let trace = runner.step_trace(amp, timing, TRACE_SAMPLE_MS)?;
                     (resp, trace, steady_iv(&r, threads, c)?)
                 }
             };
-            let runner = Runner::new(&candidate, &protocol, threads, c)?;
-            let cand = runner.responses(Some(&reference.0.step_amps))?;
-            let trace = runner.step_trace(reference.1.amp, TRACE_SAMPLE_MS)?;
+            let factor = spec.drive_factor.unwrap_or(1.0);
+            let runner = Runner::new(&candidate, &spec, factor, threads, c)?;
+            let cand = runner.responses(Some(&reference_amps(&reference.0, 1.0)))?;
+            let trace = runner.step_trace(reference.1.amp * factor, timing, TRACE_SAMPLE_MS)?;
             let iv = steady_iv(&candidate, threads, c)?;
-            Ok((reference, (cand, trace, iv)))
+            Ok((reference, (cand, trace, iv), spec, warning))
         }));
     }
 
@@ -405,8 +181,10 @@ impl ComparePanel {
 
     fn apply(&mut self, r: Result<Computed, SweepError>) {
         match r {
-            Ok(((reference, ref_trace, ref_iv), (cand, cand_trace, cand_iv))) => {
-                self.metrics = Some(metrics(&reference, &cand, &Protocol::default()));
+            Ok(((reference, ref_trace, ref_iv), (cand, cand_trace, cand_iv), spec, warning)) => {
+                self.table = Some(loss_table(&spec, &reference, &cand));
+                self.cached_spec = Some(spec.key());
+                self.warning = warning;
                 self.reference = Some(reference);
                 self.candidate = Some(cand);
                 self.traces = Some((ref_trace, cand_trace));
@@ -497,19 +275,21 @@ impl ComparePanel {
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        if let Some(m) = &self.metrics {
+        if let Some(w) = &self.warning {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+        }
+        if let Some(t) = &self.table {
             ui.horizontal_wrapped(|ui| {
-                for line in m.lines() {
+                ui.label(format!("spec `{}`:", self.fit.spec.name));
+                for line in t.summary_lines() {
                     ui.monospace(line);
                     ui.separator();
                 }
             });
+            ui.collapsing("Loss per term", |ui| {
+                super::fit_ui::loss_table_ui(ui, "cmp_loss_table", t);
+            });
         }
-        ui.weak(
-            "f–I: I_app = 0…20 held 600 ms, rate from 100 ms; Γ on steps R+1, R+3, R+6 \
-             (100–500 ms); loss = f-I RMSE/10 Hz + latency RMSE/5 ms + (1 − Γ) + rheobase diff. \
-             I_app numbers are shared between models.",
-        );
         let reference = self.reference_path.clone();
         self.fit.ui(ui, reference, setup, out);
         let curves: Vec<(&str, egui::Color32, &Responses)> = [
@@ -608,16 +388,15 @@ impl ComparePanel {
     fn traces_ui(&self, ui: &mut egui::Ui, height: f32) {
         let width = (ui.available_width() - 8.0).max(200.0);
         let link = egui::Id::unique("cmp_time_axis");
-        let duration = Protocol::default().duration_ms;
+        let (on_ms, off_ms, duration) = trace_timing(&self.fit.spec);
         let raster_h = (0.22 * height).clamp(50.0, 110.0);
         let title = self.traces.as_ref().map_or_else(
             || "t [ms] (computing the step traces…)".to_owned(),
             |(r, _)| {
-                let p = Protocol::default();
                 format!(
                     "t [ms]; both models on I_app = {} (reference rheobase + {TRACE_OFFSET}) \
-                     from {} to {} ms",
-                    r.amp, p.step_on_ms, p.step_off_ms
+                     from {on_ms} to {off_ms} ms",
+                    r.amp
                 )
             },
         );
@@ -711,17 +490,25 @@ impl ComparePanel {
 pub const REF_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 120, 30);
 pub const CAND_COLOR: egui::Color32 = egui::Color32::from_rgb(40, 140, 230);
 
-/// The amplitude of the overlaid step: the reference's rheobase + 3, as its step.
+/// The amplitude of the overlaid step: the reference's rheobase + 3 (a step of the
+/// default spec), else the first step of the first group.
 fn trace_amp(reference: &Responses) -> f64 {
-    let p = Protocol::default();
-    p.step_offsets
-        .iter()
-        .position(|&o| o == TRACE_OFFSET)
-        .and_then(|i| reference.step_amps.get(i).copied())
+    reference
+        .rheobase
+        .map(|r| ((r + TRACE_OFFSET) * 100.0).round() / 100.0)
         .or_else(|| {
             reference
-                .rheobase
-                .map(|r| ((r + TRACE_OFFSET) * 100.0).round() / 100.0)
+                .steps
+                .first()
+                .and_then(|s| s.amps.first().copied())
         })
         .unwrap_or(TRACE_OFFSET)
+}
+
+/// (on, off, duration) of the overlaid step: the spec's first step group's, else
+/// 100–500 ms of 600 ms.
+fn trace_timing(spec: &FitSpec) -> (f64, f64, f64) {
+    spec.steps.first().map_or((100.0, 500.0, 600.0), |g| {
+        (g.on_ms, g.off_ms.unwrap_or(g.duration_ms), g.duration_ms)
+    })
 }

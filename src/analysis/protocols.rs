@@ -1,0 +1,459 @@
+//! Running one model (many parameter sets at once) under the protocols of a
+//! [`FitSpec`]: the f–I grid with the refined rheobase, the step groups, the
+//! steady-state I–V and the resting potential. Every run starts from the preset's
+//! initial state, parameters, dt and integrator; the preset's own events and
+//! stimuli are not used; the drive is 0 except where a protocol sets it.
+//!
+//! Drive values in a spec are in the reference's units; a runner multiplies them by
+//! its `factor` (1 for the reference, the spec's drive factor for the candidate) and
+//! reports rheobases and amplitudes in its own model's units.
+
+use super::fi::{FiPoint, train_stats};
+use super::fitspec::{Amp, FitSpec};
+use super::{Control, SweepError, chunks};
+use crate::io::preset::ResolvedPreset;
+use crate::sim::Engine;
+use crate::sim::session::steps_for;
+
+/// One step group's runs: amplitudes (this model's units) and spike times (ms).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepResponse {
+    pub amps: Vec<f64>,
+    pub spikes_ms: Vec<Vec<f64>>,
+}
+
+/// What one model (one parameter set) does under the protocols.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Responses {
+    pub fi: Vec<FiPoint>,
+    /// Refined rheobase (this model's units).
+    pub rheobase: Option<f64>,
+    pub steps: Vec<StepResponse>,
+    /// Steady clamp current at each holding potential of the I–V protocol.
+    pub iv_steady: Vec<f64>,
+    /// v at the end of the undriven run.
+    pub rest_mv: Option<f64>,
+}
+
+/// A constant input switched on at `on_ms` and off (back to 0) at `off_ms`, in a
+/// run of `duration_ms`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Drive {
+    pub amp: f64,
+    pub on_ms: f64,
+    pub off_ms: f64,
+    pub duration_ms: f64,
+}
+
+impl Drive {
+    pub fn held(amp: f64, duration_ms: f64) -> Self {
+        Self {
+            amp,
+            on_ms: 0.0,
+            off_ms: f64::INFINITY,
+            duration_ms,
+        }
+    }
+}
+
+/// Runs parameter sets of one preset's model under a spec's protocols, each batch
+/// of runs as the lanes of one engine (split into `threads` chunks).
+pub struct Runner<'a> {
+    pub preset: &'a ResolvedPreset,
+    pub spec: &'a FitSpec,
+    /// This model's drive = factor × the spec's (reference-unit) values.
+    pub factor: f64,
+    pub threads: usize,
+    pub control: &'a Control,
+    pool: Option<rayon::ThreadPool>,
+    pub(crate) drive: usize,
+}
+
+/// Rounds to 0.01, as the step amplitudes relative to the rheobase are.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        preset: &'a ResolvedPreset,
+        spec: &'a FitSpec,
+        factor: f64,
+        threads: usize,
+        control: &'a Control,
+    ) -> Result<Self, SweepError> {
+        let model = &preset.model;
+        let Some(drive) = model.param_index(&spec.drive_param) else {
+            return Err(SweepError::Usage(format!(
+                "{} has no parameter {} to drive",
+                model.id(),
+                spec.drive_param
+            )));
+        };
+        if !model.has_spike() {
+            return Err(SweepError::Usage(format!(
+                "{} has no spike condition; the comparison needs spikes",
+                model.id()
+            )));
+        }
+        spec.validate().map_err(SweepError::Usage)?;
+        let pool = if threads > 1 {
+            Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .map_err(|e| SweepError::Usage(format!("cannot start worker threads: {e}")))?,
+            )
+        } else {
+            None
+        };
+        Ok(Self {
+            preset,
+            spec,
+            factor,
+            threads: threads.max(1),
+            control,
+            pool,
+            drive,
+        })
+    }
+
+    /// Responses of the preset's own parameters; `step_amps` are the reference's
+    /// amplitudes (reference units) of each step group, or `None` for the reference
+    /// itself (derived from its rheobase).
+    pub fn responses(&self, step_amps: Option<&[Vec<f64>]>) -> Result<Responses, SweepError> {
+        let sets = vec![self.preset.parameters.clone()];
+        Ok(self.responses_of(&sets, step_amps)?.remove(0))
+    }
+
+    /// Responses of many parameter sets (full parameter vectors in model order).
+    pub fn responses_of(
+        &self,
+        sets: &[Vec<f64>],
+        step_amps: Option<&[Vec<f64>]>,
+    ) -> Result<Vec<Responses>, SweepError> {
+        let mut out = self.fi_and_rheobase(sets)?;
+        let amps: Vec<Vec<Vec<f64>>> = match step_amps {
+            Some(a) => vec![a.to_vec(); sets.len()],
+            None => out
+                .iter()
+                .map(|r| self.reference_amps(r.rheobase.map(|x| x / self.factor)))
+                .collect::<Result<_, _>>()?,
+        };
+        let mut jobs = Vec::new();
+        for (s, set_amps) in amps.iter().enumerate() {
+            for (g, group) in self.spec.steps.iter().enumerate() {
+                let off = group.off_ms.unwrap_or(f64::INFINITY);
+                for &a in &set_amps[g] {
+                    let d = Drive {
+                        amp: a * self.factor,
+                        on_ms: group.on_ms,
+                        off_ms: off,
+                        duration_ms: group.duration_ms,
+                    };
+                    jobs.push((s, d));
+                }
+            }
+        }
+        let trains = self.run(sets, &jobs, false)?;
+        let dt = self.preset.dt_ms;
+        let mut it = trains.iter();
+        for r in out.iter_mut() {
+            r.steps = self
+                .spec
+                .steps
+                .iter()
+                .map(|g| {
+                    let mut sr = StepResponse::default();
+                    for _ in &g.amps {
+                        sr.spikes_ms.push(times(it.next().map_or(&[], |v| v), dt));
+                    }
+                    sr
+                })
+                .collect();
+        }
+        for (r, set_amps) in out.iter_mut().zip(&amps) {
+            for (sr, a) in r.steps.iter_mut().zip(set_amps) {
+                sr.amps = a.iter().map(|x| x * self.factor).collect();
+            }
+        }
+        self.iv_and_rest(sets, &mut out)?;
+        Ok(out)
+    }
+
+    /// The amplitudes (reference units) of every step group, from the reference's
+    /// rheobase (reference units).
+    pub fn reference_amps(&self, rheobase: Option<f64>) -> Result<Vec<Vec<f64>>, SweepError> {
+        self.spec
+            .steps
+            .iter()
+            .map(|g| {
+                g.amps
+                    .iter()
+                    .map(|a| match *a {
+                        Amp::Abs(x) => Ok(x),
+                        Amp::Rel(o) => rheobase.map(|r| round2(r + o)).ok_or_else(|| {
+                            SweepError::Usage(format!(
+                                "{} does not fire for any {} of the f–I grid; the steps \
+                                 relative to the rheobase need it",
+                                self.preset.model.id(),
+                                self.spec.drive_param
+                            ))
+                        }),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The f–I grid (if any) and the rheobase: grid value, then bisection of every
+    /// set at once.
+    fn fi_and_rheobase(&self, sets: &[Vec<f64>]) -> Result<Vec<Responses>, SweepError> {
+        let mut out = vec![Responses::default(); sets.len()];
+        let Some(fi) = &self.spec.fi else {
+            return Ok(out);
+        };
+        let f = self.factor;
+        let values: Vec<f64> = fi.values.iter().map(|x| x * f).collect();
+        let mut jobs = Vec::new();
+        for s in 0..sets.len() {
+            jobs.extend(values.iter().map(|&x| (s, Drive::held(x, fi.duration_ms))));
+        }
+        let trains = self.run(sets, &jobs, false)?;
+        let dt = self.preset.dt_ms;
+        let nf = values.len();
+        for (s, r) in out.iter_mut().enumerate() {
+            r.fi = values
+                .iter()
+                .zip(&trains[s * nf..(s + 1) * nf])
+                .map(|(&x, k)| train_stats(x, k, dt, fi.transient_ms, fi.duration_ms))
+                .collect();
+        }
+        let mut brackets: Vec<Option<(f64, f64)>> = vec![None; sets.len()];
+        for (s, r) in out.iter_mut().enumerate() {
+            if let Some(i) = r.fi.iter().position(|p| p.first_spike_ms.is_some()) {
+                r.rheobase = Some(values[i]);
+                if i > 0 {
+                    brackets[s] = Some((values[i - 1], values[i]));
+                }
+            }
+        }
+        let tol = fi.rheobase_tol * f;
+        loop {
+            let open: Vec<usize> = (0..sets.len())
+                .filter(|&s| brackets[s].is_some_and(|(lo, hi)| hi - lo > tol))
+                .collect();
+            if open.is_empty() {
+                break;
+            }
+            let jobs: Vec<(usize, Drive)> = open
+                .iter()
+                .map(|&s| {
+                    let (lo, hi) = brackets[s].unwrap_or_default();
+                    (s, Drive::held(0.5 * (lo + hi), fi.duration_ms))
+                })
+                .collect();
+            let trains = self.run(sets, &jobs, true)?;
+            for ((&s, (_, d)), t) in open.iter().zip(&jobs).zip(&trains) {
+                if let Some((lo, hi)) = brackets[s].as_mut() {
+                    if t.is_empty() {
+                        *lo = d.amp;
+                    } else {
+                        *hi = d.amp;
+                    }
+                }
+            }
+        }
+        for (r, b) in out.iter_mut().zip(&brackets) {
+            if let Some((_, hi)) = b {
+                r.rheobase = Some(*hi);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The steady-state I–V (generic clamp, drive 0) and the resting potential.
+    fn iv_and_rest(&self, sets: &[Vec<f64>], out: &mut [Responses]) -> Result<(), SweepError> {
+        if let Some(iv) = &self.spec.iv {
+            let v_holds = super::range_by_step(iv.from_mv, iv.to_mv, iv.step_mv)
+                .map_err(|e| SweepError::Usage(format!("iv: {e}")))?;
+            let cfg = super::clamp::IvConfig {
+                v_holds,
+                hold_ms: iv.hold_ms,
+                instant_ms: 0.0,
+                trace_every: 0,
+                threads: self.threads,
+            };
+            for (set, r) in sets.iter().zip(out.iter_mut()) {
+                let mut p = self.preset.clone();
+                p.parameters.clone_from(set);
+                p.parameters[self.drive] = 0.0;
+                let res = super::clamp::iv_sweep(&p, &cfg, self.control)?;
+                r.iv_steady = res.points.iter().map(|q| q.steady).collect();
+            }
+        }
+        if let Some(rest) = &self.spec.rest {
+            let v = self.preset.model.var_index("v").unwrap_or(0);
+            let jobs: Vec<(usize, Drive)> = (0..sets.len())
+                .map(|s| (s, Drive::held(0.0, rest.duration_ms)))
+                .collect();
+            let ends = self.run_with(sets, &jobs, false, Some(v))?;
+            for (r, (_, end)) in out.iter_mut().zip(ends) {
+                r.rest_mv = end;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs each job (parameter set, drive) as one lane; returns the spike steps of
+    /// each. With `until_first`, the runs stop once every lane has spiked.
+    pub(crate) fn run(
+        &self,
+        sets: &[Vec<f64>],
+        jobs: &[(usize, Drive)],
+        until_first: bool,
+    ) -> Result<Vec<Vec<u64>>, SweepError> {
+        Ok(self
+            .run_with(sets, jobs, until_first, None)?
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect())
+    }
+
+    /// As [`Runner::run`], also returning variable `end_var` at each run's end.
+    /// Jobs of equal length run together (a lane runs as long as its engine).
+    fn run_with(
+        &self,
+        sets: &[Vec<f64>],
+        jobs: &[(usize, Drive)],
+        until_first: bool,
+        end_var: Option<usize>,
+    ) -> Result<Vec<(Vec<u64>, Option<f64>)>, SweepError> {
+        let dt = self.preset.dt_ms;
+        let mut lengths: Vec<u64> = jobs
+            .iter()
+            .map(|(_, d)| steps_for(d.duration_ms, dt))
+            .collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let mut out = vec![(Vec::new(), None); jobs.len()];
+        for n in lengths {
+            let idx: Vec<usize> = (0..jobs.len())
+                .filter(|&j| steps_for(jobs[j].1.duration_ms, dt) == n)
+                .collect();
+            let group: Vec<(usize, Drive)> = idx.iter().map(|&j| jobs[j]).collect();
+            let ranges = chunks(group.len(), self.threads);
+            let work = |range: std::ops::Range<usize>| {
+                self.run_chunk(sets, &group, range, until_first, n, end_var)
+            };
+            let parts: Vec<Vec<(Vec<u64>, Option<f64>)>> = match &self.pool {
+                Some(pool) if ranges.len() > 1 => pool.install(|| {
+                    use rayon::prelude::*;
+                    ranges
+                        .par_iter()
+                        .cloned()
+                        .map(work)
+                        .collect::<Result<_, _>>()
+                })?,
+                _ => ranges.iter().cloned().map(work).collect::<Result<_, _>>()?,
+            };
+            for (j, r) in idx.into_iter().zip(parts.into_iter().flatten()) {
+                out[j] = r;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A fresh engine of `lanes` lanes with each lane's parameter set, the drive at
+    /// 0 and the preset's initial state.
+    pub(crate) fn engine(&self, sets: &[&[f64]], seed_offset: usize) -> Result<Engine, SweepError> {
+        let pre = self.preset;
+        let mut e = Engine::new(
+            pre.model.clone(),
+            sets.len(),
+            pre.dt_ms,
+            pre.integrator,
+            pre.seed.wrapping_add(seed_offset as u32),
+        )?;
+        for (lane, set) in sets.iter().enumerate() {
+            for (i, &v) in set.iter().enumerate() {
+                e.set_param(i, lane, v);
+            }
+            e.set_param(self.drive, lane, 0.0);
+        }
+        // Initial values may depend on parameters (`init=v_r`).
+        e.reset_state();
+        for &(i, v) in &pre.initial {
+            for lane in 0..sets.len() {
+                e.set_var(i, lane, v);
+            }
+        }
+        Ok(e)
+    }
+
+    fn run_chunk(
+        &self,
+        sets: &[Vec<f64>],
+        jobs: &[(usize, Drive)],
+        range: std::ops::Range<usize>,
+        until_first: bool,
+        n_steps: u64,
+        end_var: Option<usize>,
+    ) -> Result<Vec<(Vec<u64>, Option<f64>)>, SweepError> {
+        let dt = self.preset.dt_ms;
+        let lanes = range.len();
+        let jobs = &jobs[range.clone()];
+        let lane_sets: Vec<&[f64]> = jobs.iter().map(|(s, _)| sets[*s].as_slice()).collect();
+        let mut e = self.engine(&lane_sets, range.start)?;
+        // Input changes, by step: (step, lane, value).
+        let mut changes: Vec<(u64, usize, f64)> = Vec::new();
+        for (lane, (_, d)) in jobs.iter().enumerate() {
+            changes.push(((d.on_ms / dt).round() as u64, lane, d.amp));
+            if d.off_ms.is_finite() {
+                changes.push(((d.off_ms / dt).round() as u64, lane, 0.0));
+            }
+        }
+        changes.sort_by_key(|c| c.0);
+        let mut next = 0;
+        let mut spikes: Vec<Vec<u64>> = vec![Vec::new(); lanes];
+        let mut silent = lanes;
+        for k in 0..n_steps {
+            while let Some(&(s, lane, v)) = changes.get(next) {
+                if s > k {
+                    break;
+                }
+                e.set_param(self.drive, lane, v);
+                next += 1;
+            }
+            if e.step() > 0 {
+                for (lane, sp) in spikes.iter_mut().enumerate() {
+                    if e.spiked(lane) {
+                        if sp.is_empty() {
+                            silent -= 1;
+                        }
+                        sp.push(k);
+                    }
+                }
+                if until_first && silent == 0 {
+                    break;
+                }
+            }
+            if k % 4096 == 4095 && self.control.cancelled() {
+                return Err(SweepError::Cancelled);
+            }
+        }
+        Ok(spikes
+            .into_iter()
+            .enumerate()
+            .map(|(lane, s)| (s, end_var.map(|v| e.var(v, lane))))
+            .collect())
+    }
+}
+
+/// Spike steps as times (ms), labelled as the trace CSV labels them.
+pub(crate) fn times(steps: &[u64], dt_ms: f64) -> Vec<f64> {
+    steps
+        .iter()
+        .map(|&k| crate::io::csv::time_label(k, dt_ms))
+        .collect()
+}
