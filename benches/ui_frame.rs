@@ -158,7 +158,7 @@ fn realtime(sizes: &Sizes) {
 /// Decimation alone: one channel of `samples` spiky values into 1000 columns, by a
 /// full scan and with the history's chunk summary.
 fn decimation(samples: usize) {
-    let mut history = History::new(0, 1, samples);
+    let mut history = History::new(0, 1, samples, samples);
     let mut block = Box::new(Block {
         generation: 0,
         channels: 1,

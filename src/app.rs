@@ -338,20 +338,38 @@ impl App {
         }
     }
 
-    /// Samples the history keeps for `channels` channels at the recorded run's dt.
+    /// Samples the history keeps at full resolution for `channels` channels at the
+    /// recorded run's dt: what the plots' time window shows at once (at least a
+    /// second, for the firing rate), within the memory budget.
     fn history_capacity(&self, channels: usize) -> usize {
+        capacity_for(
+            self.settings.window_ms.max(1000.0),
+            self.recorded_dt_ms(),
+            channels,
+            self.settings.history.budget_mb << 20,
+        )
+    }
+
+    /// Samples the history's overview covers: the recording's duration, or just
+    /// the window when recording is off.
+    fn overview_samples(&self) -> usize {
         let duration_ms = if self.settings.recording {
             self.settings.history.duration_s * 1000.0
         } else {
             self.settings.window_ms
         };
-        let dt_ms = self.recorded.as_ref().map_or(self.setup.dt_ms, |a| a.dt_ms);
-        capacity_for(
-            duration_ms,
-            dt_ms,
-            channels,
-            self.settings.history.budget_mb << 20,
-        )
+        (duration_ms / self.recorded_dt_ms()).ceil().max(1.0) as usize + 1
+    }
+
+    fn recorded_dt_ms(&self) -> f64 {
+        self.recorded.as_ref().map_or(self.setup.dt_ms, |a| a.dt_ms)
+    }
+
+    /// Applies changed window or recording settings to the history.
+    pub(super) fn resize_history(&mut self) {
+        let capacity = self.history_capacity(self.history.channels());
+        self.history.set_capacity(capacity);
+        self.history.set_overview_capacity(self.overview_samples());
     }
 
     /// Moves announcements, samples and events from the ring into the app for at
@@ -433,7 +451,8 @@ impl App {
         let generation = announcement.generation;
         self.recorded = Some(announcement);
         let capacity = self.history_capacity(channels);
-        self.history.clear(generation, channels, capacity);
+        let overview = self.overview_samples();
+        self.history.clear(generation, channels, capacity, overview);
     }
 
     /// The setup as it is now, for undo.
@@ -608,7 +627,7 @@ impl App {
 
     fn status_line(&self) -> StatusLine {
         let status = self.worker.as_ref().map(Worker::status);
-        let span = self.history.time_span().map_or(0.0, |(a, b)| b - a);
+        let span = self.history.recorded_span().map_or(0.0, |(a, b)| b - a);
         StatusLine {
             t_ms: self.history.time_span().map_or(0.0, |(_, t)| t),
             achieved_speed: status.map_or(0.0, |s| s.achieved_speed()),

@@ -147,13 +147,11 @@ impl App {
             }
             Intent::SetWindow(window_ms) => {
                 self.settings.window_ms = window_ms;
-                self.history
-                    .set_capacity(self.history_capacity(self.history.channels()));
+                self.resize_history();
             }
             Intent::SetRecording(on) => {
                 self.settings.recording = on;
-                self.history
-                    .set_capacity(self.history_capacity(self.history.channels()));
+                self.resize_history();
             }
             Intent::SetHistory {
                 duration_s,
@@ -163,8 +161,7 @@ impl App {
                     duration_s,
                     budget_mb,
                 };
-                self.history
-                    .set_capacity(self.history_capacity(self.history.channels()));
+                self.resize_history();
             }
             Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
             Intent::SetStimuli(stimuli) => {

@@ -80,10 +80,27 @@ impl ChunkExtremes {
         self.first_chunk = self.first_chunk.max(first_whole);
     }
 
+    /// The extremes of absolute chunk `chunk`, if summarised and finite:
+    /// (lowest value, its absolute sample index, highest value, its index).
+    pub fn extremes_of(&self, chunk: usize) -> Option<(f64, usize, f64, usize)> {
+        let c = self.get(chunk)?;
+        (!c.lo.is_nan()).then(|| {
+            let start = chunk * CHUNK;
+            (
+                c.lo,
+                start + c.lo_at as usize,
+                c.hi,
+                start + c.hi_at as usize,
+            )
+        })
+    }
+
     /// Summarises every chunk that `values` now holds completely. Call after
-    /// appending samples; `front` is the absolute index of `values[0]`.
-    pub fn update(&mut self, values: &VecDeque<f64>, front: usize) {
+    /// appending samples; `front` is the absolute index of `values[0]`. Returns the
+    /// absolute indices of the chunks summarised by this call.
+    pub fn update(&mut self, values: &VecDeque<f64>, front: usize) -> Range<usize> {
         self.forget_before(front);
+        let first_new = self.end_chunk();
         while (self.end_chunk() + 1) * CHUNK <= front + values.len() {
             let start = self.end_chunk() * CHUNK - front;
             let mut acc = Extremes::default();
@@ -96,6 +113,7 @@ impl ChunkExtremes {
                 hi_at: acc.hi.0.wrapping_sub(start) as u8,
             });
         }
+        first_new..self.end_chunk()
     }
 }
 

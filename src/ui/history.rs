@@ -1,17 +1,22 @@
-//! The recorded history the plots and the CSV export read: one bounded ring of
-//! samples (time, spike flag, one value per channel) for the current generation,
-//! kept exact (f64) because the export must equal the CLI's output byte for byte.
-//! Alongside, so that drawing a million samples stays cheap: per channel the min/max
-//! summary of each chunk ([`ChunkExtremes`]), and the indices of spiking samples.
+//! The recorded history the plots read, in two tiers. The newest samples (time,
+//! spike flag, one value per channel) are kept at full resolution in a bounded ring
+//! for the current generation: as many as the plots' time window needs, within a
+//! memory budget. Alongside, so that drawing a million samples stays cheap: per
+//! channel the min/max summary of each chunk ([`ChunkExtremes`]), and the indices of
+//! spiking samples. Older samples survive only in the [`Overview`] (chunk extremes
+//! with their times, spike times, gaps), for the whole recording's duration — what
+//! a plot zoomed out over the recording draws. Exports do not read the history:
+//! they replay the session (see `ui::export`), so nothing here needs to be exact
+//! beyond what is drawn.
 //!
-//! Memory grows only as samples arrive and never beyond the capacity, which is the
-//! smaller of the requested simulated duration and a memory budget; once full the
-//! oldest samples are overwritten and `wrapped` says so.
+//! Memory grows only as samples arrive and never beyond the capacities; once full
+//! the oldest samples are overwritten and `wrapped` says so.
 
 use std::collections::VecDeque;
 use std::ops::Range;
 
 use super::decimate::{CHUNK, ChunkExtremes};
+use super::overview::{ChunkSummary, Overview};
 use crate::sim::worker::Block;
 
 /// Bytes a chunk of [`CHUNK`] samples costs: per channel an f64 per sample and the
@@ -49,22 +54,48 @@ pub struct History {
     front: usize,
     /// Whether old samples have been overwritten since the last clear.
     pub wrapped: bool,
+    /// The whole recording at chunk resolution (see the module doc).
+    overview: Overview,
 }
 
 impl History {
-    pub fn new(generation: u64, channels: usize, capacity: usize) -> Self {
+    /// A history keeping `capacity` samples at full resolution and an overview of
+    /// about `overview_samples` samples.
+    pub fn new(generation: u64, channels: usize, capacity: usize, overview_samples: usize) -> Self {
         Self {
             generation,
             capacity: capacity.max(2),
             values: (0..channels).map(|_| VecDeque::new()).collect(),
             extremes: vec![ChunkExtremes::default(); channels],
+            overview: Overview::new(channels, overview_samples.max(capacity)),
             ..Self::default()
         }
     }
 
     /// Empties the store for a new generation and channel layout.
-    pub fn clear(&mut self, generation: u64, channels: usize, capacity: usize) {
-        *self = Self::new(generation, channels, capacity);
+    pub fn clear(
+        &mut self,
+        generation: u64,
+        channels: usize,
+        capacity: usize,
+        overview_samples: usize,
+    ) {
+        *self = Self::new(generation, channels, capacity, overview_samples);
+    }
+
+    /// The whole recording at chunk resolution.
+    pub fn overview(&self) -> &Overview {
+        &self.overview
+    }
+
+    /// First and last time of the whole recording kept (overview included).
+    pub fn recorded_span(&self) -> Option<(f64, f64)> {
+        let (raw_start, end) = self.time_span()?;
+        let start = self
+            .overview
+            .start_ms()
+            .map_or(raw_start, |t| t.min(raw_start));
+        Some((start, end))
     }
 
     pub fn generation(&self) -> u64 {
@@ -87,7 +118,12 @@ impl History {
         self.t_ms.is_empty()
     }
 
-    /// Changes the capacity, keeping the newest samples.
+    /// Changes how much of the recording the overview keeps (in samples).
+    pub fn set_overview_capacity(&mut self, samples: usize) {
+        self.overview.set_capacity(samples.max(self.capacity));
+    }
+
+    /// Changes the full-resolution capacity, keeping the newest samples.
     pub fn set_capacity(&mut self, capacity: usize) {
         self.capacity = capacity.max(2);
         while self.len() > self.capacity {
@@ -116,8 +152,12 @@ impl History {
 
     /// Appends a block of the current generation (the caller checks the generation).
     pub fn push_block(&mut self, block: &Block) {
-        if block.channels != self.channels() {
+        if block.channels != self.channels() || block.len == 0 {
             return;
+        }
+        self.note_gap(block.t_ms[0]);
+        for k in (0..block.len).filter(|&k| block.spike[k]) {
+            self.overview.push_spike(block.t_ms[k]);
         }
         let n = block.len.min(self.capacity);
         let skip = block.len - n;
@@ -146,8 +186,34 @@ impl History {
         for (c, column) in self.values.iter_mut().enumerate() {
             column.extend((skip..block.len).map(|k| block.values[k * stride + c]));
         }
-        for (extremes, column) in self.extremes.iter_mut().zip(&self.values) {
-            extremes.update(column, self.front);
+        for (c, (extremes, column)) in self.extremes.iter_mut().zip(&self.values).enumerate() {
+            for chunk in extremes.update(column, self.front) {
+                let Some((lo, lo_at, hi, hi_at)) = extremes.extremes_of(chunk) else {
+                    continue;
+                };
+                let t = |abs: usize| self.t_ms[abs - self.front];
+                let summary = ChunkSummary {
+                    t_lo_ms: t(lo_at),
+                    lo,
+                    t_hi_ms: t(hi_at),
+                    hi,
+                };
+                self.overview.push_chunk(c, summary);
+            }
+        }
+    }
+
+    /// Marks a gap when the next sample comes later than one step after the last:
+    /// samples the display dropped (the worker numbers its steps without holes).
+    fn note_gap(&mut self, next_t_ms: f64) {
+        let n = self.t_ms.len();
+        if n < 2 {
+            return;
+        }
+        let (before, last) = (self.t_ms[n - 2], self.t_ms[n - 1]);
+        let dt_ms = last - before;
+        if dt_ms > 0.0 && next_t_ms - last > 1.5 * dt_ms {
+            self.overview.push_gap(last, next_t_ms);
         }
     }
 
@@ -188,6 +254,7 @@ impl History {
         (self.t_ms.capacity() + per_channel + self.spike_at.capacity()) * 8
             + self.spike.capacity()
             + summaries
+            + self.overview.bytes()
     }
 
     pub fn t_ms(&self) -> &VecDeque<f64> {
@@ -277,7 +344,7 @@ mod tests {
 
     #[test]
     fn bounded_and_wraps() {
-        let mut h = History::new(0, 1, 100);
+        let mut h = History::new(0, 1, 100, 100);
         for i in 0..5 {
             h.push_block(&block(i as f64 * 50.0, 50));
         }
@@ -290,7 +357,7 @@ mod tests {
 
     #[test]
     fn spike_indices_follow_the_flags_through_wrapping() {
-        let mut h = History::new(0, 1, 100);
+        let mut h = History::new(0, 1, 100, 100);
         let flagged =
             |h: &History, r: Range<usize>| -> Vec<usize> { r.filter(|&i| h.spikes()[i]).collect() };
         for i in 0..7 {

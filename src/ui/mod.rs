@@ -9,6 +9,7 @@ pub mod fit_ui;
 pub mod history;
 pub mod iv_panel;
 pub mod model_picker;
+pub mod overview;
 pub mod params;
 pub mod phase_plane;
 pub mod plot_groups;

@@ -2,7 +2,7 @@
 //! running they scroll with the newest sample; paused, they can be zoomed, panned and
 //! read on hover. Each line is min/max-decimated to the plot's pixel width first.
 
-use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::decimate::min_max_summarised;
 use super::history::History;
@@ -159,6 +159,12 @@ impl PlotsPanel {
                 continue;
             };
             self.scratch.clear();
+            // Older than the full-resolution samples: the overview's chunk extremes.
+            if let Some((t_from, t_to, old_columns)) = overview_span(history, t0, t1, columns) {
+                history
+                    .overview()
+                    .points(ch, t_from, t_to, old_columns, &mut self.scratch);
+            }
             min_max_summarised(
                 history.t_ms(),
                 values,
@@ -180,10 +186,11 @@ impl PlotsPanel {
             lines.push((name, std::mem::take(&mut self.scratch), color));
         }
         let markers = if plot == MEMBRANE {
-            spike_markers(input, range.clone())
+            spike_markers(input, range.clone(), t0)
         } else {
             Vec::new()
         };
+        let gaps: Vec<(f64, f64)> = history.overview().gaps_in(t0, t1).collect();
         let thresholds: Vec<(String, f64)> = if plot == MEMBRANE {
             THRESHOLDS
                 .iter()
@@ -218,6 +225,17 @@ impl PlotsPanel {
                         .style(egui_plot::LineStyle::dashed_loose())
                         .width(1.0),
                 );
+            }
+            // Samples the display dropped (the window lagged): marked, never hidden.
+            // Exports replay the session and are complete regardless.
+            for (a, b) in gaps {
+                for x in [a, b] {
+                    plot_ui.vline(
+                        VLine::new("display gap (samples dropped)", x)
+                            .color(egui::Color32::from_rgb(230, 140, 20))
+                            .width(1.5),
+                    );
+                }
             }
             if !markers.is_empty() {
                 plot_ui.points(
@@ -304,12 +322,34 @@ fn y_range(lines: &[PlotLine], thresholds: &[(String, f64)]) -> Option<(f64, f64
     Some((mid - half, mid + half))
 }
 
-/// (t, y) of spike markers in `range`: at the spike threshold, else at v.
-fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>) -> Vec<[f64; 2]> {
+/// The part of `[t0, t1]` older than the full-resolution samples, with its share
+/// of `columns`: (from, to, columns).
+fn overview_span(history: &History, t0: f64, t1: f64, columns: usize) -> Option<(f64, f64, usize)> {
+    let raw_start = history.time_span().map_or(t1, |(a, _)| a);
+    let to = raw_start.min(t1);
+    if t0 >= to || t1 <= t0 {
+        return None;
+    }
+    let share = ((to - t0) / (t1 - t0) * columns as f64).ceil() as usize;
+    Some((t0, to, share.max(1)))
+}
+
+/// (t, y) of spike markers in `range` (and, before the full-resolution samples,
+/// from `t0` on from the overview): at the spike threshold, else at v.
+fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>, t0: f64) -> Vec<[f64; 2]> {
     let h = input.history;
     let level = ["v_peak", "v_t"]
         .iter()
         .find_map(|n| input.params.get(input.model.param_index(n)?).copied());
+    let raw_start = h.time_span().map_or(f64::INFINITY, |(a, _)| a);
+    let old: Vec<[f64; 2]> = match level {
+        Some(y) if t0 < raw_start => h
+            .overview()
+            .spikes_in(t0, raw_start)
+            .map(|t| [t, y])
+            .collect(),
+        _ => Vec::new(),
+    };
     let v = input.model.var_index("v").and_then(|i| h.channel(i));
     let mut out: Vec<[f64; 2]> = h
         .spike_indices(range)
@@ -321,6 +361,11 @@ fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>) -> Vec<[f
         })
         .collect();
     out.reverse();
+    if out.len() < MAX_MARKERS {
+        let keep = MAX_MARKERS - out.len();
+        let skip = old.len().saturating_sub(keep);
+        out.splice(0..0, old.into_iter().skip(skip));
+    }
     out
 }
 
