@@ -29,18 +29,50 @@ use crate::ui::undo::{ParamEdit, SetupSnapshot, UndoStack};
 
 /// Opens the explorer window and blocks until it is closed.
 pub fn run_gui() -> anyhow::Result<()> {
+    run_gui_opening(None)
+}
+
+/// The app icon (drawn by `assets/icon/make_icon.py`).
+const ICON_PNG: &[u8] = include_bytes!("../assets/neuron-explorer.png");
+
+/// The icon at 128 px. At 256 px the X11 `_NET_WM_ICON` property (262,152 bytes)
+/// exceeds the core protocol's request limit and is silently dropped (seen under
+/// Xvfb); the PNG itself stays 256 px for desktop launchers.
+fn window_icon() -> Option<egui::IconData> {
+    const SIDE: u32 = 128;
+    let image = image::load_from_memory(ICON_PNG).ok()?.to_rgba8();
+    let small = image::imageops::resize(&image, SIDE, SIDE, image::imageops::FilterType::Triangle);
+    Some(egui::IconData {
+        rgba: small.into_raw(),
+        width: SIDE,
+        height: SIDE,
+    })
+}
+
+/// Opens the window, on `file` (a preset or model file) if given, running.
+pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("neuron-explorer")
+        .with_inner_size([1400.0, 900.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("neuron-explorer")
-            .with_inner_size([1400.0, 900.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_drag_and_drop(true),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(
         "neuron-explorer",
         options,
-        Box::new(|cc| Ok(Box::new(App::new(cc)))),
+        Box::new(move |cc| {
+            let mut app = App::new(cc);
+            if let Some(path) = &file {
+                app.open_file(path);
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
@@ -119,6 +151,10 @@ pub struct App {
     last_pong: u64,
     started: Instant,
     ctx: Option<egui::Context>,
+    /// (model id, file stem) of the last preset opened, for the window title.
+    preset_label: Option<(String, String)>,
+    /// The title the window shows now.
+    shown_title: String,
 }
 
 impl App {
@@ -204,6 +240,8 @@ impl App {
             last_pong: 0,
             started: Instant::now(),
             ctx,
+            preset_label: None,
+            shown_title: String::new(),
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
@@ -664,6 +702,12 @@ impl eframe::App for App {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let title = self.window_title();
+        if title != self.shown_title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
         let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx());
         self.frame_ui(ui, &mut intents);
         for intent in intents {
@@ -678,4 +722,5 @@ impl eframe::App for App {
 
 mod export_job;
 mod intents;
+mod interop;
 mod layout;

@@ -473,3 +473,81 @@ fn the_exported_fitted_preset_in_docs_is_current() {
         );
     }
 }
+
+mod gui {
+    //! The window's side (egui_kittest, headless): the File menu offers import and
+    //! export, an import opens its first model, `open` runs a preset and the title
+    //! names it, and an export writes the script. Dialogs are bypassed by calling
+    //! what they call with the chosen paths (rfd would open real windows).
+
+    use egui::accesskit::Role;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use neuron_explorer::app::{App, Settings};
+
+    use super::local_fixture;
+
+    fn harness() -> Harness<'static, App> {
+        Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+    }
+
+    #[test]
+    fn file_menu_offers_python_import_and_annarchy_export() {
+        let mut h = harness();
+        h.get_by_role_and_label(Role::Button, "File").click();
+        h.run_steps(2);
+        assert!(h.query_by_label("Import from Python…").is_some());
+        h.get_by_label("Export").hover();
+        h.run_steps(2);
+        assert!(h.query_by_label("ANNarchy script…").is_some());
+    }
+
+    #[test]
+    fn an_import_saves_neuron_files_and_opens_the_first_model() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut h = harness();
+        h.state_mut()
+            .import_python(&local_fixture("handwritten_neurons.py"), dir.path());
+        h.run_steps(2);
+        let app = h.state();
+        assert_eq!(app.setup().model.id(), "LifTriple");
+        for id in ["LifTriple", "LifSingle", "LifVariables", "LifClass"] {
+            assert!(
+                dir.path().join(format!("{id}.neuron")).is_file(),
+                "{id}.neuron not saved"
+            );
+        }
+        assert_eq!(
+            app.window_title(),
+            "neuron-explorer — lif_triple (LifTriple)"
+        );
+    }
+
+    #[test]
+    fn opening_a_preset_runs_it_and_names_it_in_the_title() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut h = harness();
+        h.state_mut()
+            .open_file(&root.join("presets/corbit_fsi_izhikevich_fitted.ron"));
+        h.run_steps(2);
+        let app = h.state();
+        assert!(app.is_running());
+        assert_eq!(
+            app.window_title(),
+            "neuron-explorer — corbit_fsi_izhikevich_fitted (Izhikevich2007CorbitFsiNoisyAmpa)"
+        );
+    }
+
+    #[test]
+    fn the_annarchy_export_writes_the_current_settings() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut h = harness();
+        h.state_mut().export_annarchy(dir.path());
+        let script = std::fs::read_to_string(dir.path().join("run_Izhikevich2007_annarchy.py"))
+            .unwrap_or_else(|e| panic!("script not written: {e}"));
+        assert!(script.contains("DT_MS = 0.1\n"), "{script}");
+        assert!(dir.path().join("Izhikevich2007_neuron.py").is_file());
+    }
+}

@@ -189,6 +189,8 @@ impl App {
                 }
             }
             Intent::OpenModel(path) => self.open_model_file(&path),
+            Intent::ImportPythonDialog => self.import_python_dialog(),
+            Intent::ExportAnnarchyDialog => self.export_annarchy_dialog(),
             Intent::SaveDialog => {
                 let name = format!("{}.ron", self.setup.model.id());
                 if let Some(path) = rfd::FileDialog::new()
@@ -295,6 +297,8 @@ impl App {
                         self.settings.model = resolved.model.id().to_owned();
                         remember(&mut self.settings.recent, path);
                     }
+                    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    self.preset_label = stem.map(|s| (resolved.model.id().to_owned(), s));
                     self.toasts.info(format!("Opened {}", path.display()));
                 }
             }

@@ -26,6 +26,7 @@ use clap::{Parser, Subcommand};
 
 mod export_annarchy;
 mod import;
+mod open;
 
 use crate::io::preset::{Preset, ResolvedPreset};
 use crate::model::{CompiledModel, builtin, load_model};
@@ -84,6 +85,8 @@ pub enum Command {
     /// Export a preset's model as an ANNarchy 5 `Neuron(...)` plus a script that
     /// reruns the preset in ANNarchy and writes the trace in this CSV format.
     ExportAnnarchy(export_annarchy::ExportAnnarchyArgs),
+    /// Open the window on a preset (.ron) or model file (.neuron), running.
+    Open(open::OpenArgs),
 }
 
 /// Which run to start from: a preset file plus command-line overrides.
@@ -242,6 +245,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Map(args)) => map::map_cmd(&args),
         Some(Command::Import(args)) => import::import_cmd(&args),
         Some(Command::ExportAnnarchy(args)) => export_annarchy::export_annarchy_cmd(&args),
+        Some(Command::Open(args)) => open::open_cmd(&args),
         None => crate::app::run_gui(),
     }
 }

@@ -96,6 +96,10 @@ pub enum Intent {
     SaveSessionDialog,
     SaveSession(PathBuf),
     ScreenshotDialog,
+    /// File → Import from Python: ANNarchy/CompNeuroPy definitions.
+    ImportPythonDialog,
+    /// File → Export → ANNarchy script of the current settings.
+    ExportAnnarchyDialog,
     Undo,
     Redo,
     /// Switches the central view (live traces or an analysis).

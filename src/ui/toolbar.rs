@@ -153,6 +153,13 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
         {
             out.push(Intent::OpenModelDialog);
         }
+        if ui
+            .button("Import from Python…")
+            .on_hover_text("ANNarchy Neuron(...) definitions and CompNeuroPy neuron classes, saved as .neuron files")
+            .clicked()
+        {
+            out.push(Intent::ImportPythonDialog);
+        }
         ui.menu_button("Open recent", |ui| {
             if recent.is_empty() {
                 ui.weak("nothing yet");
@@ -199,5 +206,14 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
         if ui.button("Export plots as PNG…").clicked() {
             out.push(Intent::ScreenshotDialog);
         }
+        ui.menu_button("Export", |ui| {
+            if ui
+                .button("ANNarchy script…")
+                .on_hover_text("The model as an ANNarchy 5 Neuron(...) and a script that reruns these settings")
+                .clicked()
+            {
+                out.push(Intent::ExportAnnarchyDialog);
+            }
+        });
     });
 }
