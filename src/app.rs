@@ -678,7 +678,7 @@ impl App {
                 .filter(|_| self.setup.model.has_spike()),
             dropped_samples: status.map_or(0, |s| s.dropped_samples()),
             history_ms: span,
-            history_wrapped: self.history.wrapped,
+            history_wrapped: self.history.overview().wrapped,
             recording: self.settings.recording,
             blow_up: self.blow_up.clone(),
         }

@@ -348,6 +348,15 @@ fn an_export_is_complete_even_when_the_display_dropped_samples() {
         h.state().dropped_samples() > 0,
         "the display should have dropped samples"
     );
+    // Samples after the lost ones arrive: the plots mark where the display lost some.
+    step(&mut h, 10);
+    let gaps = h
+        .state()
+        .history()
+        .overview()
+        .gaps_in(0.0, f64::INFINITY)
+        .count();
+    assert!(gaps > 0, "dropped samples leave a marked gap");
     let gui = dir.path().join("gui.csv");
     export(&mut h, &gui);
     let got = std::fs::read_to_string(&gui).expect("GUI csv");

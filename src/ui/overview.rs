@@ -38,6 +38,9 @@ pub struct Overview {
     spike_t_ms: VecDeque<f64>,
     /// (last sample before, first sample after) of each span the display lost.
     gaps_ms: VecDeque<(f64, f64)>,
+    /// Whether the oldest chunks have been forgotten (the recording is longer than
+    /// the overview keeps).
+    pub wrapped: bool,
 }
 
 impl Overview {
@@ -68,6 +71,7 @@ impl Overview {
         for chunks in &mut self.channels {
             while chunks.len() > self.capacity_chunks {
                 chunks.pop_front();
+                self.wrapped = true;
             }
             chunks.shrink_to(self.capacity_chunks);
         }
@@ -80,6 +84,7 @@ impl Overview {
         };
         if chunks.len() >= self.capacity_chunks {
             chunks.pop_front();
+            self.wrapped = true;
         }
         chunks.push_back(summary);
         if channel == 0 {
@@ -198,6 +203,7 @@ mod tests {
             o.push_chunk(0, chunk(k as f64, -(k as f64), k as f64));
         }
         assert_eq!(o.start_ms(), Some(2.0));
+        assert!(o.wrapped);
         assert_eq!(
             o.spikes_in(0.0, 10.0).collect::<Vec<_>>(),
             vec![2.1, 3.1, 4.1]
