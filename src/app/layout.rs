@@ -164,7 +164,8 @@ impl App {
             .id_salt("recording")
             .show(ui, |ui| {
                 let capacity_ms = self.history.capacity() as f64 * self.setup.dt_ms;
-                history_ui(ui, self.settings.history, capacity_ms, out);
+                let window_ms = self.settings.window_ms;
+                history_ui(ui, self.settings.history, capacity_ms, window_ms, out);
             });
         egui::CollapsingHeader::new("Presets")
             .id_salt("presets")

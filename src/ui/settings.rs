@@ -127,15 +127,23 @@ pub fn initial_values_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Inte
         });
 }
 
+/// The recording's bounds. `capacity_ms` is what the memory limit allows at full
+/// resolution and `window_ms` what the plots need at full resolution; older parts of
+/// the recording are kept at chunk resolution for `duration_s`.
 pub fn history_ui(
     ui: &mut egui::Ui,
     bounds: HistoryBounds,
     capacity_ms: f64,
+    window_ms: f64,
     out: &mut Vec<Intent>,
 ) {
     let mut b = bounds;
     ui.horizontal(|ui| {
-        ui.label("keep");
+        ui.label("keep").on_hover_text(
+            "How long the plots can scroll back: the time window at full resolution, \
+                 older samples as per-pixel min/max. Exports replay the session and are \
+                 always complete.",
+        );
         ui.add(
             egui::DragValue::new(&mut b.duration_s)
                 .range(1.0..=3600.0)
@@ -148,9 +156,9 @@ pub fn history_ui(
                 .suffix(" MB"),
         );
     });
-    if capacity_ms + 1e-9 < b.duration_s * 1000.0 {
+    if capacity_ms + 1e-9 < window_ms.min(b.duration_s * 1000.0) {
         ui.weak(format!(
-            "The memory limit allows {:.1} s for this model and dt.",
+            "The memory limit allows {:.1} s at full resolution for this model and dt.",
             capacity_ms / 1000.0
         ));
     }
