@@ -122,37 +122,8 @@ fn convert(file: &str, def: &NeuronDef) -> Result<ImportedModel, InteropError> {
         .file_name()
         .and_then(|f| f.to_str())
         .unwrap_or(file);
-    let name = def
-        .args
-        .get("name")
-        .map(|n| one_line(&n.text))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| def.id.clone());
-    let description = def
-        .args
-        .get("description")
-        .or(def.docstring.as_ref())
-        .map(|d| one_line(&d.text))
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| format!("ANNarchy neuron `{}` imported from {short}.", def.id));
     let mut w = Writer::default();
-    w.line(
-        &format!(
-            "# Imported by neuron-explorer from {short}, line {} (`{}`).",
-            def.line, def.id
-        ),
-        def.line,
-    );
-    w.line("[model]", def.line);
-    w.line(&format!("id          = {}", def.id), def.line);
-    w.line("family      = Imported", def.line);
-    w.line(&format!("name        = {name}"), def.line);
-    w.line(
-        &format!("citation    = Imported from {short}, line {}.", def.line),
-        def.line,
-    );
-    w.line(&format!("description = {description}"), def.line);
-    w.line("", def.line);
+    model_section(&mut w, short, def);
     w.line("[parameters]", def.line);
     if let Some(p) = def.args.get("parameters") {
         parameter_lines(p, &mut w);
@@ -185,6 +156,41 @@ fn convert(file: &str, def: &NeuronDef) -> Result<ImportedModel, InteropError> {
         neuron_text: w.text.clone(),
         model: Arc::new(model),
     })
+}
+
+/// The `[model]` section: id, name and description from `name=`, `description=`
+/// or the class docstring.
+fn model_section(w: &mut Writer, short: &str, def: &NeuronDef) {
+    let name = def
+        .args
+        .get("name")
+        .map(|n| one_line(&n.text))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| def.id.clone());
+    let description = def
+        .args
+        .get("description")
+        .or(def.docstring.as_ref())
+        .map(|d| one_line(&d.text))
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| format!("ANNarchy neuron `{}` imported from {short}.", def.id));
+    w.line(
+        &format!(
+            "# Imported by neuron-explorer from {short}, line {} (`{}`).",
+            def.line, def.id
+        ),
+        def.line,
+    );
+    w.line("[model]", def.line);
+    w.line(&format!("id          = {}", def.id), def.line);
+    w.line("family      = Imported", def.line);
+    w.line(&format!("name        = {name}"), def.line);
+    w.line(
+        &format!("citation    = Imported from {short}, line {}.", def.line),
+        def.line,
+    );
+    w.line(&format!("description = {description}"), def.line);
+    w.line("", def.line);
 }
 
 /// Parameter lines with unit and description from their `# comment`.

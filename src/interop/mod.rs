@@ -3,6 +3,7 @@
 //! ANNarchy script, and the CompNeuroPy constructor snippet.
 //!
 //! * [`pylex`]: a Python tokenizer (all string-literal forms, f-strings).
+//! * [`pyeval`]: evaluates the expressions a definition's strings are made of.
 //! * [`pysource`]: finds `Neuron(...)` calls and CompNeuroPy-style classes and
 //!   evaluates their string arguments.
 //! * [`import`]: turns one definition into a `.neuron` model description.
@@ -12,6 +13,7 @@
 
 pub mod annarchy;
 pub mod import;
+pub mod pyeval;
 pub mod pylex;
 pub mod pysource;
 pub mod snippet;

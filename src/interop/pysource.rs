@@ -6,10 +6,13 @@
 //! whose fields are `__init__` arguments with literal defaults (or strings assigned
 //! earlier). Anything else is reported as unresolved, naming what it is.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::InteropError;
-use super::pylex::{FPart, PyStr, Tok, Token, tokenize};
+use super::pyeval::{
+    Env, Value, describe, eval, is_name, is_op, matching, name_of, split_commas, text_of, top_level,
+};
+use super::pylex::{PyStr, Tok, Token, tokenize};
 
 /// `Neuron(...)`'s arguments in ANNarchy 5's positional order.
 pub const NEURON_ARGS: [&str; 11] = [
@@ -37,22 +40,6 @@ pub struct NeuronDef {
     pub args: BTreeMap<String, PyStr>,
     pub docstring: Option<PyStr>,
 }
-
-/// A value of a Python expression, as far as it can be known statically.
-#[derive(Clone, Debug)]
-enum Value {
-    Str(PyStr),
-    /// A number literal, as written.
-    Num(String),
-    Bool(bool),
-    None,
-    /// A container literal (a `{}` default, say), not usable as a string.
-    Other(String),
-    /// Cannot be known without running Python; the reason names what.
-    Unresolved(String),
-}
-
-type Env = HashMap<String, Value>;
 
 /// Finds every definition in `source`. A file that does not tokenize is one error.
 pub fn find_definitions(file: &str, source: &str) -> Vec<Result<NeuronDef, InteropError>> {
@@ -89,7 +76,7 @@ pub fn find_definitions(file: &str, source: &str) -> Vec<Result<NeuronDef, Inter
         if line[0].column == 0
             && let Some((name, rhs)) = assignment(line)
         {
-            env.insert(name, cx.eval(rhs, &env));
+            env.insert(name, eval(rhs, &env));
         }
         i += 1;
     }
@@ -99,21 +86,6 @@ pub fn find_definitions(file: &str, source: &str) -> Vec<Result<NeuronDef, Inter
 struct Cx<'a> {
     file: &'a str,
     class_names: Vec<String>,
-}
-
-fn is_name(t: &Token, word: &str) -> bool {
-    matches!(&t.tok, Tok::Name(n) if n == word)
-}
-
-fn is_op(t: &Token, op: &str) -> bool {
-    matches!(&t.tok, Tok::Op(o) if o == op)
-}
-
-fn name_of(t: &Token) -> Option<String> {
-    match &t.tok {
-        Tok::Name(n) => Some(n.clone()),
-        _ => None,
-    }
 }
 
 /// The lines of the block opened by `lines[start]` (it included).
@@ -137,71 +109,6 @@ fn assignment(line: &[Token]) -> Option<(String, &[Token])> {
         return Some((name, &line[eq + 1..]));
     }
     None
-}
-
-/// Index of the matching closing bracket of the one at `open`.
-fn matching(tokens: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate().skip(open) {
-        match &t.tok {
-            Tok::Op(o) if matches!(o.as_str(), "(" | "[" | "{") => depth += 1,
-            Tok::Op(o) if matches!(o.as_str(), ")" | "]" | "}") => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// First index ≥ `from` of `op` outside brackets.
-fn top_level(tokens: &[Token], from: usize, op: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate().skip(from) {
-        match &t.tok {
-            Tok::Op(o) if matches!(o.as_str(), "(" | "[" | "{") => depth += 1,
-            Tok::Op(o) if matches!(o.as_str(), ")" | "]" | "}") => depth = depth.saturating_sub(1),
-            Tok::Op(o) if depth == 0 && o == op => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Splits `tokens` at top-level commas (empty pieces dropped).
-fn split_commas(tokens: &[Token]) -> Vec<&[Token]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while let Some(c) = top_level(tokens, start, ",") {
-        out.push(&tokens[start..c]);
-        start = c + 1;
-    }
-    out.push(&tokens[start..]);
-    out.retain(|p| !p.is_empty());
-    out
-}
-
-/// Source-like text of tokens, for messages.
-fn text_of(tokens: &[Token]) -> String {
-    let mut s = String::new();
-    for t in tokens {
-        match &t.tok {
-            Tok::Name(n) | Tok::Number(n) => {
-                if s.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
-                    s.push(' ');
-                }
-                s.push_str(n);
-            }
-            Tok::Str(_) | Tok::FStr(_) => s.push_str("\"…\""),
-            Tok::Op(o) if o == "," => s.push_str(", "),
-            Tok::Op(o) => s.push_str(o),
-            Tok::Newline => {}
-        }
-    }
-    s
 }
 
 impl Cx<'_> {
@@ -294,7 +201,7 @@ impl Cx<'_> {
                     ),
                 ));
             }
-            match self.eval(value_tokens, env) {
+            match eval(value_tokens, env) {
                 Value::Str(s) => {
                     out.insert(key, s);
                 }
@@ -383,7 +290,7 @@ impl Cx<'_> {
                 }));
             }
             if let Some((var, rhs)) = assignment(stmt) {
-                let value = self.eval(rhs, &env);
+                let value = eval(rhs, &env);
                 env.insert(var, value);
             }
         }
@@ -425,7 +332,7 @@ impl Cx<'_> {
                 continue;
             }
             let value = match top_level(param, 1, "=") {
-                Some(eq) => self.eval(&param[eq + 1..], env),
+                Some(eq) => eval(&param[eq + 1..], env),
                 None => Value::Unresolved(format!(
                     "`{name}`, an `__init__` argument without a default"
                 )),
@@ -433,20 +340,6 @@ impl Cx<'_> {
             env.insert(name, value);
         }
         Ok(())
-    }
-
-    fn eval(&self, tokens: &[Token], env: &Env) -> Value {
-        let mut p = Parser {
-            cx: self,
-            tokens,
-            pos: 0,
-            env,
-        };
-        let value = p.conditional();
-        if p.pos < tokens.len() {
-            return Value::Unresolved(format!("the expression `{}`", text_of(tokens)));
-        }
-        value
     }
 }
 
@@ -467,17 +360,6 @@ fn super_call(stmt: &[Token]) -> Option<&[Token]> {
     }
 }
 
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Str(_) => "a string".into(),
-        Value::Num(n) => format!("the number {n}"),
-        Value::Bool(b) => format!("{}", if *b { "True" } else { "False" }),
-        Value::None => "None".into(),
-        Value::Other(t) => format!("`{t}`"),
-        Value::Unresolved(why) => why.clone(),
-    }
-}
-
 /// A model id from a free-text name: identifier characters only.
 pub fn sanitize_id(name: &str) -> String {
     let id: String = name
@@ -495,202 +377,5 @@ pub fn sanitize_id(name: &str) -> String {
         format!("n_{id}")
     } else {
         id
-    }
-}
-
-struct Parser<'a> {
-    cx: &'a Cx<'a>,
-    tokens: &'a [Token],
-    pos: usize,
-    env: &'a Env,
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos)
-    }
-
-    fn at_name(&self, word: &str) -> bool {
-        self.peek().is_some_and(|t| is_name(t, word))
-    }
-
-    fn at_op(&self, op: &str) -> bool {
-        self.peek().is_some_and(|t| is_op(t, op))
-    }
-
-    /// `a if c else b`.
-    fn conditional(&mut self) -> Value {
-        let then = self.sum();
-        if !self.at_name("if") {
-            return then;
-        }
-        self.pos += 1;
-        let negate = self.at_name("not");
-        if negate {
-            self.pos += 1;
-        }
-        let cond = self.sum();
-        if !self.at_name("else") {
-            return Value::Unresolved(format!("the expression `{}`", text_of(self.tokens)));
-        }
-        self.pos += 1;
-        let otherwise = self.conditional();
-        let truth = match cond {
-            Value::Bool(b) => b,
-            Value::None => false,
-            Value::Str(s) => !s.text.is_empty(),
-            Value::Num(n) => n.parse::<f64>().is_ok_and(|x| x != 0.0),
-            Value::Other(t) => t != "{}" && t != "[]",
-            Value::Unresolved(why) => return Value::Unresolved(why),
-        };
-        if truth != negate { then } else { otherwise }
-    }
-
-    /// `a + b + …` (string concatenation).
-    fn sum(&mut self) -> Value {
-        let start = self.pos;
-        let mut value = self.postfix();
-        while self.at_op("+") {
-            self.pos += 1;
-            let right = self.postfix();
-            value = match (value, right) {
-                (Value::Str(mut a), Value::Str(b)) => {
-                    a.append(&b);
-                    Value::Str(a)
-                }
-                (Value::Unresolved(why), _) | (_, Value::Unresolved(why)) => Value::Unresolved(why),
-                _ => Value::Unresolved(format!(
-                    "the expression `{}`",
-                    text_of(&self.tokens[start..self.pos])
-                )),
-            };
-        }
-        value
-    }
-
-    /// A primary followed by calls, attributes and subscripts.
-    fn postfix(&mut self) -> Value {
-        let start = self.pos;
-        let mut value = self.primary();
-        let mut unresolved_arg: Option<String> = None;
-        loop {
-            if self.at_op(".") {
-                self.pos += 2;
-            } else if self.at_op("(") || self.at_op("[") {
-                let Some(close) = matching(self.tokens, self.pos) else {
-                    self.pos = self.tokens.len();
-                    break;
-                };
-                if self.at_op("(") {
-                    for arg in split_commas(&self.tokens[self.pos + 1..close]) {
-                        let keyword =
-                            arg.len() > 2 && name_of(&arg[0]).is_some() && is_op(&arg[1], "=");
-                        let value = if keyword { &arg[2..] } else { arg };
-                        if let Value::Unresolved(why) = self.cx.eval(value, self.env) {
-                            unresolved_arg.get_or_insert(why);
-                        }
-                    }
-                }
-                self.pos = close + 1;
-            } else {
-                break;
-            }
-            let what = text_of(&self.tokens[start..self.pos.min(self.tokens.len())]);
-            value = Value::Unresolved(match &unresolved_arg {
-                Some(why) => format!("the result of `{what}`, a call whose input is {why}"),
-                None => format!("the result of `{what}`, which only running Python can give"),
-            });
-        }
-        value
-    }
-
-    fn primary(&mut self) -> Value {
-        let Some(t) = self.peek().cloned() else {
-            return Value::Unresolved("an empty expression".into());
-        };
-        self.pos += 1;
-        match &t.tok {
-            Tok::Str(_) | Tok::FStr(_) => {
-                self.pos -= 1;
-                self.strings()
-            }
-            Tok::Number(n) => Value::Num(n.clone()),
-            Tok::Op(o) if o == "-" || o == "+" => match self.primary() {
-                Value::Num(n) if o == "-" => Value::Num(format!("-{n}")),
-                Value::Num(n) => Value::Num(n),
-                _ => Value::Unresolved(format!("the expression `{}`", text_of(self.tokens))),
-            },
-            Tok::Op(o) if o == "(" => {
-                let Some(close) = matching(self.tokens, self.pos - 1) else {
-                    return Value::Unresolved("an unclosed `(`".into());
-                };
-                let inner = self.cx.eval(&self.tokens[self.pos..close], self.env);
-                self.pos = close + 1;
-                inner
-            }
-            Tok::Op(o) if o == "{" || o == "[" => {
-                let close = matching(self.tokens, self.pos - 1).unwrap_or(self.tokens.len() - 1);
-                let text = text_of(&self.tokens[self.pos - 1..=close]);
-                self.pos = close + 1;
-                Value::Other(text)
-            }
-            Tok::Name(n) => match n.as_str() {
-                "True" => Value::Bool(true),
-                "False" => Value::Bool(false),
-                "None" => Value::None,
-                _ => self.env.get(n).cloned().unwrap_or_else(|| {
-                    Value::Unresolved(format!("`{n}`, which is neither an `__init__` argument with a literal default nor a string assigned before"))
-                }),
-            },
-            _ => Value::Unresolved(format!("the expression `{}`", text_of(self.tokens))),
-        }
-    }
-
-    /// Adjacent string literals, implicitly concatenated; f-string fields evaluated.
-    fn strings(&mut self) -> Value {
-        let mut out = PyStr::default();
-        let mut unresolved: Option<String> = None;
-        while let Some(t) = self.peek().cloned() {
-            match &t.tok {
-                Tok::Str(s) => out.append(s),
-                Tok::FStr(parts) => {
-                    for part in parts {
-                        match part {
-                            FPart::Text(s) => out.append(s),
-                            FPart::Field { tokens, source } => {
-                                match self.field(tokens, source, t.line) {
-                                    Ok(s) => out.append(&s),
-                                    Err(why) => {
-                                        unresolved.get_or_insert(why);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => break,
-            }
-            self.pos += 1;
-        }
-        match unresolved {
-            Some(why) => Value::Unresolved(why),
-            None => Value::Str(out),
-        }
-    }
-
-    /// The text an f-string field puts in its string.
-    fn field(&self, tokens: &[Token], source: &str, line: usize) -> Result<PyStr, String> {
-        match self.cx.eval(tokens, self.env) {
-            Value::Str(s) => Ok(s),
-            Value::Num(n) => Ok(PyStr::synthetic(&n, line)),
-            Value::Bool(b) => Ok(PyStr::synthetic(if b { "True" } else { "False" }, line)),
-            Value::None => Ok(PyStr::synthetic("None", line)),
-            Value::Other(_) => Err(format!(
-                "an f-string whose field `{{{source}}}` is not a string or number"
-            )),
-            Value::Unresolved(why) => {
-                Err(format!("an f-string whose field `{{{source}}}` is {why}"))
-            }
-        }
     }
 }
