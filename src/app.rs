@@ -509,6 +509,15 @@ impl App {
             };
             match crate::io::preset::load_resolved(&path, None) {
                 Ok(r) => {
+                    // The reference is fed the live drive's numbers unchanged.
+                    if let Some(w) = crate::analysis::compare::drive_unit_warning(
+                        &r.model,
+                        &self.setup.model,
+                        crate::analysis::compare::DRIVE_PARAM,
+                        None,
+                    ) {
+                        self.toasts.error(format!("live reference: {w}"));
+                    }
                     let var = r.model.var_index("v").unwrap_or(0);
                     let var = r.model.vars.get(var).map_or("v", |v| v.name.as_str());
                     self.live_reference = Some(format!("{var} (reference {})", r.model.id()));

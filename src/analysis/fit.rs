@@ -263,7 +263,7 @@ pub fn fit(
     let mut runs: Vec<StartRun> = (0..opt.starts)
         .map(|s| StartRun {
             seed: opt.seed.wrapping_add(s as u64),
-            es: Cmaes::new(start.clone(), 1.0, lambda),
+            es: Cmaes::new(start.clone(), opt.initial_sigma.unwrap_or(1.0), lambda),
             rng: seeded_rng(opt.seed.wrapping_add(s as u64)),
             best: Best {
                 loss: f0,
@@ -327,7 +327,8 @@ pub fn fit(
     if !cancelled && opt.polish_evaluations > 1 {
         let before_polish = best.loss;
         let mut f = |x: &[f64]| search.evaluate(&[x.to_vec()]).map(|mut v| v.remove(0).0);
-        match super::nelder_mead::minimise(&mut f, &best.x, 0.5, opt.polish_evaluations) {
+        let step = 0.5 * opt.initial_sigma.unwrap_or(1.0);
+        match super::nelder_mead::minimise(&mut f, &best.x, step, opt.polish_evaluations) {
             Ok((x, _, evals)) => {
                 evaluations += evals;
                 if let Some((fx, t)) = search.evaluate(&[x.clone()])?.into_iter().next()

@@ -257,6 +257,10 @@ pub struct Optimiser {
     /// Nelder–Mead evaluations after the best start (0: no polish).
     #[serde(default)]
     pub polish_evaluations: usize,
+    /// CMA-ES's initial step in search units (default 1: ~10 % of a value, 15 % in
+    /// log space); smaller for a local refinement.
+    #[serde(default)]
+    pub initial_sigma: Option<f64>,
 }
 
 impl Default for Optimiser {
@@ -267,6 +271,7 @@ impl Default for Optimiser {
             starts: 1,
             population: None,
             polish_evaluations: 0,
+            initial_sigma: None,
         }
     }
 }
@@ -476,6 +481,9 @@ impl FitSpec {
         let o = &self.optimiser;
         if o.evaluations < 2 || o.evaluations > 10_000_000 {
             return Err("field `optimiser.evaluations`: 2 to 10000000".into());
+        }
+        if o.initial_sigma.is_some_and(|s| !(s.is_finite() && s > 0.0 && s <= 100.0)) {
+            return Err("field `optimiser.initial_sigma`: a number in (0, 100]".into());
         }
         if o.starts == 0 || o.starts > 64 {
             return Err("field `optimiser.starts`: 1 to 64".into());

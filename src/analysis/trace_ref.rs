@@ -237,8 +237,9 @@ fn run_recording(
             }
         }
         for (s, vv) in spikes.into_iter().zip(vs) {
-            // Spike times as the recording labels them (relative to its t0).
-            let ts: Vec<f64> = times(&s, dt).into_iter().map(|t| t + t0).collect();
+            // Spike times as a recording labels them: the row that ends the step.
+            let ends: Vec<u64> = s.iter().map(|k| k + 1).collect();
+            let ts: Vec<f64> = times(&ends, dt).into_iter().map(|t| t + t0).collect();
             out.push((ts, vv));
         }
     }
