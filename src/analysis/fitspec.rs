@@ -195,6 +195,9 @@ pub enum Feature {
     Rate,
     /// Coefficient of variation of the ISIs (0 with fewer than three spikes).
     IsiCv,
+    /// Longest ISI / median ISI (1 with fewer than three spikes): large for a
+    /// pause, ~1 for tonic firing.
+    MaxIsiRatio,
     /// Subthreshold trace distance (recordings only): RMS of the v difference
     /// outside ±5 ms of every spike of either trace (mV).
     SubthresholdV,
@@ -209,6 +212,7 @@ impl Feature {
             Self::SecondSpike => "second spike (ms)",
             Self::Rate => "rate (Hz)",
             Self::IsiCv => "ISI CV",
+            Self::MaxIsiRatio => "max/median ISI",
             Self::SubthresholdV => "subthreshold v RMS (mV)",
         }
     }

@@ -216,6 +216,14 @@ pub fn train_feature(feature: Feature, spikes_ms: &[f64], from_ms: f64, to_ms: f
             let var = isis.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / isis.len() as f64;
             Some(var.sqrt() / m)
         }
+        Feature::MaxIsiRatio => {
+            let mut isis: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+            if isis.len() < 2 {
+                return Some(1.0);
+            }
+            isis.sort_by(f64::total_cmp);
+            Some(isis[isis.len() - 1] / isis[isis.len() / 2])
+        }
         Feature::Gamma | Feature::SubthresholdV => None,
     }
 }

@@ -355,7 +355,7 @@ impl FiPanel {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 format!(
-                    "⚠ {} units differ ({unit} here; {}): the curves share the axis as plain \
+                    "Warning: {} units differ ({unit} here; {}): the curves share the axis as plain \
                      numbers, without conversion",
                     self.param,
                     others.join(", ")
