@@ -3,7 +3,7 @@
 t = 0 for 1 s (the numbers used as they are), as an SVG, with the standard library
 only. Runs `target/release/neuron-explorer run` on each preset without its events:
 
-    python3 docs/near_threshold_plot.py > nt.svg && convert nt.svg docs/near_threshold.png
+    python3 docs/near_threshold_plot.py > docs/near_threshold.svg
 """
 import csv
 import re

@@ -95,7 +95,14 @@ fn identical_models_have_zero_errors_and_gamma_one() {
 #[test]
 fn the_default_spec_reproduces_the_readme_loss_of_the_bgm_set() {
     let hh = load_resolved(&preset_path("hh_corbit_fsi_current_step.ron"), None).unwrap();
-    let c = compare(&hh, &bgm(), &FitSpec::default_spec(), 2, &Control::default()).unwrap();
+    let c = compare(
+        &hh,
+        &bgm(),
+        &FitSpec::default_spec(),
+        2,
+        &Control::default(),
+    )
+    .unwrap();
     let lines = c.table.summary_lines();
     assert_eq!(
         lines,
@@ -133,11 +140,19 @@ fn spec_ab(evaluations: usize, starts: usize) -> FitSpec {
 #[test]
 fn fit_recovers_a_and_b_and_is_reproducible() {
     let (reference, cand, ia, ib) = perturbed();
-    let target = Target::Preset(reference.clone());
+    let target = Target::Preset(Box::new(reference.clone()));
     let mut spec = spec_ab(120, 2);
     spec.optimiser.polish_evaluations = 30;
     let run = |threads| {
-        fit(&target, &cand, &spec, threads, &Control::default(), &mut |_, _, _| {}).unwrap()
+        fit(
+            &target,
+            &cand,
+            &spec,
+            threads,
+            &Control::default(),
+            &mut |_, _, _| {},
+        )
+        .unwrap()
     };
     let r1 = run(2);
     assert!(r1.before.loss > 0.5, "{}", r1.before.text());
@@ -156,7 +171,11 @@ fn fit_recovers_a_and_b_and_is_reproducible() {
     assert_eq!(r1.starts.len(), 2);
     assert_eq!(r1.starts[1].seed, 6);
     assert!(r1.starts.iter().all(|s| s.evaluations <= 120));
-    let best = r1.starts.iter().map(|s| s.loss).fold(f64::INFINITY, f64::min);
+    let best = r1
+        .starts
+        .iter()
+        .map(|s| s.loss)
+        .fold(f64::INFINITY, f64::min);
     assert!(r1.after.loss <= best);
     let (pa, pb) = r1.polish.expect("polished");
     assert!(pb <= pa);
@@ -173,11 +192,18 @@ fn fit_recovers_a_and_b_and_is_reproducible() {
 #[test]
 fn fit_rejects_unknown_and_driven_parameters() {
     let (reference, cand, _, _) = perturbed();
-    let target = Target::Preset(reference);
+    let target = Target::Preset(Box::new(reference));
     for free in ["nope", "I_app"] {
         let mut spec = spec_ab(10, 1);
         spec.free = vec![FreeParam::named(free)];
-        let e = fit(&target, &cand, &spec, 1, &Control::default(), &mut |_, _, _| {});
+        let e = fit(
+            &target,
+            &cand,
+            &spec,
+            1,
+            &Control::default(),
+            &mut |_, _, _| {},
+        );
         assert!(e.is_err(), "{free}");
     }
 }
@@ -222,8 +248,15 @@ fn compare_cli_prints_one_metric_per_line() {
     // loss; then one metric per line.
     assert_eq!(lines.len(), 8 + 5, "{text}");
     assert!(lines[0].starts_with("protocol"), "{text}");
-    assert_eq!(lines.iter().filter(|l| l.contains(" gamma ")).count(), 3, "{text}");
-    assert!(lines[7].starts_with("loss") && lines[7].ends_with("4.7044"), "{text}");
+    assert_eq!(
+        lines.iter().filter(|l| l.contains(" gamma ")).count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        lines[7].starts_with("loss") && lines[7].ends_with("4.7044"),
+        "{text}"
+    );
     let tail = &lines[8..];
     assert_eq!(tail[0], "f-I RMSE: 6.98 Hz");
     assert!(
@@ -304,7 +337,10 @@ fn fit_cli_prints_before_and_after_and_writes_a_loadable_preset() {
         "{ron}"
     );
     // The provenance: the loss tables, the sensitivity, and the spec beside it.
-    assert!(ron.contains("// sensitivity:") && ron.contains("// starts:"), "{ron}");
+    assert!(
+        ron.contains("// sensitivity:") && ron.contains("// starts:"),
+        "{ron}"
+    );
     assert!(text.contains("sensitivity:\nparameter"), "{text}");
     let spec = FitSpec::load(out_ron.with_extension("spec.ron").to_str().unwrap()).unwrap();
     assert_eq!(spec.optimiser.evaluations, 40);
@@ -342,7 +378,11 @@ fn compare_cli_takes_a_spec_and_a_model_file() {
         .arg(preset_path("corbit_fsi_izhikevich_fit_bgm2022.ron"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("near threshold @ "), "{text}");
     assert!(text.contains("steady current RMSE"), "{text}");
@@ -358,9 +398,16 @@ fn compare_cli_takes_a_spec_and_a_model_file() {
         .arg(preset_path("corbit_fsi_izhikevich_fit_bgm2022.ron"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning: I_app is in uA/cm2") && err.contains("pA"), "{err}");
+    assert!(
+        err.contains("warning: I_app is in uA/cm2") && err.contains("pA"),
+        "{err}"
+    );
     // A bad spec names the file and the field.
     std::fs::write(&spec, "(optimiser: (evaluations: 1, seed: 1, starts: 1))").unwrap();
     let out = bin()
@@ -372,5 +419,8 @@ fn compare_cli_takes_a_spec_and_a_model_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("s.ron") && err.contains("optimiser.evaluations"), "{err}");
+    assert!(
+        err.contains("s.ron") && err.contains("optimiser.evaluations"),
+        "{err}"
+    );
 }

@@ -24,7 +24,8 @@ use neuron_explorer::sim::Engine;
 const TOLERANCE: f64 = 0.10;
 
 fn bgm() -> ResolvedPreset {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/corbit_fsi_izhikevich_fit_bgm2022.ron");
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/corbit_fsi_izhikevich_fit_bgm2022.ron");
     load_resolved(&p, None).unwrap()
 }
 
@@ -59,12 +60,28 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
     let truth = bgm();
     let dir = tempfile::tempdir().unwrap();
     let objectives = vec![
-        Objective { feature: Feature::Gamma, weight: 1.0, scale: 1.0 },
-        Objective { feature: Feature::SpikeCount, weight: 1.0, scale: 2.0 },
-        Objective { feature: Feature::FirstSpike, weight: 1.0, scale: 2.0 },
+        Objective {
+            feature: Feature::Gamma,
+            weight: 1.0,
+            scale: 1.0,
+        },
+        Objective {
+            feature: Feature::SpikeCount,
+            weight: 1.0,
+            scale: 2.0,
+        },
+        Objective {
+            feature: Feature::FirstSpike,
+            weight: 1.0,
+            scale: 2.0,
+        },
         // The subthreshold distance is smooth in the parameters: it guides the search
         // where the spike counts are flat.
-        Objective { feature: Feature::SubthresholdV, weight: 1.0, scale: 0.2 },
+        Objective {
+            feature: Feature::SubthresholdV,
+            weight: 1.0,
+            scale: 0.2,
+        },
     ];
     let recordings: Vec<Recording> = [3.5, 5.0, 8.0]
         .iter()
@@ -102,7 +119,15 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
     // The true parameters reproduce the recordings exactly.
     let (exact, _) = score_candidate(&target, &truth, &spec, 2, &Control::default()).unwrap();
     assert_eq!(exact.loss, 0.0, "{}", exact.text());
-    let r = fit(&target, &cand, &spec, 2, &Control::default(), &mut |_, _, _| {}).unwrap();
+    let r = fit(
+        &target,
+        &cand,
+        &spec,
+        2,
+        &Control::default(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
     assert!(r.before.loss > 0.5, "{}", r.before.text());
     // Every spike of every recording matched; what is left is a subthreshold
     // distance of < 0.1 mV RMS.
@@ -116,7 +141,12 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
             Identifiability::Unconstrained => assert_eq!(row.name, "tau_gaba", "{row:?}"),
             _ => {
                 constrained += 1;
-                assert!(err < TOLERANCE, "{}: {} vs {true_value} ({row:?})", row.name, row.value);
+                assert!(
+                    err < TOLERANCE,
+                    "{}: {} vs {true_value} ({row:?})",
+                    row.name,
+                    row.value
+                );
             }
         }
     }

@@ -15,7 +15,13 @@ use neuron_explorer::analysis::protocols::Runner;
 use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
 
 fn preset(name: &str) -> ResolvedPreset {
-    load_resolved(&Path::new(env!("CARGO_MANIFEST_DIR")).join("presets").join(name), None).unwrap()
+    load_resolved(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("presets")
+            .join(name),
+        None,
+    )
+    .unwrap()
 }
 
 const AMPS: [f64; 4] = [3.22, 3.3, 3.5, 4.0];
@@ -62,9 +68,18 @@ fn the_shipped_fit_keeps_the_hh_cells_near_threshold_pause() {
     for (k, expected_ms) in [(0, 574.0), (1, 442.0)] {
         let second = hh[k][1];
         assert!(hh[k][0] < 50.0, "HH at {}: first {}", AMPS[k], hh[k][0]);
-        assert!((second - expected_ms).abs() < 10.0, "HH at {}: second {second}", AMPS[k]);
+        assert!(
+            (second - expected_ms).abs() < 10.0,
+            "HH at {}: second {second}",
+            AMPS[k]
+        );
         let fit_second = *fit[k].get(1).unwrap_or(&f64::INFINITY);
-        assert!(fit[k][0] < 100.0, "fit at {}: first {:?}", AMPS[k], fit[k].first());
+        assert!(
+            fit[k][0] < 100.0,
+            "fit at {}: first {:?}",
+            AMPS[k],
+            fit[k].first()
+        );
         assert!(
             (fit_second - second).abs() <= 0.2 * second,
             "fit at {}: second spike {fit_second} ms, HH {second} ms",
@@ -72,8 +87,18 @@ fn the_shipped_fit_keeps_the_hh_cells_near_threshold_pause() {
         );
     }
     for k in [2, 3] {
-        assert!(tonic_from_the_start(&hh[k]), "HH at {}: {:?}", AMPS[k], isis(&hh[k]));
-        assert!(tonic_from_the_start(&fit[k]), "fit at {}: {:?}", AMPS[k], isis(&fit[k]));
+        assert!(
+            tonic_from_the_start(&hh[k]),
+            "HH at {}: {:?}",
+            AMPS[k],
+            isis(&hh[k])
+        );
+        assert!(
+            tonic_from_the_start(&fit[k]),
+            "fit at {}: {:?}",
+            AMPS[k],
+            isis(&fit[k])
+        );
     }
     // The f–I curve (default spec: 0..20, 600 ms, rate from 100 ms).
     let c = compare(

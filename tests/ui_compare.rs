@@ -59,7 +59,12 @@ fn run_fit(h: &mut Harness<'static, App>) {
 #[test]
 fn compare_view_shows_the_loss_per_term_and_recomputes_on_a_slider_move() {
     let mut h = compared();
-    let t = h.state_mut().compare_panel().table.clone().expect("loss table");
+    let t = h
+        .state_mut()
+        .compare_panel()
+        .table
+        .clone()
+        .expect("loss table");
     // The README's numbers for the BGM-2022 set under the default spec.
     assert_eq!(format!("{:.3}", t.loss), "4.704");
     h.get_by_label_contains("f-I RMSE: 6.98 Hz");
@@ -86,14 +91,24 @@ fn compare_view_shows_the_loss_per_term_and_recomputes_on_a_slider_move() {
     h.run_steps(1);
     assert!(h.state_mut().compare_panel().is_running());
     h.state_mut().compare_panel().wait();
-    let t2 = h.state_mut().compare_panel().table.clone().expect("loss table");
+    let t2 = h
+        .state_mut()
+        .compare_panel()
+        .table
+        .clone()
+        .expect("loss table");
     assert_ne!(t2.loss, t.loss);
     // Without a stated factor the HH (uA/cm2) and Izhikevich (pA) units warn.
     h.state_mut().compare_panel().fit.spec.drive_factor = None;
     h.run_steps(1);
     h.state_mut().compare_panel().wait();
     h.run_steps(1);
-    let w = h.state_mut().compare_panel().warning.clone().expect("warning");
+    let w = h
+        .state_mut()
+        .compare_panel()
+        .warning
+        .clone()
+        .expect("warning");
     assert!(w.contains("uA/cm2") && w.contains("pA"), "{w}");
 }
 
@@ -109,10 +124,7 @@ fn a_gui_fit_equals_the_cli_fit_of_the_same_spec_and_seed_and_goes_stale() {
     {
         let fit = &mut h.state_mut().compare_panel().fit;
         // The default spec's free parameters, shown in the model's order.
-        assert_eq!(
-            fit.free_names(),
-            ["k", "v_r", "v_t", "a", "b", "c", "d"]
-        );
+        assert_eq!(fit.free_names(), ["k", "v_r", "v_t", "a", "b", "c", "d"]);
         // Ticked in the "wrong" order: the fit takes them in model order anyway.
         fit.spec.free = vec![FreeParam::named("d"), FreeParam::named("a")];
         fit.spec.optimiser.evaluations = 20;
@@ -136,11 +148,27 @@ fn a_gui_fit_equals_the_cli_fit_of_the_same_spec_and_seed_and_goes_stale() {
         .arg(preset("hh_corbit_fsi_current_step.ron"))
         .arg("--candidate")
         .arg(preset("corbit_fsi_izhikevich_fit_bgm2022.ron"))
-        .args(["--free", "a,d", "--evaluations", "20", "--seed", "3", "--starts", "2", "--threads", "1", "--out"])
+        .args([
+            "--free",
+            "a,d",
+            "--evaluations",
+            "20",
+            "--seed",
+            "3",
+            "--starts",
+            "2",
+            "--threads",
+            "1",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let cli = load_resolved(&out, None).unwrap();
     assert_eq!(cli.parameters[a].to_bits(), r.parameters[a].to_bits());
     assert_eq!(cli.parameters[d].to_bits(), r.parameters[d].to_bits());
@@ -161,12 +189,13 @@ fn a_gui_fit_equals_the_cli_fit_of_the_same_spec_and_seed_and_goes_stale() {
     h.state_mut().compare_panel().fit.spec.optimiser.seed = 4;
     h.run_steps(1);
     let setup = h.state().setup().clone();
-    assert!(h
-        .state_mut()
-        .compare_panel()
-        .fit
-        .best_values(reference.as_ref(), &setup)
-        .is_none());
+    assert!(
+        h.state_mut()
+            .compare_panel()
+            .fit
+            .best_values(reference.as_ref(), &setup)
+            .is_none()
+    );
     h.get_by_label_contains("for another spec/setup");
 }
 
@@ -204,7 +233,13 @@ fn a_cancelled_fit_keeps_its_best_point_and_says_so() {
         std::thread::sleep(Duration::from_millis(20));
     }
     h.run_steps(1);
-    let o = h.state_mut().compare_panel().fit.outcome.clone().expect("best so far");
+    let o = h
+        .state_mut()
+        .compare_panel()
+        .fit
+        .outcome
+        .clone()
+        .expect("best so far");
     assert!(o.result.cancelled);
     assert!(o.result.after.loss <= o.result.before.loss);
     h.get_by_label_contains("cancelled, best so far");

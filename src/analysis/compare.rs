@@ -11,8 +11,8 @@
 
 use super::fitspec::FitSpec;
 use super::objectives::{LossTable, loss_table};
-pub use super::protocols::{Responses, Runner, StepResponse};
 use super::protocols::times;
+pub use super::protocols::{Responses, Runner, StepResponse};
 use super::{Control, SweepError};
 use crate::io::preset::ResolvedPreset;
 use crate::model::CompiledModel;

@@ -31,7 +31,7 @@ use crate::io::preset::ResolvedPreset;
 /// What the reference is, ready to score candidates against.
 pub enum Target {
     /// A preset, run under the spec's protocols.
-    Preset(ResolvedPreset),
+    Preset(Box<ResolvedPreset>),
     /// Recorded traces.
     Recorded(RecordedReference),
 }
@@ -107,7 +107,10 @@ fn coords(spec: &FitSpec, candidate: &ResolvedPreset) -> Result<Vec<Coord>, Swee
             fp.max.unwrap_or(p.range.max).max(v),
         );
         if !(min.is_finite() && max.is_finite() && min <= max) {
-            return Err(SweepError::Usage(format!("bounds of `{}` are not a range", fp.name)));
+            return Err(SweepError::Usage(format!(
+                "bounds of `{}` are not a range",
+                fp.name
+            )));
         }
         let log = p.range.log && min > 0.0;
         let width = (max - min).max(1e-12);
@@ -217,10 +220,8 @@ pub fn target_of(
     reference_preset: Option<ResolvedPreset>,
 ) -> Result<Target, SweepError> {
     match (&spec.reference, reference_preset) {
-        (_, Some(p)) => Ok(Target::Preset(p)),
-        (Some(Reference::Recorded(rs)), None) => {
-            Ok(Target::Recorded(RecordedReference::load(rs)?))
-        }
+        (_, Some(p)) => Ok(Target::Preset(Box::new(p))),
+        (Some(Reference::Recorded(rs)), None) => Ok(Target::Recorded(RecordedReference::load(rs)?)),
         _ => Err(SweepError::Usage(
             "no reference: give a reference preset or a spec with recorded traces".into(),
         )),
@@ -331,10 +332,17 @@ pub fn fit(
         match super::nelder_mead::minimise(&mut f, &best.x, step, opt.polish_evaluations) {
             Ok((x, _, evals)) => {
                 evaluations += evals;
-                if let Some((fx, t)) = search.evaluate(&[x.clone()])?.into_iter().next()
+                if let Some((fx, t)) = search
+                    .evaluate(std::slice::from_ref(&x))?
+                    .into_iter()
+                    .next()
                     && fx < best.loss
                 {
-                    best = Best { loss: fx, x, table: t };
+                    best = Best {
+                        loss: fx,
+                        x,
+                        table: t,
+                    };
                 }
                 polish = Some((before_polish, best.loss));
                 history.push(best.loss);
@@ -453,7 +461,12 @@ fn sensitivity(
         .enumerate()
         .map(|(k, c)| {
             let l = |j: usize| tables[4 * k + j].loss;
-            row(&names[c.index].name, parameters[c.index], loss0, [l(0), l(1), l(2), l(3)])
+            row(
+                &names[c.index].name,
+                parameters[c.index],
+                loss0,
+                [l(0), l(1), l(2), l(3)],
+            )
         })
         .collect())
 }

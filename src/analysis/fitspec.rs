@@ -394,7 +394,9 @@ impl FitSpec {
             if x.is_finite() && x > 0.0 {
                 Ok(())
             } else {
-                Err(format!("field `{what}`: must be a positive number, got {x}"))
+                Err(format!(
+                    "field `{what}`: must be a positive number, got {x}"
+                ))
             }
         };
         let term = |t: &Term, what: &str| -> Result<(), String> {
@@ -418,7 +420,11 @@ impl FitSpec {
             if !(fi.transient_ms >= 0.0 && fi.transient_ms < fi.duration_ms) {
                 return Err("field `fi.transient_ms`: must be in [0, duration_ms)".into());
             }
-            for (t, n) in [(&fi.rate, "rate"), (&fi.latency, "latency"), (&fi.rheobase, "rheobase")] {
+            for (t, n) in [
+                (&fi.rate, "rate"),
+                (&fi.latency, "latency"),
+                (&fi.rheobase, "rheobase"),
+            ] {
                 if let Some(t) = t {
                     term(t, &format!("fi.{n}"))?;
                 }
@@ -441,7 +447,9 @@ impl FitSpec {
             }
             let off = s.off_ms.unwrap_or(s.duration_ms);
             if !(s.on_ms >= 0.0 && s.on_ms < off && off <= s.duration_ms) {
-                return Err(format!("field `{at}`: need 0 <= on_ms < off_ms <= duration_ms"));
+                return Err(format!(
+                    "field `{at}`: need 0 <= on_ms < off_ms <= duration_ms"
+                ));
             }
             if let Some((a, b)) = s.count_window_ms
                 && !(a >= 0.0 && a < b && b <= s.duration_ms)
@@ -486,13 +494,15 @@ impl FitSpec {
         if o.evaluations < 2 || o.evaluations > 10_000_000 {
             return Err("field `optimiser.evaluations`: 2 to 10000000".into());
         }
-        if o.initial_sigma.is_some_and(|s| !(s.is_finite() && s > 0.0 && s <= 100.0)) {
+        if o.initial_sigma
+            .is_some_and(|s| !(s.is_finite() && s > 0.0 && s <= 100.0))
+        {
             return Err("field `optimiser.initial_sigma`: a number in (0, 100]".into());
         }
         if o.starts == 0 || o.starts > 64 {
             return Err("field `optimiser.starts`: 1 to 64".into());
         }
-        if o.population.is_some_and(|p| p < 4 || p > 10_000) {
+        if o.population.is_some_and(|p| !(4..=10_000).contains(&p)) {
             return Err("field `optimiser.population`: 4 to 10000".into());
         }
         if self.free.len() > 64 {

@@ -74,7 +74,10 @@ pub fn minimise(
                 }
             }
         }
-        let spread = simplex.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max)
+        let spread = simplex
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::NEG_INFINITY, f64::max)
             - simplex.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         if spread.abs() < 1e-12 {
             break;

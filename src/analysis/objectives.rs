@@ -38,7 +38,14 @@ pub struct LossTable {
 }
 
 impl LossTable {
-    fn push(&mut self, protocol: String, objective: &str, values: (Option<f64>, Option<f64>), error: f64, term: Term) {
+    fn push(
+        &mut self,
+        protocol: String,
+        objective: &str,
+        values: (Option<f64>, Option<f64>),
+        error: f64,
+        term: Term,
+    ) {
         let contribution = term.weight * error / term.scale;
         self.rows.push(TermRow {
             protocol,
@@ -53,8 +60,21 @@ impl LossTable {
     }
 
     /// Adds a term whose models' values are not shown.
-    pub(crate) fn push_term(&mut self, protocol: &str, objective: &str, error: f64, weight: f64, scale: f64) {
-        self.push(protocol.into(), objective, (None, None), error, Term::new(weight, scale));
+    pub(crate) fn push_term(
+        &mut self,
+        protocol: &str,
+        objective: &str,
+        error: f64,
+        weight: f64,
+        scale: f64,
+    ) {
+        self.push(
+            protocol.into(),
+            objective,
+            (None, None),
+            error,
+            Term::new(weight, scale),
+        );
     }
 
     /// The table with its loss summed.
@@ -81,7 +101,10 @@ impl LossTable {
 
     /// The first row with this objective (the aggregate metrics of the f–I grid).
     pub fn error_of(&self, objective: &str) -> Option<f64> {
-        self.rows.iter().find(|r| r.objective == objective).map(|r| r.error)
+        self.rows
+            .iter()
+            .find(|r| r.objective == objective)
+            .map(|r| r.error)
     }
 
     /// Mean Γ over the rows that report it.
@@ -118,8 +141,8 @@ impl LossTable {
     /// One line: the loss and its aggregate metrics.
     pub fn breakdown(&self) -> String {
         let lines = self.summary_lines();
-        let (loss, rest) = lines.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
-        format!("{loss:.4} ({})", rest.join(", ")).replace("loss: ", "")
+        let metrics = &lines[..lines.len().saturating_sub(1)];
+        format!("{:.4} ({})", self.loss, metrics.join(", "))
     }
 
     /// A fixed-width text table, as `compare` prints it.
@@ -127,7 +150,14 @@ impl LossTable {
         let num = |x: Option<f64>| x.map_or("—".to_owned(), |v| format!("{v:.4}"));
         let mut s = format!(
             "{:<26} {:<24} {:>11} {:>11} {:>10} {:>7} {:>7} {:>10}\n",
-            "protocol", "objective", "reference", "candidate", "error", "weight", "scale", "contrib."
+            "protocol",
+            "objective",
+            "reference",
+            "candidate",
+            "error",
+            "weight",
+            "scale",
+            "contrib."
         );
         for r in &self.rows {
             s.push_str(&format!(
@@ -244,12 +274,24 @@ pub(crate) fn train_terms(
         let term = Term::new(o.weight / n as f64, o.scale);
         if o.feature == Feature::Gamma {
             let g = gamma(r, c, delta_ms, window.0, window.1);
-            table.push(protocol.into(), "gamma", (Some(1.0), Some(g)), 1.0 - g, term);
+            table.push(
+                protocol.into(),
+                "gamma",
+                (Some(1.0), Some(g)),
+                1.0 - g,
+                term,
+            );
         } else if let (Some(a), Some(b)) = (
             train_feature(o.feature, r, window.0, window.1),
             train_feature(o.feature, c, window.0, window.1),
         ) {
-            table.push(protocol.into(), o.feature.label(), (Some(a), Some(b)), (a - b).abs(), term);
+            table.push(
+                protocol.into(),
+                o.feature.label(),
+                (Some(a), Some(b)),
+                (a - b).abs(),
+                term,
+            );
         }
     }
 }
@@ -263,7 +305,13 @@ fn fi_terms(table: &mut LossTable, spec: &FitSpec, reference: &Responses, cand: 
     };
     if let Some(t) = fi.rate {
         let e = rms(pairs().map(|(a, b)| a.rate_hz - b.rate_hz));
-        table.push("f-I".into(), "rate RMSE (Hz)", (mean(&reference.fi), mean(&cand.fi)), e, t);
+        table.push(
+            "f-I".into(),
+            "rate RMSE (Hz)",
+            (mean(&reference.fi), mean(&cand.fi)),
+            e,
+            t,
+        );
     }
     if let Some(t) = fi.latency {
         let d = fi.duration_ms;
@@ -278,7 +326,13 @@ fn fi_terms(table: &mut LossTable, spec: &FitSpec, reference: &Responses, cand: 
             reference.rheobase.unwrap_or(silent),
             cand.rheobase.map_or(silent, |x| x / f),
         );
-        table.push("f-I".into(), "rheobase", (Some(a), Some(b)), (a - b).abs(), t);
+        table.push(
+            "f-I".into(),
+            "rheobase",
+            (Some(a), Some(b)),
+            (a - b).abs(),
+            t,
+        );
     }
 }
 
@@ -287,12 +341,24 @@ pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> Lo
     let mut table = LossTable::default();
     fi_terms(&mut table, spec, reference, cand);
     let f = spec.drive_factor.unwrap_or(1.0);
-    for (g, (rs, cs)) in spec.steps.iter().zip(reference.steps.iter().zip(&cand.steps)) {
+    for (g, (rs, cs)) in spec
+        .steps
+        .iter()
+        .zip(reference.steps.iter().zip(&cand.steps))
+    {
         let window = g.count_window_ms.unwrap_or((0.0, g.duration_ms));
         let n = rs.spikes_ms.len();
         for ((amp, r), c) in rs.amps.iter().zip(&rs.spikes_ms).zip(&cs.spikes_ms) {
             let label = format!("{} @ {}", g.name, round_label(*amp));
-            train_terms(&mut table, &label, &g.objectives, (r, c), window, g.gamma_delta_ms, n);
+            train_terms(
+                &mut table,
+                &label,
+                &g.objectives,
+                (r, c),
+                window,
+                g.gamma_delta_ms,
+                n,
+            );
         }
     }
     if let Some(iv) = &spec.iv {
@@ -307,7 +373,13 @@ pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> Lo
     if let Some(rest) = &spec.rest
         && let (Some(a), Some(b)) = (reference.rest_mv, cand.rest_mv)
     {
-        table.push("rest".into(), "resting v (mV)", (Some(a), Some(b)), (a - b).abs(), rest.term);
+        table.push(
+            "rest".into(),
+            "resting v (mV)",
+            (Some(a), Some(b)),
+            (a - b).abs(),
+            rest.term,
+        );
     }
     table.finish()
 }
@@ -337,8 +409,14 @@ mod tests {
     fn features_of_a_train() {
         let t = [10.0, 20.0, 40.0, 70.0];
         assert_eq!(train_feature(Feature::SpikeCount, &t, 0.0, 50.0), Some(3.0));
-        assert_eq!(train_feature(Feature::SecondSpike, &t, 15.0, 100.0), Some(40.0));
-        assert_eq!(train_feature(Feature::FirstSpike, &[], 0.0, 100.0), Some(100.0));
+        assert_eq!(
+            train_feature(Feature::SecondSpike, &t, 15.0, 100.0),
+            Some(40.0)
+        );
+        assert_eq!(
+            train_feature(Feature::FirstSpike, &[], 0.0, 100.0),
+            Some(100.0)
+        );
         // ISIs 10, 20, 30: mean 20, sd sqrt(200/3).
         let cv = train_feature(Feature::IsiCv, &t, 0.0, 100.0).unwrap();
         assert!((cv - (200.0f64 / 3.0).sqrt() / 20.0).abs() < 1e-12);

@@ -46,26 +46,37 @@ impl Recorded {
         if size > MAX_BYTES {
             return Err(bad(path, 0, format!("{size} bytes is too large")));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| bad(path, 0, format!("cannot read: {e}")))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| bad(path, 0, format!("cannot read: {e}")))?;
         Self::parse(spec, path, &text)
     }
 
     pub fn parse(spec: &Recording, path: &Path, text: &str) -> Result<Self, SweepError> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let Some((_, head)) = lines.next() else {
             return Err(bad(path, 1, "empty file; expected a header with t and v"));
         };
         let cols: Vec<&str> = head.split(',').map(str::trim).collect();
         let find = |name: &str| cols.iter().position(|c| *c == name);
         let (Some(it), Some(iv)) = (find("t"), find("v")) else {
-            return Err(bad(path, 1, format!("the header needs columns `t` and `v`, found `{head}`")));
+            return Err(bad(
+                path,
+                1,
+                format!("the header needs columns `t` and `v`, found `{head}`"),
+            ));
         };
         let icur = match &spec.current_column {
-            Some(c) => Some(find(c).ok_or_else(|| bad(path, 1, format!("no column `{c}` in the header")))?),
+            Some(c) => Some(
+                find(c).ok_or_else(|| bad(path, 1, format!("no column `{c}` in the header")))?,
+            ),
             None => None,
         };
         let ispike = find("spike");
-        let (mut t_ms, mut v_mv, mut cur, mut spike_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut t_ms, mut v_mv, mut cur, mut spike_rows) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (n, line) in lines {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             let num = |i: usize| -> Result<f64, SweepError> {
@@ -73,7 +84,13 @@ impl Recorded {
                 c.parse::<f64>()
                     .ok()
                     .filter(|x| x.is_finite())
-                    .ok_or_else(|| bad(path, n + 1, format!("column {} `{c}` is not a finite number", cols[i])))
+                    .ok_or_else(|| {
+                        bad(
+                            path,
+                            n + 1,
+                            format!("column {} `{c}` is not a finite number", cols[i]),
+                        )
+                    })
             };
             let t = num(it)?;
             if t_ms.last().is_some_and(|&p| t <= p) {
@@ -129,8 +146,8 @@ impl Recorded {
         self.spec
             .current_steps
             .iter()
-            .filter(|(at, _)| ((at - t0) / dt_ms).round() as u64 <= k && t >= 0.0)
-            .last()
+            .rev()
+            .find(|(at, _)| ((at - t0) / dt_ms).round() as u64 <= k && t >= 0.0)
             .map_or(0.0, |c| c.1)
     }
 }
@@ -158,8 +175,21 @@ impl RecordedReference {
                     .filter(|o| o.feature != Feature::SubthresholdV)
                     .copied()
                     .collect();
-                train_terms(table, &name, &spike_objs, trains, window, rec.spec.gamma_delta_ms, 1);
-                for o in rec.spec.objectives.iter().filter(|o| o.feature == Feature::SubthresholdV) {
+                train_terms(
+                    table,
+                    &name,
+                    &spike_objs,
+                    trains,
+                    window,
+                    rec.spec.gamma_delta_ms,
+                    1,
+                );
+                for o in rec
+                    .spec
+                    .objectives
+                    .iter()
+                    .filter(|o| o.feature == Feature::SubthresholdV)
+                {
                     let e = subthreshold_rms(rec, &spikes, &v);
                     table.push_term(&name, o.feature.label(), e, o.weight, o.scale);
                 }
@@ -187,13 +217,16 @@ fn subthreshold_rms(rec: &Recorded, cand_spikes: &[f64], cand_v: &[f64]) -> f64 
         .map(|((_, a), b)| a - b))
 }
 
+/// Each run's spike times and v at the recording's rows.
+type RecordedRuns = Vec<(Vec<f64>, Vec<f64>)>;
+
 /// Runs every set on the recording's current; returns each run's spike times and
 /// v at the recording's rows.
 fn run_recording(
     runner: &Runner,
     rec: &Recorded,
     sets: &[Vec<f64>],
-) -> Result<Vec<(Vec<f64>, Vec<f64>)>, SweepError> {
+) -> Result<RecordedRuns, SweepError> {
     let pre = runner.preset;
     let dt = pre.dt_ms;
     let v = pre
@@ -201,9 +234,15 @@ fn run_recording(
         .var_index("v")
         .ok_or_else(|| SweepError::Usage(format!("{} has no variable v", pre.model.id())))?;
     let t0 = rec.t_ms[0];
-    let row_step: Vec<u64> = rec.t_ms.iter().map(|t| ((t - t0) / dt).round() as u64).collect();
+    let row_step: Vec<u64> = rec
+        .t_ms
+        .iter()
+        .map(|t| ((t - t0) / dt).round() as u64)
+        .collect();
     let n_steps = row_step.last().copied().unwrap_or(0);
-    let drives: Vec<f64> = (0..n_steps).map(|k| runner.factor * rec.drive_at(k, dt)).collect();
+    let drives: Vec<f64> = (0..n_steps)
+        .map(|k| runner.factor * rec.drive_at(k, dt))
+        .collect();
     let mut out = Vec::with_capacity(sets.len());
     for range in chunks(sets.len(), 1) {
         let lane_sets: Vec<&[f64]> = sets[range.clone()].iter().map(Vec::as_slice).collect();

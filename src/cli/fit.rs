@@ -110,14 +110,21 @@ fn inputs(
     candidate: Option<&Path>,
 ) -> Result<(FitSpec, Target, ResolvedPreset, String)> {
     let spec = FitSpec::load(&common.spec).map_err(|e| UsageError(e.to_string()))?;
-    let Some(cand_path) = candidate.map(Path::to_owned).or_else(|| spec.candidate.clone()) else {
-        bail!(UsageError("no candidate: give a candidate preset or set `candidate` in the spec".into()));
+    let Some(cand_path) = candidate
+        .map(Path::to_owned)
+        .or_else(|| spec.candidate.clone())
+    else {
+        bail!(UsageError(
+            "no candidate: give a candidate preset or set `candidate` in the spec".into()
+        ));
     };
     let cand = load(&cand_path, common.model_file.as_deref())?;
-    let ref_path = reference.map(Path::to_owned).or_else(|| match &spec.reference {
-        Some(Reference::Preset(p)) => Some(p.clone()),
-        _ => None,
-    });
+    let ref_path = reference
+        .map(Path::to_owned)
+        .or_else(|| match &spec.reference {
+            Some(Reference::Preset(p)) => Some(p.clone()),
+            _ => None,
+        });
     let (ref_preset, ref_name) = match &ref_path {
         Some(p) => (
             Some(load(p, common.reference_model_file.as_deref())?),
@@ -126,7 +133,8 @@ fn inputs(
         None => (None, "the spec's recordings".to_owned()),
     };
     if let Some(r) = &ref_preset
-        && let Some(w) = drive_unit_warning(&r.model, &cand.model, &spec.drive_param, spec.drive_factor)
+        && let Some(w) =
+            drive_unit_warning(&r.model, &cand.model, &spec.drive_param, spec.drive_factor)
     {
         eprintln!("warning: {w}");
     }
@@ -194,21 +202,31 @@ fn effective_spec(args: &FitArgs, mut spec: FitSpec) -> Result<FitSpec> {
 }
 
 pub fn fit_cmd(args: &FitArgs) -> Result<()> {
-    let (spec, target, candidate, ref_name) =
-        inputs(&args.common, args.reference.as_deref(), args.candidate.as_deref())?;
+    let (spec, target, candidate, ref_name) = inputs(
+        &args.common,
+        args.reference.as_deref(),
+        args.candidate.as_deref(),
+    )?;
     let spec = effective_spec(args, spec)?;
     let threads = threads(&args.common)?;
     let control = crate::analysis::Control::default();
     let start = Instant::now();
     let mut shown = 0.0;
     let total = spec.optimiser.evaluations * spec.optimiser.starts;
-    let result = fit(&target, &candidate, &spec, threads, &control, &mut |evals, best, _| {
-        let t = start.elapsed().as_secs_f64();
-        if t > shown + 1.0 {
-            shown = t;
-            eprint!("\r{evals}/{total} evaluations, best loss {best:.4}");
-        }
-    })
+    let result = fit(
+        &target,
+        &candidate,
+        &spec,
+        threads,
+        &control,
+        &mut |evals, best, _| {
+            let t = start.elapsed().as_secs_f64();
+            if t > shown + 1.0 {
+                shown = t;
+                eprint!("\r{evals}/{total} evaluations, best loss {best:.4}");
+            }
+        },
+    )
     .map_err(sweep_error)?;
     let secs = start.elapsed().as_secs_f64();
     if secs > 1.0 {
@@ -241,13 +259,22 @@ pub fn fit_cmd(args: &FitArgs) -> Result<()> {
         target_name(&target),
         command.join(" "),
         spec.name,
-        spec_path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned()),
+        spec_path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned()),
         result.before.breakdown(),
         result.after.breakdown(),
         comment(&report),
     );
     write_table(&args.out, &format!("{header}{}\n", preset.to_ron()))?;
-    write_table(&spec_path, &format!("// The fit spec of {}.\n{}\n", args.out.display(), spec.to_ron()))?;
+    write_table(
+        &spec_path,
+        &format!(
+            "// The fit spec of {}.\n{}\n",
+            args.out.display(),
+            spec.to_ron()
+        ),
+    )?;
     if let Some(path) = &args.common.snippet {
         write_table(path, &snippet(model, &result.parameters))?;
     }
@@ -262,10 +289,16 @@ pub fn fit_cmd(args: &FitArgs) -> Result<()> {
         .map_err(sweep_error)?;
         let amps = crate::analysis::compare::reference_amps(reference, 1.0);
         let sets = [candidate.parameters.clone(), result.parameters.clone()];
-        let r = runner.responses_of(&sets, Some(&amps)).map_err(sweep_error)?;
+        let r = runner
+            .responses_of(&sets, Some(&amps))
+            .map_err(sweep_error)?;
         write_table(
             path,
-            &fi_table(&[("reference", reference), ("start", &r[0]), ("fitted", &r[1])]),
+            &fi_table(&[
+                ("reference", reference),
+                ("start", &r[0]),
+                ("fitted", &r[1]),
+            ]),
         )?;
     }
     Ok(())

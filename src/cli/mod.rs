@@ -499,4 +499,3 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     println!("{}", result.rheobase_text());
     Ok(())
 }
-

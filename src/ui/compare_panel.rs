@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
+use super::fit_ui::FitUi;
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
 use crate::analysis::clamp::{IvConfig, IvPoint, iv_sweep};
-use super::fit_ui::FitUi;
-use crate::analysis::compare::{Responses, Runner, Trace, drive_unit_warning, reference_amps, snippet};
+use crate::analysis::compare::{
+    Responses, Runner, Trace, drive_unit_warning, reference_amps, snippet,
+};
 use crate::analysis::fitspec::FitSpec;
 use crate::analysis::objectives::{LossTable, loss_table};
 use crate::analysis::{SweepError, background_threads};
@@ -143,8 +145,12 @@ impl ComparePanel {
             let timing = trace_timing(&spec);
             let r = crate::io::preset::load_resolved(&path, None)
                 .map_err(|e| SweepError::Usage(e.to_string()))?;
-            let warning =
-                drive_unit_warning(&r.model, &candidate.model, &spec.drive_param, spec.drive_factor);
+            let warning = drive_unit_warning(
+                &r.model,
+                &candidate.model,
+                &spec.drive_param,
+                spec.drive_factor,
+            );
             let reference = match cached {
                 Some(r) => r,
                 None => {
@@ -490,7 +496,12 @@ fn trace_amp(reference: &Responses) -> f64 {
     reference
         .rheobase
         .map(|r| ((r + TRACE_OFFSET) * 100.0).round() / 100.0)
-        .or_else(|| reference.steps.first().and_then(|s| s.amps.first().copied()))
+        .or_else(|| {
+            reference
+                .steps
+                .first()
+                .and_then(|s| s.amps.first().copied())
+        })
         .unwrap_or(TRACE_OFFSET)
 }
 

@@ -85,7 +85,12 @@ impl FitUi {
     }
 
     /// Starts a fit of the current setup against `reference`, replacing a running one.
-    pub fn start(&mut self, reference: Option<PathBuf>, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(
+        &mut self,
+        reference: Option<PathBuf>,
+        setup: &RunSetup,
+        ctx: Option<egui::Context>,
+    ) {
         self.error = None;
         self.cancel();
         let Some(path) = reference.clone() else {
@@ -106,16 +111,23 @@ impl FitUi {
         let job = SweepJob::spawn(total, ctx, move |c| {
             let reference = crate::io::preset::load_resolved(&path, None)
                 .map_err(|e| SweepError::Usage(e.to_string()))?;
-            let target = Target::Preset(reference);
-            fit(&target, &candidate, &job_spec, background_threads(), c, &mut |evals, best, _| {
-                if let Ok(mut p) = progress.lock() {
-                    p.evaluations = evals;
-                    p.history.push(best);
-                }
-                if let Some(ctx) = &wake {
-                    ctx.request_repaint();
-                }
-            })
+            let target = Target::Preset(Box::new(reference));
+            fit(
+                &target,
+                &candidate,
+                &job_spec,
+                background_threads(),
+                c,
+                &mut |evals, best, _| {
+                    if let Ok(mut p) = progress.lock() {
+                        p.evaluations = evals;
+                        p.history.push(best);
+                    }
+                    if let Some(ctx) = &wake {
+                        ctx.request_repaint();
+                    }
+                },
+            )
         });
         self.job = Some((key, spec, job));
     }
@@ -156,7 +168,11 @@ impl FitUi {
 
     /// The fitted values of the free parameters, if the last fit was for exactly
     /// this spec, reference and candidate.
-    pub fn best_values(&self, reference: Option<&PathBuf>, setup: &RunSetup) -> Option<Vec<(usize, f64)>> {
+    pub fn best_values(
+        &self,
+        reference: Option<&PathBuf>,
+        setup: &RunSetup,
+    ) -> Option<Vec<(usize, f64)>> {
         let o = self.outcome.as_ref()?;
         (o.key == self.key(reference, setup)).then(|| {
             o.result
@@ -183,7 +199,11 @@ impl FitUi {
         let mut text = format!(
             "Fitted in the Compare tab of neuron-explorer with spec `{}`{}.\n",
             o.spec.name,
-            if r.cancelled { " (CANCELLED: best point so far)" } else { "" }
+            if r.cancelled {
+                " (CANCELLED: best point so far)"
+            } else {
+                ""
+            }
         );
         text.push_str("Loss before:\n");
         text.push_str(&r.before.text());
@@ -218,7 +238,13 @@ impl FitUi {
             .sort_by_key(|f| setup.model.param_index(&f.name).unwrap_or(usize::MAX));
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, reference: Option<PathBuf>, setup: &RunSetup, out: &mut Vec<Intent>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        reference: Option<PathBuf>,
+        setup: &RunSetup,
+        out: &mut Vec<Intent>,
+    ) {
         self.poll();
         self.sync_model(setup);
         self.spec_ui(ui, setup);
@@ -287,7 +313,11 @@ impl FitUi {
     }
 
     fn status_ui(&self, ui: &mut egui::Ui, stale: bool) {
-        let best_so_far = self.progress.lock().ok().and_then(|p| p.history.last().copied());
+        let best_so_far = self
+            .progress
+            .lock()
+            .ok()
+            .and_then(|p| p.history.last().copied());
         match (&self.job, &self.outcome, best_so_far) {
             (Some(_), _, Some(best)) => {
                 ui.label(format!("best loss {best:.3}"));
@@ -351,7 +381,11 @@ impl FitUi {
     }
 
     pub fn plot(&self, ui: &mut egui::Ui, width: f32, height: f32) {
-        let history = self.progress.lock().map(|p| p.history.clone()).unwrap_or_default();
+        let history = self
+            .progress
+            .lock()
+            .map(|p| p.history.clone())
+            .unwrap_or_default();
         Plot::new("cmp_fit_loss")
             .width(width)
             .height(height)
@@ -373,31 +407,43 @@ impl FitUi {
 /// scale, contribution.
 pub fn loss_table_ui(ui: &mut egui::Ui, id: &str, t: &LossTable) {
     let num = |x: Option<f64>| x.map_or("—".to_owned(), |v| format!("{v:.3}"));
-    egui::ScrollArea::vertical().id_salt(id).max_height(160.0).show(ui, |ui| {
-        egui::Grid::new(id).striped(true).show(ui, |ui| {
-            for h in ["protocol", "objective", "reference", "candidate", "error", "weight", "scale", "contribution"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for r in &t.rows {
-                ui.label(&r.protocol);
-                ui.label(&r.objective);
-                ui.monospace(num(r.reference));
-                ui.monospace(num(r.candidate));
-                ui.monospace(format!("{:.3}", r.error));
-                ui.monospace(format!("{:.3}", r.weight));
-                ui.monospace(format!("{:.3}", r.scale));
-                ui.monospace(format!("{:.4}", r.contribution));
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(160.0)
+        .show(ui, |ui| {
+            egui::Grid::new(id).striped(true).show(ui, |ui| {
+                for h in [
+                    "protocol",
+                    "objective",
+                    "reference",
+                    "candidate",
+                    "error",
+                    "weight",
+                    "scale",
+                    "contribution",
+                ] {
+                    ui.strong(h);
+                }
                 ui.end_row();
-            }
-            ui.strong("loss");
-            for _ in 0..6 {
-                ui.label("");
-            }
-            ui.strong(format!("{:.4}", t.loss));
-            ui.end_row();
+                for r in &t.rows {
+                    ui.label(&r.protocol);
+                    ui.label(&r.objective);
+                    ui.monospace(num(r.reference));
+                    ui.monospace(num(r.candidate));
+                    ui.monospace(format!("{:.3}", r.error));
+                    ui.monospace(format!("{:.3}", r.weight));
+                    ui.monospace(format!("{:.3}", r.scale));
+                    ui.monospace(format!("{:.4}", r.contribution));
+                    ui.end_row();
+                }
+                ui.strong("loss");
+                for _ in 0..6 {
+                    ui.label("");
+                }
+                ui.strong(format!("{:.4}", t.loss));
+                ui.end_row();
+            });
         });
-    });
 }
 
 /// The sensitivity table with its flags.
@@ -405,20 +451,31 @@ pub fn sensitivity_ui(ui: &mut egui::Ui, rows: &[SensitivityRow]) {
     if rows.is_empty() {
         return;
     }
-    egui::Grid::new("fit_sensitivity").striped(true).show(ui, |ui| {
-        for h in ["parameter", "value", "ΔL −5%", "ΔL −1%", "ΔL +1%", "ΔL +5%", "curvature", "flag"] {
-            ui.strong(h);
-        }
-        ui.end_row();
-        for r in rows {
-            ui.label(&r.name);
-            ui.monospace(format!("{:.5}", r.value));
-            for d in r.delta_loss {
-                ui.monospace(format!("{d:.3}"));
+    egui::Grid::new("fit_sensitivity")
+        .striped(true)
+        .show(ui, |ui| {
+            for h in [
+                "parameter",
+                "value",
+                "ΔL −5%",
+                "ΔL −1%",
+                "ΔL +1%",
+                "ΔL +5%",
+                "curvature",
+                "flag",
+            ] {
+                ui.strong(h);
             }
-            ui.monospace(format!("{:.3e}", r.curvature));
-            ui.label(r.flag.label());
             ui.end_row();
-        }
-    });
+            for r in rows {
+                ui.label(&r.name);
+                ui.monospace(format!("{:.5}", r.value));
+                for d in r.delta_loss {
+                    ui.monospace(format!("{d:.3}"));
+                }
+                ui.monospace(format!("{:.3e}", r.curvature));
+                ui.label(r.flag.label());
+                ui.end_row();
+            }
+        });
 }
