@@ -1,5 +1,5 @@
 //! Analyses built on the population engine: voltage-clamp I–V sweeps ([`clamp`]),
-//! f–I curves ([`fi`]), the phase plane of two-variable models ([`phase`]), and
+//! f–I curves ([`fi`]), firing features ([`features`]), the phase plane of two-variable models ([`phase`]), and
 //! comparing and fitting a candidate model to a reference ([`compare`], [`fit`]).
 //!
 //! Sweeps run one lane per sweep point, in chunks of lanes spread over a rayon pool
@@ -9,6 +9,7 @@
 pub mod clamp;
 pub(crate) mod cmaes;
 pub mod compare;
+pub mod features;
 pub mod fi;
 pub mod fit;
 pub mod fitspec;

@@ -14,6 +14,7 @@ pub mod kernel;
 mod kernels;
 pub mod lexer;
 pub mod parser;
+pub mod roles;
 pub mod tape;
 
 pub use compile::{CompiledModel, RandomKind, VarInfo, VarKind, compile};
