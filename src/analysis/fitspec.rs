@@ -195,6 +195,9 @@ pub enum Feature {
     Rate,
     /// Coefficient of variation of the ISIs (0 with fewer than three spikes).
     IsiCv,
+    /// eFEL's adaptation index (`features::adaptation_index`; 0 with fewer than
+    /// four spikes): positive when firing slows down.
+    AdaptationIndex,
     /// Longest ISI / median ISI (1 with fewer than three spikes): large for a
     /// pause, ~1 for tonic firing.
     MaxIsiRatio,
@@ -213,6 +216,7 @@ impl Feature {
             Self::Rate => "rate (Hz)",
             Self::IsiCv => "ISI CV",
             Self::MaxIsiRatio => "max/median ISI",
+            Self::AdaptationIndex => "adaptation index",
             Self::SubthresholdV => "subthreshold v RMS (mV)",
         }
     }
