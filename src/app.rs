@@ -607,6 +607,15 @@ impl App {
             };
             match crate::io::preset::load_resolved(&path, None) {
                 Ok(r) => {
+                    // The reference is fed the live drive's numbers unchanged.
+                    if let Some(w) = crate::analysis::compare::drive_unit_warning(
+                        &r.model,
+                        &self.setup.model,
+                        crate::analysis::compare::DRIVE_PARAM,
+                        None,
+                    ) {
+                        self.toasts.error(format!("live reference: {w}"));
+                    }
                     self.live_reference = true;
                     self.send(Command::SetCompanion(Some(Box::new(r))));
                     self.running = false;

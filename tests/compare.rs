@@ -140,7 +140,7 @@ fn spec_ab(evaluations: usize, starts: usize) -> FitSpec {
 #[test]
 fn fit_recovers_a_and_b_and_is_reproducible() {
     let (reference, cand, ia, ib) = perturbed();
-    let target = Target::Preset(reference.clone());
+    let target = Target::Preset(Box::new(reference.clone()));
     let mut spec = spec_ab(120, 2);
     spec.optimiser.polish_evaluations = 30;
     let run = |threads| {
@@ -192,7 +192,7 @@ fn fit_recovers_a_and_b_and_is_reproducible() {
 #[test]
 fn fit_rejects_unknown_and_driven_parameters() {
     let (reference, cand, _, _) = perturbed();
-    let target = Target::Preset(reference);
+    let target = Target::Preset(Box::new(reference));
     for free in ["nope", "I_app"] {
         let mut spec = spec_ab(10, 1);
         spec.free = vec![FreeParam::named(free)];

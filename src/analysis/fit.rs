@@ -31,7 +31,7 @@ use crate::io::preset::ResolvedPreset;
 /// What the reference is, ready to score candidates against.
 pub enum Target {
     /// A preset, run under the spec's protocols.
-    Preset(ResolvedPreset),
+    Preset(Box<ResolvedPreset>),
     /// Recorded traces.
     Recorded(RecordedReference),
 }
@@ -220,7 +220,7 @@ pub fn target_of(
     reference_preset: Option<ResolvedPreset>,
 ) -> Result<Target, SweepError> {
     match (&spec.reference, reference_preset) {
-        (_, Some(p)) => Ok(Target::Preset(p)),
+        (_, Some(p)) => Ok(Target::Preset(Box::new(p))),
         (Some(Reference::Recorded(rs)), None) => Ok(Target::Recorded(RecordedReference::load(rs)?)),
         _ => Err(SweepError::Usage(
             "no reference: give a reference preset or a spec with recorded traces".into(),
@@ -264,7 +264,7 @@ pub fn fit(
     let mut runs: Vec<StartRun> = (0..opt.starts)
         .map(|s| StartRun {
             seed: opt.seed.wrapping_add(s as u64),
-            es: Cmaes::new(start.clone(), 1.0, lambda),
+            es: Cmaes::new(start.clone(), opt.initial_sigma.unwrap_or(1.0), lambda),
             rng: seeded_rng(opt.seed.wrapping_add(s as u64)),
             best: Best {
                 loss: f0,
@@ -328,10 +328,14 @@ pub fn fit(
     if !cancelled && opt.polish_evaluations > 1 {
         let before_polish = best.loss;
         let mut f = |x: &[f64]| search.evaluate(&[x.to_vec()]).map(|mut v| v.remove(0).0);
-        match super::nelder_mead::minimise(&mut f, &best.x, 0.5, opt.polish_evaluations) {
+        let step = 0.5 * opt.initial_sigma.unwrap_or(1.0);
+        match super::nelder_mead::minimise(&mut f, &best.x, step, opt.polish_evaluations) {
             Ok((x, _, evals)) => {
                 evaluations += evals;
-                if let Some((fx, t)) = search.evaluate(&[x.clone()])?.into_iter().next()
+                if let Some((fx, t)) = search
+                    .evaluate(std::slice::from_ref(&x))?
+                    .into_iter()
+                    .next()
                     && fx < best.loss
                 {
                     best = Best {

@@ -195,6 +195,12 @@ pub enum Feature {
     Rate,
     /// Coefficient of variation of the ISIs (0 with fewer than three spikes).
     IsiCv,
+    /// eFEL's adaptation index (`features::adaptation_index`; 0 with fewer than
+    /// four spikes): positive when firing slows down.
+    AdaptationIndex,
+    /// Longest ISI / median ISI (1 with fewer than three spikes): large for a
+    /// pause, ~1 for tonic firing.
+    MaxIsiRatio,
     /// Subthreshold trace distance (recordings only): RMS of the v difference
     /// outside ±5 ms of every spike of either trace (mV).
     SubthresholdV,
@@ -209,6 +215,8 @@ impl Feature {
             Self::SecondSpike => "second spike (ms)",
             Self::Rate => "rate (Hz)",
             Self::IsiCv => "ISI CV",
+            Self::MaxIsiRatio => "max/median ISI",
+            Self::AdaptationIndex => "adaptation index",
             Self::SubthresholdV => "subthreshold v RMS (mV)",
         }
     }
@@ -257,6 +265,10 @@ pub struct Optimiser {
     /// Nelder–Mead evaluations after the best start (0: no polish).
     #[serde(default)]
     pub polish_evaluations: usize,
+    /// CMA-ES's initial step in search units (default 1: ~10 % of a value, 15 % in
+    /// log space); smaller for a local refinement.
+    #[serde(default)]
+    pub initial_sigma: Option<f64>,
 }
 
 impl Default for Optimiser {
@@ -267,6 +279,7 @@ impl Default for Optimiser {
             starts: 1,
             population: None,
             polish_evaluations: 0,
+            initial_sigma: None,
         }
     }
 }
@@ -485,10 +498,15 @@ impl FitSpec {
         if o.evaluations < 2 || o.evaluations > 10_000_000 {
             return Err("field `optimiser.evaluations`: 2 to 10000000".into());
         }
+        if o.initial_sigma
+            .is_some_and(|s| !(s.is_finite() && s > 0.0 && s <= 100.0))
+        {
+            return Err("field `optimiser.initial_sigma`: a number in (0, 100]".into());
+        }
         if o.starts == 0 || o.starts > 64 {
             return Err("field `optimiser.starts`: 1 to 64".into());
         }
-        if o.population.is_some_and(|p| p < 4 || p > 10_000) {
+        if o.population.is_some_and(|p| !(4..=10_000).contains(&p)) {
             return Err("field `optimiser.population`: 4 to 10000".into());
         }
         if self.free.len() > 64 {

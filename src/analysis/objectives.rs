@@ -11,6 +11,7 @@
 //! neither train has a spike in the window, 0 when exactly one has, or when
 //! 1 − 2νΔ ≤ 0 (candidate above 1/(2Δ)).
 
+use super::features;
 use super::fi::FiPoint;
 use super::fitspec::{Feature, FitSpec, Objective, Term};
 use super::protocols::Responses;
@@ -141,10 +142,8 @@ impl LossTable {
     /// One line: the loss and its aggregate metrics.
     pub fn breakdown(&self) -> String {
         let lines = self.summary_lines();
-        let (loss, rest) = lines
-            .split_last()
-            .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
-        format!("{loss:.4} ({})", rest.join(", ")).replace("loss: ", "")
+        let metrics = &lines[..lines.len().saturating_sub(1)];
+        format!("{:.4} ({})", self.loss, metrics.join(", "))
     }
 
     /// A fixed-width text table, as `compare` prints it.
@@ -239,14 +238,19 @@ pub fn train_feature(feature: Feature, spikes_ms: &[f64], from_ms: f64, to_ms: f
         Feature::FirstSpike => Some(t.first().copied().unwrap_or(to_ms)),
         Feature::SecondSpike => Some(t.get(1).copied().unwrap_or(to_ms)),
         Feature::Rate => Some(t.len() as f64 * 1000.0 / (to_ms - from_ms)),
-        Feature::IsiCv => {
-            let isis: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+        // The ISI features of `super::features` (eFEL definitions); 0 where a train
+        // is too short to define them (both silent trains then agree).
+        Feature::IsiCv => Some(features::cv(&features::isis(&t)).unwrap_or(0.0)),
+        Feature::AdaptationIndex => {
+            Some(features::adaptation_index(&features::isis(&t)).unwrap_or(0.0))
+        }
+        Feature::MaxIsiRatio => {
+            let mut isis = features::isis(&t);
             if isis.len() < 2 {
-                return Some(0.0);
+                return Some(1.0);
             }
-            let m = isis.iter().sum::<f64>() / isis.len() as f64;
-            let var = isis.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / isis.len() as f64;
-            Some(var.sqrt() / m)
+            isis.sort_by(f64::total_cmp);
+            Some(isis[isis.len() - 1] / isis[isis.len() / 2])
         }
         Feature::Gamma | Feature::SubthresholdV => None,
     }
@@ -412,6 +416,15 @@ mod tests {
             Some(100.0)
         );
         // ISIs 10, 20, 30: mean 20, sd sqrt(200/3).
+        // ISIs 10, 20, 30, 40: eFEL's index from the second ISI on is the mean of
+        // 10/50 and 10/70.
+        let ai = train_feature(
+            Feature::AdaptationIndex,
+            &[0.0, 10.0, 30.0, 60.0, 100.0],
+            0.0,
+            200.0,
+        );
+        assert!((ai.unwrap() - (0.2 + 1.0 / 7.0) / 2.0).abs() < 1e-12);
         let cv = train_feature(Feature::IsiCv, &t, 0.0, 100.0).unwrap();
         assert!((cv - (200.0f64 / 3.0).sqrt() / 20.0).abs() < 1e-12);
     }

@@ -69,6 +69,9 @@ pub struct Runner<'a> {
     pub(crate) drive: usize,
 }
 
+/// Each run's spike steps and, when asked for, a variable's value at its end.
+type RunEnds = Vec<(Vec<u64>, Option<f64>)>;
+
 /// Rounds to 0.01, as the step amplitudes relative to the rheobase are.
 pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -328,7 +331,7 @@ impl<'a> Runner<'a> {
         jobs: &[(usize, Drive)],
         until_first: bool,
         end_var: Option<usize>,
-    ) -> Result<Vec<(Vec<u64>, Option<f64>)>, SweepError> {
+    ) -> Result<RunEnds, SweepError> {
         let dt = self.preset.dt_ms;
         let mut lengths: Vec<u64> = jobs
             .iter()
@@ -346,7 +349,7 @@ impl<'a> Runner<'a> {
             let work = |range: std::ops::Range<usize>| {
                 self.run_chunk(sets, &group, range, until_first, n, end_var)
             };
-            let parts: Vec<Vec<(Vec<u64>, Option<f64>)>> = match &self.pool {
+            let parts: Vec<RunEnds> = match &self.pool {
                 Some(pool) if ranges.len() > 1 => pool.install(|| {
                     use rayon::prelude::*;
                     ranges
@@ -399,7 +402,7 @@ impl<'a> Runner<'a> {
         until_first: bool,
         n_steps: u64,
         end_var: Option<usize>,
-    ) -> Result<Vec<(Vec<u64>, Option<f64>)>, SweepError> {
+    ) -> Result<RunEnds, SweepError> {
         let dt = self.preset.dt_ms;
         let lanes = range.len();
         let jobs = &jobs[range.clone()];

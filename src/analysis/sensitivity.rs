@@ -5,7 +5,8 @@
 //!
 //! Flags: a parameter is *unconstrained* when no ±5 % move changes the loss by more
 //! than [`UNCONSTRAINED_LOSS`]; *knife-edge* when a ±1 % move raises it by more than
-//! [`KNIFE_EDGE_LOSS`] or more than doubles it; otherwise *identified*, with the
+//! [`KNIFE_EDGE_LOSS`] or by more than three times the loss (at least 0.1); otherwise
+//! *identified*, with the
 //! relative change that raises the loss by [`TOLERANCE_LOSS`] from the curvature
 //! (the half-width of a loss valley, `sqrt(2 · tol / curvature)`).
 
@@ -69,7 +70,7 @@ pub fn row(name: &str, value: f64, loss0: f64, losses: [f64; 4]) -> SensitivityR
     let tolerance_rel = (curvature > 0.0).then(|| (2.0 * TOLERANCE_LOSS / curvature).sqrt());
     let max5 = delta_loss[0].abs().max(delta_loss[3].abs());
     let rise1 = delta_loss[1].max(delta_loss[2]);
-    let flag = if !(rise1 <= KNIFE_EDGE_LOSS && rise1 <= loss0.max(0.05)) {
+    let flag = if !(rise1 <= KNIFE_EDGE_LOSS && rise1 <= 3.0 * loss0.max(0.1)) {
         Identifiability::KnifeEdge
     } else if max5 < UNCONSTRAINED_LOSS {
         Identifiability::Unconstrained

@@ -146,8 +146,8 @@ impl Recorded {
         self.spec
             .current_steps
             .iter()
-            .filter(|(at, _)| ((at - t0) / dt_ms).round() as u64 <= k && t >= 0.0)
-            .last()
+            .rev()
+            .find(|(at, _)| ((at - t0) / dt_ms).round() as u64 <= k && t >= 0.0)
             .map_or(0.0, |c| c.1)
     }
 }
@@ -217,13 +217,16 @@ fn subthreshold_rms(rec: &Recorded, cand_spikes: &[f64], cand_v: &[f64]) -> f64 
         .map(|((_, a), b)| a - b))
 }
 
+/// Each run's spike times and v at the recording's rows.
+type RecordedRuns = Vec<(Vec<f64>, Vec<f64>)>;
+
 /// Runs every set on the recording's current; returns each run's spike times and
 /// v at the recording's rows.
 fn run_recording(
     runner: &Runner,
     rec: &Recorded,
     sets: &[Vec<f64>],
-) -> Result<Vec<(Vec<f64>, Vec<f64>)>, SweepError> {
+) -> Result<RecordedRuns, SweepError> {
     let pre = runner.preset;
     let dt = pre.dt_ms;
     let v = pre
@@ -273,8 +276,9 @@ fn run_recording(
             }
         }
         for (s, vv) in spikes.into_iter().zip(vs) {
-            // Spike times as the recording labels them (relative to its t0).
-            let ts: Vec<f64> = times(&s, dt).into_iter().map(|t| t + t0).collect();
+            // Spike times as a recording labels them: the row that ends the step.
+            let ends: Vec<u64> = s.iter().map(|k| k + 1).collect();
+            let ts: Vec<f64> = times(&ends, dt).into_iter().map(|t| t + t0).collect();
             out.push((ts, vv));
         }
     }

@@ -170,7 +170,9 @@ pub enum Command {
     /// Run this preset's model alongside, in lock-step, as a reference: it gets the
     /// live run's input parameter (same name) every step, its own events and
     /// stimuli are dropped, and its `v` is recorded as one more channel. Restarts
-    /// both from t = 0; bumps the generation. `None` removes it.
+    /// both from t = 0; bumps the generation. `None` removes it. The input's
+    /// numbers pass unchanged: where the two models' drive units differ, the app
+    /// warns (`analysis::compare::drive_unit_warning`) when the reference starts.
     SetCompanion(Option<Box<ResolvedPreset>>),
     /// Pause a running simulation when it reaches this time in ms (the end of a
     /// preset's protocol), once per generation; `None` runs on.

@@ -276,7 +276,7 @@ impl ComparePanel {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
         if let Some(w) = &self.warning {
-            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {w}"));
+            ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {w}"));
         }
         if let Some(t) = &self.table {
             ui.horizontal_wrapped(|ui| {

@@ -344,7 +344,29 @@ impl FiPanel {
             .param_index(&self.param)
             .map(|i| setup.model.desc.parameters[i].unit.clone())
             .unwrap_or_default();
-        let x_label = format!("{} [{unit}]", self.param);
+        // Curves in other drive units share the axis only as plain numbers: say so
+        // (no factor between them is known here).
+        let others: Vec<String> = curves
+            .iter()
+            .filter(|(_, r)| r.unit != unit)
+            .map(|(l, r)| format!("{l}: {}", r.unit))
+            .collect();
+        if !others.is_empty() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Warning: {} units differ ({unit} here; {}): the curves share the axis as plain \
+                     numbers, without conversion",
+                    self.param,
+                    others.join(", ")
+                ),
+            );
+        }
+        let x_label = if others.is_empty() {
+            format!("{} [{unit}]", self.param)
+        } else {
+            format!("{} [{unit}; overlays in their own units]", self.param)
+        };
         Plot::new("fi_curves")
             .legend(
                 Legend::default()

@@ -111,7 +111,7 @@ impl FitUi {
         let job = SweepJob::spawn(total, ctx, move |c| {
             let reference = crate::io::preset::load_resolved(&path, None)
                 .map_err(|e| SweepError::Usage(e.to_string()))?;
-            let target = Target::Preset(reference);
+            let target = Target::Preset(Box::new(reference));
             fit(
                 &target,
                 &candidate,

@@ -1,0 +1,156 @@
+//! Parameter recovery: traces of Izhikevich2007CorbitFsiNoisyAmpa with known
+//! parameters (the BGM-2022 set, noise off), written as recorded CSV traces, are the
+//! reference of a fit that starts from perturbed values. The fit recovers every
+//! parameter its sensitivity table calls constrained (identified or knife-edge)
+//! to within 10 % (see [`TOLERANCE`]), and flags the one the recordings cannot see (tau_gaba: no GABA
+//! input reaches the cell) as unconstrained.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use neuron_explorer::analysis::Control;
+use neuron_explorer::analysis::fit::{fit, score_candidate, target_of};
+use neuron_explorer::analysis::fitspec::{
+    Feature, FitSpec, FreeParam, Objective, Recording, Reference,
+};
+use neuron_explorer::analysis::sensitivity::Identifiability;
+use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::sim::Engine;
+
+/// Stated tolerance of the recovered parameters (relative). Measured: a within
+/// 0.5 %, c within 2.5 %, d within 6 %: c (the reset, hidden by the ±5 ms spike
+/// mask of the subthreshold distance) and d trade off along a shallow valley where
+/// every spike already coincides.
+const TOLERANCE: f64 = 0.10;
+
+fn bgm() -> ResolvedPreset {
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/corbit_fsi_izhikevich_fit_bgm2022.ron");
+    load_resolved(&p, None).unwrap()
+}
+
+/// Runs `p` with I_app = `amp` from 50 to 450 ms (500 ms) and writes the CSV
+/// `t,v,I_app,spike` as this program's exports label rows.
+fn record(p: &ResolvedPreset, amp: f64, path: &Path) {
+    let m = &p.model;
+    let (iv, ii) = (m.var_index("v").unwrap(), m.param_index("I_app").unwrap());
+    let mut e = Engine::new(m.clone(), 1, p.dt_ms, p.integrator, p.seed).unwrap();
+    for (i, &v) in p.parameters.iter().enumerate() {
+        e.set_param(i, 0, v);
+    }
+    e.set_param(ii, 0, 0.0);
+    e.reset_state();
+    for &(i, v) in &p.initial {
+        e.set_var(i, 0, v);
+    }
+    let mut s = String::from("t,v,I_app,spike\n");
+    writeln!(s, "0,{},0,0", e.var(iv, 0)).unwrap();
+    for k in 0..5000u64 {
+        let drive = if (500..4500).contains(&k) { amp } else { 0.0 };
+        e.set_param(ii, 0, drive);
+        let spiked = e.step() > 0 && e.spiked(0);
+        let t = (k + 1) as f64 * p.dt_ms;
+        writeln!(s, "{t:.1},{},{drive},{}", e.var(iv, 0), u8::from(spiked)).unwrap();
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_rest() {
+    let truth = bgm();
+    let dir = tempfile::tempdir().unwrap();
+    let objectives = vec![
+        Objective {
+            feature: Feature::Gamma,
+            weight: 1.0,
+            scale: 1.0,
+        },
+        Objective {
+            feature: Feature::SpikeCount,
+            weight: 1.0,
+            scale: 2.0,
+        },
+        Objective {
+            feature: Feature::FirstSpike,
+            weight: 1.0,
+            scale: 2.0,
+        },
+        // The subthreshold distance is smooth in the parameters: it guides the search
+        // where the spike counts are flat.
+        Objective {
+            feature: Feature::SubthresholdV,
+            weight: 1.0,
+            scale: 0.2,
+        },
+    ];
+    let recordings: Vec<Recording> = [3.5, 5.0, 8.0]
+        .iter()
+        .map(|&amp| {
+            let csv: PathBuf = dir.path().join(format!("rec_{amp}.csv"));
+            record(&truth, amp, &csv);
+            Recording {
+                csv,
+                current_column: Some("I_app".into()),
+                current_steps: Vec::new(),
+                spike_threshold_mv: 0.0,
+                gamma_delta_ms: 2.0,
+                objectives: objectives.clone(),
+            }
+        })
+        .collect();
+    let mut spec = FitSpec::default_spec();
+    spec.name = "recovery".into();
+    spec.reference = Some(Reference::Recorded(recordings));
+    spec.fi = None;
+    spec.steps.clear();
+    spec.free = ["a", "c", "d", "tau_gaba"].map(FreeParam::named).to_vec();
+    spec.optimiser.evaluations = 2500;
+    spec.optimiser.starts = 2;
+    // A local refinement: steps of ~2 % of a value to start with.
+    spec.optimiser.initial_sigma = Some(0.3);
+    spec.optimiser.seed = 1;
+    spec.optimiser.polish_evaluations = 800;
+    let mut cand = truth.clone();
+    let idx = |n: &str| truth.model.param_index(n).unwrap();
+    for (name, factor) in [("a", 1.1), ("c", 1.02), ("d", 0.9), ("tau_gaba", 2.0)] {
+        cand.parameters[idx(name)] *= factor;
+    }
+    let target = target_of(&spec, None).unwrap();
+    // The true parameters reproduce the recordings exactly.
+    let (exact, _) = score_candidate(&target, &truth, &spec, 2, &Control::default()).unwrap();
+    assert_eq!(exact.loss, 0.0, "{}", exact.text());
+    let r = fit(
+        &target,
+        &cand,
+        &spec,
+        2,
+        &Control::default(),
+        &mut |_, _, _| {},
+    )
+    .unwrap();
+    assert!(r.before.loss > 0.5, "{}", r.before.text());
+    // Every spike of every recording matched; what is left is a subthreshold
+    // distance of < 0.1 mV RMS.
+    assert!(r.after.loss < 1.0, "{}", r.after.text());
+    assert!(r.after.mean_gamma() == Some(1.0), "{}", r.after.text());
+    let mut constrained = 0;
+    for row in &r.sensitivity {
+        let true_value = truth.parameters[idx(&row.name)];
+        let err = ((row.value - true_value) / true_value).abs();
+        match row.flag {
+            Identifiability::Unconstrained => assert_eq!(row.name, "tau_gaba", "{row:?}"),
+            _ => {
+                constrained += 1;
+                assert!(
+                    err < TOLERANCE,
+                    "{}: {} vs {true_value} ({row:?})",
+                    row.name,
+                    row.value
+                );
+            }
+        }
+    }
+    assert_eq!(constrained, 3, "{:#?}", r.sensitivity);
+    let tg = r.sensitivity.iter().find(|s| s.name == "tau_gaba").unwrap();
+    assert_eq!(tg.flag, Identifiability::Unconstrained);
+}
