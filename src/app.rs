@@ -103,6 +103,8 @@ pub struct App {
     phase: PhasePlanePanel,
     iv: IvPanel,
     fi: FiPanel,
+    bifurcation: crate::ui::bifurcation_panel::BifurcationPanel,
+    map: crate::ui::map_panel::MapPanel,
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
@@ -186,6 +188,8 @@ impl App {
             phase: PhasePlanePanel::default(),
             iv: IvPanel::default(),
             fi: FiPanel::default(),
+            bifurcation: Default::default(),
+            map: Default::default(),
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
@@ -248,6 +252,14 @@ impl App {
 
     pub fn iv_panel(&mut self) -> &mut IvPanel {
         &mut self.iv
+    }
+
+    pub fn bifurcation_panel(&mut self) -> &mut crate::ui::bifurcation_panel::BifurcationPanel {
+        &mut self.bifurcation
+    }
+
+    pub fn map_panel(&mut self) -> &mut crate::ui::map_panel::MapPanel {
+        &mut self.map
     }
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {

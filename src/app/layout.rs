@@ -64,6 +64,14 @@ impl App {
                     self.fi.ui(ui, &self.setup, out);
                     return;
                 }
+                crate::ui::View::Bifurcation => {
+                    self.bifurcation.ui(ui, &self.setup, out);
+                    return;
+                }
+                crate::ui::View::Map => {
+                    self.map.ui(ui, &self.setup, out);
+                    return;
+                }
                 crate::ui::View::Compare => {
                     self.compare
                         .ui(ui, &self.setup, self.live_reference.is_some(), out);
