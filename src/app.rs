@@ -105,6 +105,7 @@ pub struct App {
     fi: FiPanel,
     bifurcation: crate::ui::bifurcation_panel::BifurcationPanel,
     map: crate::ui::map_panel::MapPanel,
+    features: crate::ui::features_panel::FeaturesPanel,
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
@@ -190,6 +191,7 @@ impl App {
             fi: FiPanel::default(),
             bifurcation: Default::default(),
             map: Default::default(),
+            features: Default::default(),
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
@@ -260,6 +262,10 @@ impl App {
 
     pub fn map_panel(&mut self) -> &mut crate::ui::map_panel::MapPanel {
         &mut self.map
+    }
+
+    pub fn features_panel(&self) -> &crate::ui::features_panel::FeaturesPanel {
+        &self.features
     }
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {

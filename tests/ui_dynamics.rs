@@ -118,3 +118,30 @@ fn map_tab_fills_in_and_a_click_jumps_there_undoably() {
     h.run_steps(1);
     assert_eq!((param(&h, "c").1, param(&h, "d").1), before);
 }
+
+#[test]
+fn traces_tab_shows_the_features_of_the_visible_window() {
+    let mut h = harness();
+    open(&mut h, "izhikevich2003_ch_chattering.ron");
+    h.state_mut().apply(Intent::ShowView(View::Traces));
+    // The whole 500 ms protocol (5000 steps), then a frame to show it.
+    h.state_mut().step_now(5000);
+    assert!(
+        h.state_mut()
+            .sync_worker(std::time::Duration::from_secs(30))
+    );
+    h.run_steps(2);
+    let f = h
+        .state()
+        .features_panel()
+        .features
+        .clone()
+        .expect("features");
+    // The same run as `neuron-explorer features` (tests/dynamics.rs): 37 spikes,
+    // chattering; the default window covers it all.
+    assert_eq!(f.spike_count, 37, "{f:?}");
+    assert_eq!(f.class.name(), "bursting");
+    h.get_by_label("Firing features (visible window)").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("class: bursting").is_some());
+}

@@ -78,6 +78,13 @@ impl App {
                     return;
                 }
             }
+            self.features.update(
+                &self.history,
+                &self.setup.model,
+                (self.settings.window_ms, self.setup.dt_ms),
+                self.running,
+            );
+            self.features.ui(ui);
             let input = PlotInput {
                 history: &self.history,
                 model: &self.setup.model,

@@ -6,6 +6,7 @@ pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
 pub mod export;
+pub mod features_panel;
 pub mod fi_panel;
 pub mod history;
 pub mod iv_panel;
