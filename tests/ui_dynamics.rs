@@ -145,3 +145,19 @@ fn traces_tab_shows_the_features_of_the_visible_window() {
     h.run_steps(2);
     assert!(h.query_by_label_contains("class: bursting").is_some());
 }
+
+#[test]
+fn izhikevich_phase_plane_draws_resets_as_jumps() {
+    let mut h = harness();
+    open(&mut h, "izhikevich2003_rs_regular_spiking.ron");
+    h.state_mut().apply(Intent::ShowView(View::PhasePlane));
+    h.state_mut().step_now(5000);
+    assert!(
+        h.state_mut()
+            .sync_worker(std::time::Duration::from_secs(30))
+    );
+    h.run_steps(2);
+    // The preset fires 10 spikes in its 500 ms, all within the default window.
+    assert_eq!(h.state().phase_plane().reset_jumps, 10);
+    assert!(h.query_by_label_contains("spike at v ≥ 30").is_some());
+}

@@ -41,6 +41,8 @@ pub struct PhasePlanePanel {
     /// Times the plane was recomputed (tests).
     pub recomputed: u64,
     pub trajectory_points: usize,
+    /// Reset jumps drawn dashed in the last frame (tests).
+    pub reset_jumps: usize,
 }
 
 /// (x, y) variables for the nullcline mode: ODE variables `v` and `u`.
@@ -113,6 +115,29 @@ fn min_max(it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     (lo <= hi).then_some((lo, hi))
 }
 
+/// A reset model's trajectory: solid paths between spikes and dashed reset jumps.
+#[derive(Default)]
+struct ResetPieces {
+    paths: Vec<Vec<[f64; 2]>>,
+    jumps: Vec<Vec<[f64; 2]>>,
+}
+
+/// The membrane potential at which a spike is emitted, when the spike condition
+/// reads `v > X` or `v >= X` with X a number or a parameter (the Izhikevich
+/// models' `v_peak`, or 30 mV).
+fn spike_threshold_mv(m: &crate::model::CompiledModel, params: &[f64]) -> Option<f64> {
+    let v = &m.vars[m.membrane_var()?].name;
+    let (_, text, _) = m.desc.spike.as_ref()?;
+    let (lhs, rhs) = text.split_once(">=").or_else(|| text.split_once('>'))?;
+    if lhs.trim().trim_start_matches('(') != v {
+        return None;
+    }
+    let rhs = rhs.trim().trim_end_matches(')').trim();
+    rhs.parse::<f64>()
+        .ok()
+        .or_else(|| m.param_index(rhs).and_then(|i| params.get(i).copied()))
+}
+
 impl PhasePlanePanel {
     /// The recent trajectory (x, y), thinned to at most `MAX_TRAJECTORY` points.
     fn trajectory(input: &PhaseInput<'_>, x: usize, y: usize) -> Vec<[f64; 2]> {
@@ -136,6 +161,46 @@ impl PhasePlanePanel {
             out.push([xs[last], ys[last]]);
         }
         out
+    }
+
+    /// For a reset model, the trajectory split at its resets: the solid pieces
+    /// between spikes and the jumps (pre-reset state → reset state), which the plot
+    /// draws dashed; the reset is a jump, not a path the state travels. `None` for
+    /// models without a reset.
+    fn reset_pieces(input: &PhaseInput<'_>, x: usize, y: usize) -> Option<ResetPieces> {
+        let m = &input.setup.model;
+        if m.desc.reset.is_empty() {
+            return None;
+        }
+        let h = input.history;
+        let (xs, ys) = (h.channel(x)?, h.channel(y)?);
+        let (_, t1) = h.time_span()?;
+        let range = h.range_of(t1 - input.window_ms, t1);
+        let stride = range.len().div_ceil(MAX_TRAJECTORY).max(1);
+        let mut pieces = ResetPieces::default();
+        let mut start = range.start;
+        let spikes: Vec<usize> = h
+            .spike_indices(range.clone())
+            .filter(|&j| j > range.start)
+            .collect();
+        for end in spikes.iter().copied().chain(std::iter::once(range.end)) {
+            // Samples start..end (exclusive), thinned, with the last one kept.
+            let mut piece: Vec<[f64; 2]> = (start..end)
+                .step_by(stride)
+                .map(|k| [xs[k], ys[k]])
+                .collect();
+            if end > start + 1 {
+                piece.push([xs[end - 1], ys[end - 1]]);
+            }
+            pieces.paths.push(piece);
+            if end < range.end {
+                pieces
+                    .jumps
+                    .push(vec![[xs[end - 1], ys[end - 1]], [xs[end], ys[end]]]);
+            }
+            start = end;
+        }
+        Some(pieces)
     }
 
     /// The automatic view: trajectory, fixed points and the nullclines' lower part.
@@ -209,6 +274,9 @@ impl PhasePlanePanel {
         };
         let traj = Self::trajectory(input, v, y);
         self.trajectory_points = traj.len();
+        let resets = Self::reset_pieces(input, v, y);
+        self.reset_jumps = resets.as_ref().map_or(0, |r| r.jumps.len());
+        let v_peak = spike_threshold_mv(m, &params).filter(|_| m.membrane_var() == Some(v));
         let mut field =
             pair.and_then(|(x, yy)| Field::new(m, x, yy, &params, &state, t, input.setup.dt_ms));
         let following = !self.user_view || input.running;
@@ -317,12 +385,39 @@ impl PhasePlanePanel {
                     );
                 }
             }
-            if !traj.is_empty() {
-                p.line(
-                    Line::new("trajectory", PlotPoints::new(traj.clone()))
-                        .color(Color32::from_rgb(40, 170, 80))
-                        .width(1.5),
+            let green = Color32::from_rgb(40, 170, 80);
+            if let Some(pieces) = &resets {
+                for path in &pieces.paths {
+                    p.line(
+                        Line::new("trajectory", PlotPoints::new(path.clone()))
+                            .color(green)
+                            .width(1.5),
+                    );
+                }
+                for jump in &pieces.jumps {
+                    p.line(
+                        Line::new("reset (jump)", PlotPoints::new(jump.clone()))
+                            .color(green)
+                            .width(1.0)
+                            .style(egui_plot::LineStyle::dashed_dense()),
+                    );
+                }
+            }
+            if let Some(vp) = v_peak {
+                p.vline(
+                    egui_plot::VLine::new(format!("spike at {} ≥ {vp}", names.0), vp)
+                        .color(Color32::from_rgb(200, 60, 60))
+                        .style(egui_plot::LineStyle::dashed_loose()),
                 );
+            }
+            if !traj.is_empty() {
+                if resets.is_none() {
+                    p.line(
+                        Line::new("trajectory", PlotPoints::new(traj.clone()))
+                            .color(green)
+                            .width(1.5),
+                    );
+                }
                 if let Some(last) = traj.last() {
                     p.points(
                         Points::new("now", PlotPoints::new(vec![*last]))
