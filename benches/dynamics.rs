@@ -7,6 +7,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+// Only `engine_run` is used here; the native loops serve `benches/engine.rs`.
+#[allow(dead_code)]
 #[path = "common/native.rs"]
 mod native;
 
