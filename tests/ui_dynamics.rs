@@ -161,3 +161,28 @@ fn izhikevich_phase_plane_draws_resets_as_jumps() {
     assert_eq!(h.state().phase_plane().reset_jumps, 10);
     assert!(h.query_by_label_contains("spike at v ≥ 30").is_some());
 }
+
+#[test]
+fn hh_phase_plane_is_the_reduced_plane_with_the_rest_point() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut().apply(Intent::SetRunning(false));
+    h.state_mut().apply(Intent::ShowView(View::PhasePlane));
+    h.state_mut().step_now(2000);
+    assert!(h.state_mut().sync_worker(std::time::Duration::from_secs(30)));
+    h.run_steps(2);
+    let pp = h.state().phase_plane();
+    let plane = pp.plane.as_ref().expect("a reduced plane for (v, gate)");
+    assert!(!plane.x_nullcline.is_empty() && !plane.y_nullcline.is_empty());
+    // At rest the full system's equilibrium (v = -70.038 mV, the model's initial
+    // state and the bifurcation diagram's equilibrium at I_app = 0) is a fixed point
+    // of the reduced plane too, and stable.
+    let rest = plane
+        .fixed_points
+        .iter()
+        .find(|f| f.stability.is_stable())
+        .expect("rest point");
+    assert!((rest.x + 70.038).abs() < 0.01, "{rest:?}");
+    assert!(pp.trajectory_points > 10);
+}

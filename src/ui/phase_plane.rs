@@ -115,6 +115,35 @@ fn min_max(it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     (lo <= hi).then_some((lo, hi))
 }
 
+/// The ODE variables other than v and `y` whose time constant at the current state
+/// (−1 / the Jacobian's diagonal) is shorter than `y`'s: in the reduced plane they
+/// follow v at their steady state (Rinzel 1985); slower ones stay frozen.
+fn faster_than(
+    m: &crate::model::CompiledModel,
+    y: usize,
+    params: &[f64],
+    state: &[f64],
+    dt_ms: f64,
+) -> Vec<usize> {
+    let mut rhs = crate::analysis::equilibrium::Rhs::new(m, params, dt_ms);
+    let vars = rhs.state_vars();
+    let x: Vec<f64> = vars
+        .iter()
+        .map(|&i| state.get(i).copied().unwrap_or(0.0))
+        .collect();
+    let j = rhs.jacobian(&x);
+    let tau = |k: usize| -1.0 / j[k][k];
+    let Some(ky) = vars.iter().position(|&i| i == y) else {
+        return Vec::new();
+    };
+    let v = m.membrane_var();
+    vars.iter()
+        .enumerate()
+        .filter(|&(k, &i)| Some(i) != v && i != y && tau(k) > 0.0 && tau(k) < tau(ky).abs())
+        .map(|(_, &i)| i)
+        .collect()
+}
+
 /// A reset model's trajectory: solid paths between spikes and dashed reset jumps.
 #[derive(Default)]
 struct ResetPieces {
@@ -266,7 +295,10 @@ impl PhasePlanePanel {
                                 ui.selectable_value(&mut y, i, &var.name);
                             }
                         });
-                    ui.weak("(nullclines are drawn for models with ODE variables v and u)");
+                    ui.weak(
+                        "(reduced plane when both are ODE variables: gates faster than the \
+                         chosen one at their steady state, slower ones frozen; after Rinzel)",
+                    );
                 });
                 self.y_var = Some(y);
                 y
@@ -277,8 +309,19 @@ impl PhasePlanePanel {
         let resets = Self::reset_pieces(input, v, y);
         self.reset_jumps = resets.as_ref().map_or(0, |r| r.jumps.len());
         let v_peak = spike_threshold_mv(m, &params).filter(|_| m.membrane_var() == Some(v));
-        let mut field =
-            pair.and_then(|(x, yy)| Field::new(m, x, yy, &params, &state, t, input.setup.dt_ms));
+        let dt = input.setup.dt_ms;
+        let mut field = match pair {
+            Some((x, yy)) => Field::new(m, x, yy, &params, &state, t, dt),
+            // Any other model with v and y as ODE variables: the reduced plane.
+            None if m.vars[v].kind == VarKind::State
+                && m.vars[y].kind == VarKind::State
+                && v != y =>
+            {
+                let fast = faster_than(m, y, &params, &state, dt);
+                Field::new(m, v, y, &params, &state, t, dt).map(|f| f.with_fast(&fast))
+            }
+            None => None,
+        };
         let following = !self.user_view || input.running;
         if let Some(field) = field.as_mut() {
             let (xr, yr) = match (following, self.last_bounds) {
