@@ -170,7 +170,10 @@ fn hh_phase_plane_is_the_reduced_plane_with_the_rest_point() {
     h.state_mut().apply(Intent::SetRunning(false));
     h.state_mut().apply(Intent::ShowView(View::PhasePlane));
     h.state_mut().step_now(2000);
-    assert!(h.state_mut().sync_worker(std::time::Duration::from_secs(30)));
+    assert!(
+        h.state_mut()
+            .sync_worker(std::time::Duration::from_secs(30))
+    );
     h.run_steps(2);
     let pp = h.state().phase_plane();
     let plane = pp.plane.as_ref().expect("a reduced plane for (v, gate)");

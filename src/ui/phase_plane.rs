@@ -295,10 +295,11 @@ impl PhasePlanePanel {
                                 ui.selectable_value(&mut y, i, &var.name);
                             }
                         });
-                    ui.weak(
-                        "(reduced plane when both are ODE variables: gates faster than the \
-                         chosen one at their steady state, slower ones frozen; after Rinzel)",
-                    );
+                    ui.weak("(reduced plane: faster gates at steady state)")
+                        .on_hover_text(
+                            "When both are ODE variables: the gates faster than the chosen one \
+                         follow v at their steady state, slower ones stay frozen (after Rinzel).",
+                        );
                 });
                 self.y_var = Some(y);
                 y
@@ -326,6 +327,14 @@ impl PhasePlanePanel {
         if let Some(field) = field.as_mut() {
             let (xr, yr) = match (following, self.last_bounds) {
                 (false, Some(b)) => b,
+                // The reduced plane's nullclines are not linear in the gate: frame
+                // the trajectory (and the state) instead.
+                _ if pair.is_none() => {
+                    let pts = traj.iter().copied().chain([[state[v], state[y]]]);
+                    let (x0, x1) = min_max(pts.clone().map(|p| p[0])).unwrap_or((-100.0, 50.0));
+                    let (y0, y1) = min_max(pts.map(|p| p[1])).unwrap_or((0.0, 1.0));
+                    (nice(x0, x1, 10.0), nice(y0, y1, 0.05))
+                }
                 _ => self.auto_view(field, &traj, (state[v], state[y])),
             };
             // The frozen variables (all but v and u) and the parameters define the plane.
