@@ -333,7 +333,7 @@ impl PhasePlanePanel {
                     let pts = traj.iter().copied().chain([[state[v], state[y]]]);
                     let (x0, x1) = min_max(pts.clone().map(|p| p[0])).unwrap_or((-100.0, 50.0));
                     let (y0, y1) = min_max(pts.map(|p| p[1])).unwrap_or((0.0, 1.0));
-                    (nice(x0, x1, 10.0), nice(y0, y1, 0.05))
+                    (nice(x0, x1, 40.0), nice(y0, y1, 0.5))
                 }
                 _ => self.auto_view(field, &traj, (state[v], state[y])),
             };
