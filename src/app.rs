@@ -136,6 +136,9 @@ pub struct App {
     phase: PhasePlanePanel,
     iv: IvPanel,
     fi: FiPanel,
+    bifurcation: crate::ui::bifurcation_panel::BifurcationPanel,
+    map: crate::ui::map_panel::MapPanel,
+    features: crate::ui::features_panel::FeaturesPanel,
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
@@ -226,6 +229,9 @@ impl App {
             phase: PhasePlanePanel::default(),
             iv: IvPanel::default(),
             fi: FiPanel::default(),
+            bifurcation: Default::default(),
+            map: Default::default(),
+            features: Default::default(),
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
@@ -301,6 +307,18 @@ impl App {
 
     pub fn iv_panel(&mut self) -> &mut IvPanel {
         &mut self.iv
+    }
+
+    pub fn bifurcation_panel(&mut self) -> &mut crate::ui::bifurcation_panel::BifurcationPanel {
+        &mut self.bifurcation
+    }
+
+    pub fn map_panel(&mut self) -> &mut crate::ui::map_panel::MapPanel {
+        &mut self.map
+    }
+
+    pub fn features_panel(&self) -> &crate::ui::features_panel::FeaturesPanel {
+        &self.features
     }
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {

@@ -127,7 +127,12 @@ fn check(cfg: &BifurcationConfig) -> Result<(), SweepError> {
     if cfg.values.is_empty() {
         return usage("no parameter value to sweep".into());
     }
-    if cfg.v_steps < 2 || cfg.v_steps > 100_000 || !(cfg.v_from_mv < cfg.v_to_mv) {
+    if cfg.v_steps < 2
+        || cfg.v_steps > 100_000
+        || cfg.v_from_mv >= cfg.v_to_mv
+        || !cfg.v_from_mv.is_finite()
+        || !cfg.v_to_mv.is_finite()
+    {
         return usage(format!(
             "the holding potentials need 2..100000 steps from a lower to a higher v, got {} from {} to {}",
             cfg.v_steps, cfg.v_from_mv, cfg.v_to_mv

@@ -21,9 +21,55 @@ pub struct Field<'a> {
     base: Vec<f64>,
     dt_ms: f64,
     scratch: Vec<f64>,
+    /// (state slot, derivative slot) of the variables held at their steady state
+    /// for each point (the fast gates of a reduced HH plane).
+    fast: Vec<(usize, usize)>,
 }
 
 impl<'a> Field<'a> {
+    /// Holds the ODE variables `vars` (model indices) at their steady state at
+    /// every point instead of frozen (Rinzel's reduction: the fast gates follow v).
+    /// The steady state is the root of the variable's own derivative from its
+    /// values at 0 and 1, exact for gates (linear in themselves).
+    pub fn with_fast(mut self, vars: &[usize]) -> Self {
+        let m = self.model;
+        self.fast = vars
+            .iter()
+            .filter_map(|&i| {
+                let slot = m.vars.get(i)?.slot;
+                let (_, d) = m.odes.iter().find(|(s, _)| *s == slot)?;
+                Some((slot as usize, *d as usize))
+            })
+            .collect();
+        self
+    }
+
+    /// Sets each fast variable to its steady state in every lane of `scratch`.
+    fn relax_fast(&mut self, lanes: usize) {
+        if self.fast.is_empty() {
+            return;
+        }
+        let mut at = [Vec::new(), Vec::new()];
+        for (k, value) in [0.0, 1.0].into_iter().enumerate() {
+            for &(s, _) in &self.fast {
+                self.scratch[s * lanes..(s + 1) * lanes].fill(value);
+            }
+            self.model.stage.run(&mut self.scratch, lanes, self.dt_ms);
+            at[k] = self
+                .fast
+                .iter()
+                .flat_map(|&(_, d)| self.scratch[d * lanes..(d + 1) * lanes].to_vec())
+                .collect();
+        }
+        for (j, &(s, _)) in self.fast.iter().enumerate() {
+            for lane in 0..lanes {
+                let (f0, f1) = (at[0][j * lanes + lane], at[1][j * lanes + lane]);
+                let root = if f0 != f1 { f0 / (f0 - f1) } else { 0.0 };
+                self.scratch[s * lanes + lane] = root;
+            }
+        }
+    }
+
     /// `params` in model order; `state` one value per variable (model order).
     /// Returns `None` unless `x` and `y` are both ODE variables.
     pub fn new(
@@ -54,6 +100,7 @@ impl<'a> Field<'a> {
             base,
             dt_ms,
             scratch: Vec::new(),
+            fast: Vec::new(),
         })
     }
 
@@ -73,6 +120,7 @@ impl<'a> Field<'a> {
             self.scratch[self.x_slot * lanes + lane] = p[0];
             self.scratch[self.y_slot * lanes + lane] = p[1];
         }
+        self.relax_fast(lanes);
         self.model.stage.run(&mut self.scratch, lanes, self.dt_ms);
         (0..lanes)
             .map(|lane| {

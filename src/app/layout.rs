@@ -66,6 +66,14 @@ impl App {
                     self.fi.ui(ui, &self.setup, out);
                     return;
                 }
+                crate::ui::View::Bifurcation => {
+                    self.bifurcation.ui(ui, &self.setup, out);
+                    return;
+                }
+                crate::ui::View::Map => {
+                    self.map.ui(ui, &self.setup, out);
+                    return;
+                }
                 crate::ui::View::Compare => {
                     self.compare.ui(ui, &self.setup, self.live_reference, out);
                     return;
@@ -91,6 +99,13 @@ impl App {
                     .collect();
                 &default_params
             };
+            self.features.update(
+                &self.history,
+                &recorded.model,
+                (self.settings.window_ms, recorded.dt_ms),
+                self.running,
+            );
+            self.features.ui(ui);
             let input = PlotInput {
                 history: &self.history,
                 model: &recorded.model,

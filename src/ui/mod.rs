@@ -1,13 +1,17 @@
 //! GUI panels. Each panel draws from read-only state and returns [`Intent`]s;
 //! `app.rs` is the one place that applies them (edits, worker commands, files).
 
+pub mod bifurcation_panel;
 pub mod compare_panel;
 pub mod decimate;
+pub mod dynamics_common;
 pub mod export;
+pub mod features_panel;
 pub mod fi_panel;
 pub mod fit_ui;
 pub mod history;
 pub mod iv_panel;
+pub mod map_panel;
 pub mod model_picker;
 pub mod overview;
 pub mod params;
@@ -120,15 +124,19 @@ pub enum View {
     Iv,
     Fi,
     Compare,
+    Bifurcation,
+    Map,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 7] = [
         View::Traces,
         View::PhasePlane,
         View::Iv,
         View::Fi,
         View::Compare,
+        View::Bifurcation,
+        View::Map,
     ];
 
     pub fn label(self) -> &'static str {
@@ -138,6 +146,8 @@ impl View {
             View::Iv => "I–V (voltage clamp)",
             View::Fi => "f–I curve",
             View::Compare => "Compare",
+            View::Bifurcation => "Bifurcation",
+            View::Map => "Parameter map",
         }
     }
 }

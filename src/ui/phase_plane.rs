@@ -41,6 +41,8 @@ pub struct PhasePlanePanel {
     /// Times the plane was recomputed (tests).
     pub recomputed: u64,
     pub trajectory_points: usize,
+    /// Reset jumps drawn dashed in the last frame (tests).
+    pub reset_jumps: usize,
 }
 
 /// (x, y) variables for the nullcline mode: ODE variables `v` and `u`.
@@ -119,6 +121,58 @@ fn min_max(it: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     (lo <= hi).then_some((lo, hi))
 }
 
+/// The ODE variables other than v and `y` whose time constant at the current state
+/// (−1 / the Jacobian's diagonal) is shorter than `y`'s: in the reduced plane they
+/// follow v at their steady state (Rinzel 1985); slower ones stay frozen.
+fn faster_than(
+    m: &crate::model::CompiledModel,
+    y: usize,
+    params: &[f64],
+    state: &[f64],
+    dt_ms: f64,
+) -> Vec<usize> {
+    let mut rhs = crate::analysis::equilibrium::Rhs::new(m, params, dt_ms);
+    let vars = rhs.state_vars();
+    let x: Vec<f64> = vars
+        .iter()
+        .map(|&i| state.get(i).copied().unwrap_or(0.0))
+        .collect();
+    let j = rhs.jacobian(&x);
+    let tau = |k: usize| -1.0 / j[k][k];
+    let Some(ky) = vars.iter().position(|&i| i == y) else {
+        return Vec::new();
+    };
+    let v = m.membrane_var();
+    vars.iter()
+        .enumerate()
+        .filter(|&(k, &i)| Some(i) != v && i != y && tau(k) > 0.0 && tau(k) < tau(ky).abs())
+        .map(|(_, &i)| i)
+        .collect()
+}
+
+/// A reset model's trajectory: solid paths between spikes and dashed reset jumps.
+#[derive(Default)]
+struct ResetPieces {
+    paths: Vec<Vec<[f64; 2]>>,
+    jumps: Vec<Vec<[f64; 2]>>,
+}
+
+/// The membrane potential at which a spike is emitted, when the spike condition
+/// reads `v > X` or `v >= X` with X a number or a parameter (the Izhikevich
+/// models' `v_peak`, or 30 mV).
+fn spike_threshold_mv(m: &crate::model::CompiledModel, params: &[f64]) -> Option<f64> {
+    let v = &m.vars[m.membrane_var()?].name;
+    let (_, text, _) = m.desc.spike.as_ref()?;
+    let (lhs, rhs) = text.split_once(">=").or_else(|| text.split_once('>'))?;
+    if lhs.trim().trim_start_matches('(') != v {
+        return None;
+    }
+    let rhs = rhs.trim().trim_end_matches(')').trim();
+    rhs.parse::<f64>()
+        .ok()
+        .or_else(|| m.param_index(rhs).and_then(|i| params.get(i).copied()))
+}
+
 impl PhasePlanePanel {
     /// The recent trajectory (x, y), thinned to at most `MAX_TRAJECTORY` points.
     fn trajectory(input: &PhaseInput<'_>, x: usize, y: usize) -> Vec<[f64; 2]> {
@@ -142,6 +196,46 @@ impl PhasePlanePanel {
             out.push([xs[last], ys[last]]);
         }
         out
+    }
+
+    /// For a reset model, the trajectory split at its resets: the solid pieces
+    /// between spikes and the jumps (pre-reset state → reset state), which the plot
+    /// draws dashed; the reset is a jump, not a path the state travels. `None` for
+    /// models without a reset.
+    fn reset_pieces(input: &PhaseInput<'_>, x: usize, y: usize) -> Option<ResetPieces> {
+        let m = &input.setup.model;
+        if m.desc.reset.is_empty() {
+            return None;
+        }
+        let h = input.history;
+        let (xs, ys) = (h.channel(x)?, h.channel(y)?);
+        let (_, t1) = h.time_span()?;
+        let range = h.range_of(t1 - input.window_ms, t1);
+        let stride = range.len().div_ceil(MAX_TRAJECTORY).max(1);
+        let mut pieces = ResetPieces::default();
+        let mut start = range.start;
+        let spikes: Vec<usize> = h
+            .spike_indices(range.clone())
+            .filter(|&j| j > range.start)
+            .collect();
+        for end in spikes.iter().copied().chain(std::iter::once(range.end)) {
+            // Samples start..end (exclusive), thinned, with the last one kept.
+            let mut piece: Vec<[f64; 2]> = (start..end)
+                .step_by(stride)
+                .map(|k| [xs[k], ys[k]])
+                .collect();
+            if end > start + 1 {
+                piece.push([xs[end - 1], ys[end - 1]]);
+            }
+            pieces.paths.push(piece);
+            if end < range.end {
+                pieces
+                    .jumps
+                    .push(vec![[xs[end - 1], ys[end - 1]], [xs[end], ys[end]]]);
+            }
+            start = end;
+        }
+        Some(pieces)
     }
 
     /// The automatic view: trajectory, fixed points and the nullclines' lower part.
@@ -207,7 +301,11 @@ impl PhasePlanePanel {
                                 ui.selectable_value(&mut y, i, &var.name);
                             }
                         });
-                    ui.weak("(nullclines are drawn for models with ODE variables v and u)");
+                    ui.weak("(reduced plane: faster gates at steady state)")
+                        .on_hover_text(
+                            "When both are ODE variables: the gates faster than the chosen one \
+                         follow v at their steady state, slower ones stay frozen (after Rinzel).",
+                        );
                 });
                 self.y_var = Some(y);
                 y
@@ -215,12 +313,34 @@ impl PhasePlanePanel {
         };
         let traj = Self::trajectory(input, v, y);
         self.trajectory_points = traj.len();
-        let mut field =
-            pair.and_then(|(x, yy)| Field::new(m, x, yy, &params, &state, t, input.setup.dt_ms));
+        let resets = Self::reset_pieces(input, v, y);
+        self.reset_jumps = resets.as_ref().map_or(0, |r| r.jumps.len());
+        let v_peak = spike_threshold_mv(m, &params).filter(|_| m.membrane_var() == Some(v));
+        let dt = input.setup.dt_ms;
+        let mut field = match pair {
+            Some((x, yy)) => Field::new(m, x, yy, &params, &state, t, dt),
+            // Any other model with v and y as ODE variables: the reduced plane.
+            None if m.vars[v].kind == VarKind::State
+                && m.vars[y].kind == VarKind::State
+                && v != y =>
+            {
+                let fast = faster_than(m, y, &params, &state, dt);
+                Field::new(m, v, y, &params, &state, t, dt).map(|f| f.with_fast(&fast))
+            }
+            None => None,
+        };
         let following = !self.user_view || input.running;
         if let Some(field) = field.as_mut() {
             let (xr, yr) = match (following, self.last_bounds) {
                 (false, Some(b)) => b,
+                // The reduced plane's nullclines are not linear in the gate: frame
+                // the trajectory (and the state) instead.
+                _ if pair.is_none() => {
+                    let pts = traj.iter().copied().chain([[state[v], state[y]]]);
+                    let (x0, x1) = min_max(pts.clone().map(|p| p[0])).unwrap_or((-100.0, 50.0));
+                    let (y0, y1) = min_max(pts.map(|p| p[1])).unwrap_or((0.0, 1.0));
+                    (nice(x0, x1, 40.0), nice(y0, y1, 0.5))
+                }
                 _ => self.auto_view(field, &traj, (state[v], state[y])),
             };
             // The frozen variables (all but v and u) and the parameters define the plane.
@@ -323,12 +443,39 @@ impl PhasePlanePanel {
                     );
                 }
             }
-            if !traj.is_empty() {
-                p.line(
-                    Line::new("trajectory", PlotPoints::new(traj.clone()))
-                        .color(Color32::from_rgb(40, 170, 80))
-                        .width(1.5),
+            let green = Color32::from_rgb(40, 170, 80);
+            if let Some(pieces) = &resets {
+                for path in &pieces.paths {
+                    p.line(
+                        Line::new("trajectory", PlotPoints::new(path.clone()))
+                            .color(green)
+                            .width(1.5),
+                    );
+                }
+                for jump in &pieces.jumps {
+                    p.line(
+                        Line::new("reset (jump)", PlotPoints::new(jump.clone()))
+                            .color(green)
+                            .width(1.0)
+                            .style(egui_plot::LineStyle::dashed_dense()),
+                    );
+                }
+            }
+            if let Some(vp) = v_peak {
+                p.vline(
+                    egui_plot::VLine::new(format!("spike at {} ≥ {vp}", names.0), vp)
+                        .color(Color32::from_rgb(200, 60, 60))
+                        .style(egui_plot::LineStyle::dashed_loose()),
                 );
+            }
+            if !traj.is_empty() {
+                if resets.is_none() {
+                    p.line(
+                        Line::new("trajectory", PlotPoints::new(traj.clone()))
+                            .color(green)
+                            .width(1.5),
+                    );
+                }
                 if let Some(last) = traj.last() {
                     p.points(
                         Points::new("now", PlotPoints::new(vec![*last]))

@@ -1,0 +1,300 @@
+//! The bifurcation tab: equilibria (filled: stable, open: unstable) and the
+//! attractor's v range against one parameter, the firing rate below, the current
+//! value marked; recomputed in the background when another slider moves; a click
+//! sets the parameter (one undo step).
+
+use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+
+use super::Intent;
+use super::dynamics_common::{
+    clicked_point, default_param, key_without, param_combo_ui, slider_range, unit_suffix,
+};
+use super::run_setup::RunSetup;
+use super::sweep_job::{Poll, SweepJob, ms_field_ui};
+use crate::analysis::bifurcation::{
+    Bifurcation, BifurcationConfig, bifurcation, bifurcation_csv, bifurcation_total,
+};
+use crate::analysis::{SweepError, background_threads, linspace};
+
+const STABLE: egui::Color32 = egui::Color32::from_rgb(30, 140, 60);
+const UNSTABLE: egui::Color32 = egui::Color32::from_rgb(210, 50, 40);
+const ATTRACTOR: egui::Color32 = egui::Color32::from_rgb(60, 110, 220);
+
+pub struct BifurcationPanel {
+    pub param: String,
+    pub from: f64,
+    pub to: f64,
+    pub steps: usize,
+    pub run_ms: f64,
+    pub auto: bool,
+    job: Option<SweepJob<Bifurcation>>,
+    key: Option<String>,
+    pub progress: Option<f32>,
+    pub current: Option<Bifurcation>,
+    pub error: Option<String>,
+    adopted: Option<String>,
+}
+
+impl Default for BifurcationPanel {
+    fn default() -> Self {
+        Self {
+            param: String::new(),
+            from: 0.0,
+            to: 1.0,
+            steps: 100,
+            run_ms: 1000.0,
+            auto: true,
+            job: None,
+            key: None,
+            progress: None,
+            current: None,
+            error: None,
+            adopted: None,
+        }
+    }
+}
+
+impl BifurcationPanel {
+    fn key_of(&self, setup: &RunSetup) -> String {
+        let extra = format!(
+            "{}|{}|{}|{}|{}",
+            self.param, self.from, self.to, self.steps, self.run_ms
+        );
+        key_without(setup, &[self.param.as_str()], extra)
+    }
+
+    /// On a new model: the drive parameter over its slider range (from 0 when the
+    /// range spans 0, as the f–I tab does).
+    fn adopt_model(&mut self, setup: &RunSetup) {
+        let m = &setup.model;
+        if self.adopted.as_deref() == Some(m.id()) && m.param_index(&self.param).is_some() {
+            return;
+        }
+        self.adopted = Some(m.id().to_owned());
+        self.param = default_param(m);
+        self.adopt_range(setup);
+    }
+
+    fn adopt_range(&mut self, setup: &RunSetup) {
+        if let Some((lo, hi)) = slider_range(&setup.model, &self.param) {
+            self.from = if lo < 0.0 && hi > 0.0 { 0.0 } else { lo };
+            self.to = hi;
+        }
+    }
+
+    /// Starts a computation of the current setup, replacing a running one.
+    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        self.error = None;
+        self.key = Some(self.key_of(setup));
+        let resolved = match setup.resolve() {
+            Ok(r) => r,
+            Err(e) => return self.error = Some(e.to_string()),
+        };
+        let values = match linspace(self.from, self.to, self.steps) {
+            Ok(v) => v,
+            Err(e) => return self.error = Some(e),
+        };
+        let mut cfg = BifurcationConfig::new(&self.param, values, background_threads());
+        cfg.run_ms = self.run_ms;
+        cfg.transient_ms = self.run_ms / 2.0;
+        self.progress = Some(0.0);
+        let total = bifurcation_total(&cfg, resolved.dt_ms);
+        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
+            bifurcation(&resolved, &cfg, c)
+        }));
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    pub fn poll(&mut self) {
+        let Some(job) = &self.job else { return };
+        match job.poll() {
+            Poll::Running(p) => self.progress = Some(p),
+            Poll::Done(r) => {
+                self.job = None;
+                self.progress = None;
+                match r {
+                    Ok(r) => self.current = Some(r),
+                    Err(SweepError::Cancelled) => {}
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Blocks until the running computation ends (tests only).
+    pub fn wait(&mut self) {
+        if let Some(job) = self.job.take() {
+            self.progress = None;
+            match job.wait() {
+                Ok(r) => self.current = Some(r),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Starts a recomputation if automatic updates are on and the setup changed.
+    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+        self.adopt_model(setup);
+        if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
+            self.start(setup, ctx);
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+        self.poll();
+        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.settings_ui(ui, setup);
+        self.actions_ui(ui, setup, out);
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let m = &setup.model;
+        let Some(pi) = m.param_index(&self.param) else {
+            return;
+        };
+        let value = setup.params[pi];
+        if let Some(b) = &self.current {
+            ui.monospace(match b.stable_rest_lost_at() {
+                Some(x) => format!(
+                    "stable rest lost at {} = {x:.4}{}",
+                    b.param,
+                    unit_suffix(m, &b.param)
+                ),
+                None => "no loss of a stable rest state in the range".to_owned(),
+            });
+        }
+        let x_label = format!("{} [{}]", self.param, m.desc.parameters[pi].unit);
+        let h = ui.available_height();
+        let diagram = Plot::new("bifurcation_v")
+            .height(h * 0.68)
+            .legend(Legend::default().follow_insertion_order(true))
+            .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
+            .y_axis_label("v [mV]")
+            .show(ui, |p| {
+                if let Some(b) = &self.current {
+                    diagram_items(p, b);
+                }
+                p.vline(VLine::new("current value", value).color(egui::Color32::GRAY));
+            });
+        let rate = Plot::new("bifurcation_rate")
+            .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
+            .x_axis_label(x_label)
+            .y_axis_label("rate [Hz]")
+            .show(ui, |p| {
+                if let Some(b) = &self.current {
+                    let pts: Vec<[f64; 2]> =
+                        b.attractor.iter().map(|a| [a.value, a.rate_hz]).collect();
+                    p.line(Line::new("rate", PlotPoints::new(pts)).color(ATTRACTOR));
+                }
+                p.vline(VLine::new("current value", value).color(egui::Color32::GRAY));
+            });
+        if let Some([x, _]) = clicked_point(&diagram).or_else(|| clicked_point(&rate)) {
+            out.push(Intent::SetParam {
+                index: pi,
+                value: x,
+            });
+        }
+    }
+
+    fn settings_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup) {
+        let m = &setup.model;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Parameter");
+            if param_combo_ui(ui, "bifurcation parameter", m, &mut self.param) {
+                self.adopt_range(setup);
+            }
+            let unit = unit_suffix(m, &self.param);
+            ui.label("from");
+            ui.add(
+                egui::DragValue::new(&mut self.from)
+                    .speed(0.5)
+                    .suffix(&unit),
+            );
+            ui.label("to");
+            ui.add(egui::DragValue::new(&mut self.to).speed(0.5).suffix(&unit));
+            ui.label("points");
+            ui.add(egui::DragValue::new(&mut self.steps).range(2..=2000));
+            ms_field_ui(ui, "run", &mut self.run_ms, 1.0, 10.0);
+            ui.checkbox(&mut self.auto, "recompute on change");
+        });
+    }
+
+    fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+        ui.horizontal(|ui| {
+            if self.job.is_some() {
+                if ui.button("Cancel").clicked() {
+                    if let Some(job) = self.job.take() {
+                        job.cancel();
+                    }
+                    self.progress = None;
+                    self.auto = false;
+                }
+                ui.add(
+                    egui::ProgressBar::new(self.progress.unwrap_or(0.0))
+                        .show_percentage()
+                        .desired_width(200.0),
+                );
+            } else if ui.button("Compute").clicked() {
+                self.start(setup, Some(ui.ctx().clone()));
+            }
+            if let Some(b) = &self.current
+                && ui.button("Export CSV…").clicked()
+                && let Some(path) = rfd::FileDialog::new()
+                    .add_filter("CSV", &["csv"])
+                    .set_file_name(format!("{}_bifurcation.csv", b.model_id))
+                    .save_file()
+            {
+                out.push(Intent::WriteTable {
+                    path,
+                    text: bifurcation_csv(b),
+                });
+            }
+            if ui.button("Export PNG…").clicked() {
+                out.push(Intent::ScreenshotDialog);
+            }
+            ui.label("Click the diagram to set the parameter.");
+        });
+    }
+}
+
+/// Equilibria (filled: stable, open: unstable) and the attractor's v min and max.
+fn diagram_items(p: &mut egui_plot::PlotUi, b: &Bifurcation) {
+    let (stable, unstable): (Vec<_>, Vec<_>) =
+        b.equilibria.iter().partition(|e| e.stability.is_stable());
+    let pts = |es: &[&crate::analysis::bifurcation::Equilibrium]| {
+        PlotPoints::new(es.iter().map(|e| [e.value, e.v_mv]).collect())
+    };
+    p.points(
+        Points::new("stable equilibrium", pts(&stable))
+            .color(STABLE)
+            .radius(2.5)
+            .filled(true)
+            .shape(MarkerShape::Circle),
+    );
+    p.points(
+        Points::new("unstable equilibrium", pts(&unstable))
+            .color(UNSTABLE)
+            .radius(2.5)
+            .filled(false)
+            .shape(MarkerShape::Circle),
+    );
+    let firing: Vec<_> = b.attractor.iter().filter(|a| a.rate_hz > 0.0).collect();
+    for (name, f) in [
+        (
+            "v max (firing)",
+            (|a: &&crate::analysis::bifurcation::AttractorPoint| a.v_max_mv) as fn(&&_) -> f64,
+        ),
+        ("v min (firing)", |a| a.v_min_mv),
+    ] {
+        let pts: Vec<[f64; 2]> = firing.iter().map(|a| [a.value, f(a)]).collect();
+        p.points(
+            Points::new(name, PlotPoints::new(pts))
+                .color(ATTRACTOR)
+                .radius(1.8)
+                .shape(MarkerShape::Diamond),
+        );
+    }
+}
