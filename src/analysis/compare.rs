@@ -143,11 +143,17 @@ impl Runner<'_> {
     }
 }
 
-/// A CompNeuroPy snippet creating the model with these parameter values (model
-/// order), e.g. `Izhikevich2007CorbitFsiNoisyAmpa(C=1.0, k=0.0658, …)`.
-pub fn snippet(model: &CompiledModel, parameters: &[f64]) -> String {
-    // Delegates to the interop module, which owns the snippet (issue 13).
-    let dt_ms = model.desc.dt_ms;
-    let initial = crate::interop::snippet::default_initial(model, parameters, dt_ms);
-    crate::interop::snippet::compneuropy_snippet(model, parameters, &initial, dt_ms)
+/// A CompNeuroPy snippet creating `run`'s model with these parameter values (model
+/// order), e.g. `Izhikevich2007CorbitFsiNoisyAmpa(C=1.0, k=0.0658, …)`, starting
+/// from the run's initial state and stating the dt it was tuned at (the interop
+/// module owns the snippet, issue 13).
+pub fn snippet(run: &ResolvedPreset, parameters: &[f64]) -> String {
+    let model = &run.model;
+    let mut initial = crate::interop::snippet::default_initial(model, parameters, run.dt_ms);
+    for &(i, v) in &run.initial {
+        if let Some(slot) = initial.get_mut(i) {
+            *slot = v;
+        }
+    }
+    crate::interop::snippet::compneuropy_snippet(model, parameters, &initial, run.dt_ms)
 }

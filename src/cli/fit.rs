@@ -168,7 +168,7 @@ pub fn compare_cmd(args: &CompareArgs) -> Result<()> {
         println!("{line}");
     }
     if let Some(path) = &args.common.snippet {
-        write_table(path, &snippet(&cand.model, &cand.parameters))?;
+        write_table(path, &snippet(&cand, &cand.parameters))?;
     }
     if let (Some(path), Some(r), Some(c)) = (&args.common.fi_csv, &ref_resp, &cand_resp) {
         write_table(path, &fi_table(&[("reference", r), ("candidate", c)]))?;
@@ -277,7 +277,7 @@ pub fn fit_cmd(args: &FitArgs) -> Result<()> {
         ),
     )?;
     if let Some(path) = &args.common.snippet {
-        write_table(path, &snippet(model, &result.parameters))?;
+        write_table(path, &snippet(&candidate, &result.parameters))?;
     }
     if let (Some(path), Some(reference)) = (&args.common.fi_csv, &result.reference) {
         let runner = crate::analysis::protocols::Runner::new(

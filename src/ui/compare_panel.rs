@@ -269,7 +269,10 @@ impl ComparePanel {
                 .on_hover_text("The candidate's parameters as a constructor call")
                 .clicked()
             {
-                ui.ctx().copy_text(snippet(&setup.model, &setup.params));
+                match setup.resolve() {
+                    Ok(run) => ui.ctx().copy_text(snippet(&run, &setup.params)),
+                    Err(e) => self.error = Some(e.to_string()),
+                }
             }
         });
         if let Some(e) = &self.error {
