@@ -276,7 +276,8 @@ impl App {
     /// switches to it at its defaults. Errors name the file, line and column.
     pub fn open_model_file(&mut self, path: &Path) {
         let file = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let max_bytes = crate::model::limits::MAX_MODEL_BYTES;
+        let text = match crate::io::read::read_text_limited(path, max_bytes) {
             Ok(t) => t,
             Err(e) => return self.toasts.error(format!("{file}: cannot read: {e}")),
         };

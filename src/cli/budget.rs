@@ -130,28 +130,34 @@ pub fn check(work: &Work, force: bool) -> Result<(), Refused> {
         )));
     }
     let secs = work.lane_steps * work.secs_per_lane_step / work.threads.max(1) as f64;
-    if secs > MAX_RUN_SECS && !force {
-        return Err(Refused(format!(
-            "this run needs {:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} limit; use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+    let mut problems = Vec::new();
+    if secs > MAX_RUN_SECS {
+        problems.push(format!(
+            "this run needs {:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} limit",
             work.lane_steps,
             human_secs(secs),
             work.secs_per_lane_step * 1e9,
             human_secs(MAX_RUN_SECS)
-        )));
+        ));
     }
     if let Some((bytes, path)) = work.output
         && let Some(free) = free_bytes(path)
         && bytes > free as f64
-        && !force
     {
-        return Err(Refused(format!(
-            "{} would take about {}, but only {} are free there; record fewer variables (--record), use a larger dt_ms or a shorter duration, or add --force to try anyway",
+        problems.push(format!(
+            "{} would take about {}, but only {} are free there (record fewer variables with --record)",
             path.display(),
             human_bytes(bytes),
             human_bytes(free as f64)
-        )));
+        ));
     }
-    Ok(())
+    if problems.is_empty() || force {
+        return Ok(());
+    }
+    Err(Refused(format!(
+        "{}; use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+        problems.join("; and ")
+    )))
 }
 
 #[cfg(test)]
