@@ -111,6 +111,11 @@ pub struct App {
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
     screenshot_rx: Receiver<Arc<egui::ColorImage>>,
     pending_png: Option<PathBuf>,
+    /// The in-app file dialog, while open (when the system's is unavailable).
+    file_dialog: Option<crate::ui::file_dialog::InAppDialog>,
+    /// The system dialog failed once: use the in-app one for this session.
+    native_dialog_failed: bool,
+    autosave: Option<autosave::Autosave>,
     last_pong: u64,
     started: Instant,
     ctx: Option<egui::Context>,
@@ -119,7 +124,11 @@ pub struct App {
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
-        Self::launch(stored, Some(cc.egui_ctx.clone()))
+        let mut app = Self::launch(stored, Some(cc.egui_ctx.clone()));
+        if let Some(dir) = eframe::storage_dir("neuron-explorer") {
+            app.enable_autosave(&dir);
+        }
+        app
     }
 
     /// What a start of the program does with the settings it kept (if any): reopen
@@ -194,6 +203,9 @@ impl App {
             screenshot_tx,
             screenshot_rx,
             pending_png: None,
+            file_dialog: None,
+            native_dialog_failed: false,
+            autosave: None,
             last_pong: 0,
             started: Instant::now(),
             ctx,
@@ -604,11 +616,14 @@ impl eframe::App for App {
         self.handle_events();
         self.dropped_files(ctx);
         self.finish_png();
+        self.autosave_tick(false);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx());
         self.frame_ui(ui, &mut intents);
+        self.file_dialog_ui(ui.ctx());
+        self.restore_ui(ui.ctx());
         for intent in intents {
             self.apply(intent);
         }
@@ -617,7 +632,14 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.settings);
     }
+
+    fn on_exit(&mut self) {
+        self.autosave_tick(true);
+    }
 }
 
+mod autosave;
+mod dialogs;
 mod intents;
 mod layout;
+pub mod logger;

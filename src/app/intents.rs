@@ -8,6 +8,7 @@ use crate::io::preset::{Preset, load_resolved};
 use crate::model::builtin::builtin;
 use crate::sim::worker::{Command, stimuli_change_bumps};
 use crate::ui::export::{export_csv, save_png};
+use crate::ui::file_dialog::PathUse;
 use crate::ui::presets::{presets_dir, remember};
 use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
@@ -161,55 +162,24 @@ impl App {
             Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
             Intent::SetStimuli(stimuli) => self.set_stimuli(stimuli),
             Intent::OpenDialog => {
-                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
-                if let Some(dir) = presets_dir() {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(path) = dialog.pick_file() {
-                    self.apply(Intent::Open(path));
-                }
+                self.pick_path(PathUse::OpenPreset, presets_dir(), String::new());
             }
             Intent::Open(path) => self.open_preset(&path),
-            Intent::OpenModelDialog => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("neuron model", &["neuron"])
-                    .pick_file()
-                {
-                    self.open_model_file(&path);
-                }
-            }
+            Intent::OpenModelDialog => self.pick_path(PathUse::OpenModel, None, String::new()),
             Intent::OpenModel(path) => self.open_model_file(&path),
             Intent::SaveDialog => {
                 let name = format!("{}.ron", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("preset", &["ron"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.apply(Intent::Save(path));
-                }
+                self.pick_path(PathUse::SavePreset, None, name);
             }
             Intent::Save(path) => self.save_preset(&path),
             Intent::ExportDialog(scope) => {
                 let name = format!("{}.csv", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("CSV", &["csv"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.apply(Intent::Export(path, scope));
-                }
+                self.pick_path(PathUse::Export(scope), None, name);
             }
             Intent::Export(path, scope) => self.export(&path, scope),
             Intent::ScreenshotDialog => {
                 let name = format!("{}.png", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("PNG", &["png"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.request_png(path);
-                }
+                self.pick_path(PathUse::Png, None, name);
             }
             Intent::Undo => {
                 if let Some(values) = self.undo.undo() {
@@ -357,7 +327,7 @@ impl App {
         }
     }
 
-    fn request_png(&mut self, path: PathBuf) {
+    pub(super) fn request_png(&mut self, path: PathBuf) {
         let Some(ctx) = &self.ctx else {
             self.toasts.error("PNG export needs a window");
             return;

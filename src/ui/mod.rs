@@ -5,6 +5,7 @@ pub mod compare_panel;
 pub mod decimate;
 pub mod export;
 pub mod fi_panel;
+pub mod file_dialog;
 pub mod history;
 pub mod iv_panel;
 pub mod model_picker;
