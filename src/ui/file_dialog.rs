@@ -137,7 +137,7 @@ impl InAppDialog {
     fn body_ui(&mut self, ui: &mut egui::Ui) -> Option<DialogOutcome> {
         let mut outcome = None;
         ui.horizontal(|ui| {
-            if ui.button("⬆ Up").clicked()
+            if ui.button("Up").clicked()
                 && let Some(parent) = self.folder.parent()
             {
                 self.go_to(parent.to_owned());
@@ -161,7 +161,7 @@ impl InAppDialog {
             .show(ui, |ui| {
                 for (name, is_dir) in &self.entries {
                     let label = if *is_dir {
-                        format!("📁 {name}")
+                        format!("{name}/")
                     } else {
                         name.clone()
                     };
