@@ -116,6 +116,8 @@ pub struct App {
     /// The system dialog failed once: use the in-app one for this session.
     native_dialog_failed: bool,
     autosave: Option<autosave::Autosave>,
+    /// The parameter whose override by a later event was last reported.
+    warned_override: Option<usize>,
     last_pong: u64,
     started: Instant,
     ctx: Option<egui::Context>,
@@ -206,6 +208,7 @@ impl App {
             file_dialog: None,
             native_dialog_failed: false,
             autosave: None,
+            warned_override: None,
             last_pong: 0,
             started: Instant::now(),
             ctx,
@@ -546,6 +549,7 @@ impl App {
         self.setup.params[index] = value;
         self.send(Command::SetParam { index, value });
         if record_undo {
+            self.warn_if_an_event_overrides(index);
             let now_s = self.started.elapsed().as_secs_f64();
             self.undo.record(
                 vec![ParamEdit {
@@ -556,6 +560,41 @@ impl App {
                 now_s,
             );
         }
+    }
+
+    /// A slider edit that one of the preset's later events will undo is said once
+    /// per parameter (not per frame of a drag), so the change is not silently lost.
+    fn warn_if_an_event_overrides(&mut self, index: usize) {
+        let name = &self.setup.model.desc.parameters[index].name;
+        let now_ms = self
+            .history
+            .t_ms()
+            .iter()
+            .next_back()
+            .copied()
+            .unwrap_or(0.0);
+        let next = self
+            .setup
+            .events
+            .iter()
+            .filter(|e| e.t_ms > now_ms && (e.set.contains_key(name) || e.add.contains_key(name)))
+            .min_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        let Some(event) = next else {
+            return;
+        };
+        if self.warned_override == Some(index) {
+            return;
+        }
+        self.warned_override = Some(index);
+        let how = if event.set.contains_key(name) {
+            "sets"
+        } else {
+            "adds to"
+        };
+        self.toasts.info(format!(
+            "{name}: the preset's event at t = {} ms {how} {name}; this change holds until then",
+            event.t_ms
+        ));
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {

@@ -17,6 +17,8 @@ pub enum ExportError {
     Write(std::io::Error),
     #[error("cannot encode the image: {0}")]
     Image(String),
+    #[error("{0} (the recording is kept; free some space or export the visible window only)")]
+    NoSpace(String),
 }
 
 /// The sidecar's path: `trace.csv` → `trace.json`.
@@ -43,6 +45,28 @@ pub fn csv_text(
     text
 }
 
+/// Streams the rows into an atomic file: no copy of the whole recording as text.
+fn write_rows(
+    path: &Path,
+    history: &History,
+    model: &crate::model::CompiledModel,
+    vars: &[usize],
+    rows: Range<usize>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = crate::io::atomic::AtomicFile::create(path)?;
+    out.write_all(header(model, vars).as_bytes())?;
+    let mut line = String::new();
+    let columns: Vec<_> = vars.iter().filter_map(|&i| history.channel(i)).collect();
+    for row in rows {
+        let t = history.t_ms()[row];
+        let spike = history.spikes()[row];
+        format_row(&mut line, t, columns.iter().map(|c| c[row]), spike);
+        out.write_all(line.as_bytes())?;
+    }
+    out.commit()
+}
+
 /// Writes the CSV and its sidecar; returns the number of rows written.
 pub fn export_csv(
     path: &Path,
@@ -58,8 +82,19 @@ pub fn export_csv(
     }
     let n = rows.len();
     let (t0, t1) = (history.t_ms()[rows.start], history.t_ms()[rows.end - 1]);
-    let text = csv_text(history, &resolved.model, vars, rows);
-    write_file(path, text.as_bytes()).map_err(ExportError::Write)?;
+    // Refused before writing when it cannot fit (a round-trip f64 takes <= 24 bytes).
+    let bytes = n as f64 * (22.0 * (vars.len() + 1) as f64 + 3.0);
+    if let Some(free) = crate::cli::budget::free_bytes(path)
+        && bytes > free as f64
+    {
+        use crate::cli::budget::human_bytes;
+        return Err(ExportError::NoSpace(format!(
+            "the export would take about {}, but only {} are free there",
+            human_bytes(bytes),
+            human_bytes(free as f64)
+        )));
+    }
+    write_rows(path, history, &resolved.model, vars, rows).map_err(ExportError::Write)?;
     let mut meta = sidecar(resolved, vars, model_file);
     if let Some(obj) = meta.as_object_mut() {
         obj.insert("exported_by".into(), "neuron-explorer GUI".into());
