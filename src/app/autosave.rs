@@ -118,36 +118,6 @@ pub fn unix_now_s() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn session(text: &str) -> SavedSession {
-        SavedSession {
-            preset_ron: text.into(),
-            model_file: None,
-            settings: Settings::default(),
-            saved_unix_s: unix_now_s(),
-        }
-    }
-
-    #[test]
-    fn an_abnormal_exit_is_offered_and_a_clean_one_is_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut a = Autosave::start(dir.path());
-        assert!(a.offer.is_none());
-        a.tick(|| session("(model: \"Izhikevich2007\")"), true);
-        // Simulate a crash: the marker names a process that is gone.
-        std::fs::write(dir.path().join(MARKER_FILE), "999999999").unwrap();
-        let mut b = Autosave::start(dir.path());
-        let offer = b.offer.take().expect("offered after a crash");
-        assert_eq!(offer.preset_ron, "(model: \"Izhikevich2007\")");
-        b.finish(|| session("(model: \"Izhikevich2003\")"));
-        let c = Autosave::start(dir.path());
-        assert!(c.offer.is_none(), "a clean exit offers nothing");
-    }
-}
-
 impl super::App {
     /// Starts autosaving the session into `dir` (the window does this at start; tests
     /// pass a temporary folder). A session left by an abnormal exit is offered.
@@ -240,5 +210,35 @@ impl super::App {
             }
             Err(e) => self.toasts.error(format!("cannot restore: {e}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(text: &str) -> SavedSession {
+        SavedSession {
+            preset_ron: text.into(),
+            model_file: None,
+            settings: Settings::default(),
+            saved_unix_s: unix_now_s(),
+        }
+    }
+
+    #[test]
+    fn an_abnormal_exit_is_offered_and_a_clean_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Autosave::start(dir.path());
+        assert!(a.offer.is_none());
+        a.tick(|| session("(model: \"Izhikevich2007\")"), true);
+        // Simulate a crash: the marker names a process that is gone.
+        std::fs::write(dir.path().join(MARKER_FILE), "999999999").unwrap();
+        let mut b = Autosave::start(dir.path());
+        let offer = b.offer.take().expect("offered after a crash");
+        assert_eq!(offer.preset_ron, "(model: \"Izhikevich2007\")");
+        b.finish(|| session("(model: \"Izhikevich2003\")"));
+        let c = Autosave::start(dir.path());
+        assert!(c.offer.is_none(), "a clean exit offers nothing");
     }
 }
