@@ -12,7 +12,7 @@ use neuron_explorer::sim::rng::Mt19937;
 use neuron_explorer::ui::settings::HistoryBounds;
 use neuron_explorer::ui::{Intent, View};
 
-const FRAMES: usize = 3_000;
+const FRAMES: usize = 2_500;
 const WIDTH: f32 = 1400.0;
 const HEIGHT: f32 = 900.0;
 
