@@ -273,6 +273,39 @@ fn a_blow_up_stops_run_keeps_the_rows_and_names_variable_and_time() {
 }
 
 #[test]
+fn an_f_i_sweep_marks_the_points_that_blew_up_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fi.csv");
+    // At dt 0.2 ms the HH cell blows up when driven hard (200, 400), not at rest.
+    let (code, err) = cli(&[
+        "fi",
+        HH_PRESET,
+        "--out",
+        out.to_str().unwrap(),
+        "--dt-ms",
+        "0.2",
+        "--from",
+        "0",
+        "--to",
+        "400",
+        "--steps",
+        "3",
+        "--duration-ms",
+        "100",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert_eq!(rows[0], "0,0,0,,,", "the point at rest is kept");
+    assert_eq!(&rows[1..], ["200,,,,,", "400,,,,,"], "{text}");
+    assert!(
+        err.contains("I_app = 200: a variable became NaN or infinite"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_set_that_an_event_overrides_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.csv");

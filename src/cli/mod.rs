@@ -512,6 +512,14 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     )?;
     let control = crate::analysis::Control::default();
     let mut result = fi_sweep(&resolved, &cfg, &control).map_err(sweep_error)?;
+    for p in result.points.iter().filter(|p| p.non_finite) {
+        eprintln!(
+            "warning: {} = {}: a variable became NaN or infinite; its row in {} has empty cells (try a smaller dt_ms)",
+            cfg.param,
+            p.value,
+            args.base.run.out.display()
+        );
+    }
     write_table(&args.base.run.out, &fi_csv(&result))?;
     refine_rheobase(&resolved, &cfg, &mut result, &control).map_err(sweep_error)?;
     println!("{}", result.rheobase_text());
