@@ -42,16 +42,19 @@ pub fn steps_f64(duration_ms: f64, dt_ms: f64) -> f64 {
     (duration_ms / dt_ms).ceil().max(0.0)
 }
 
-/// Times a few steps of one lane of `preset` (events and stimuli included).
-pub fn seconds_per_step(preset: &ResolvedPreset) -> f64 {
-    let Ok(mut session) = Session::new(preset, 1) else {
+/// Times a few steps of `preset` (events and stimuli included) over `lanes` lanes;
+/// returns seconds per lane-step. Sweeps run many lanes at once, which costs far
+/// less per lane than one lane alone, so they calibrate with their lane count.
+pub fn seconds_per_step(preset: &ResolvedPreset, lanes: usize) -> f64 {
+    let lanes = lanes.clamp(1, 64);
+    let Ok(mut session) = Session::new(preset, lanes) else {
         return 0.0;
     };
     let start = Instant::now();
     for _ in 0..CALIBRATION_STEPS {
         session.step();
     }
-    start.elapsed().as_secs_f64() / CALIBRATION_STEPS as f64
+    start.elapsed().as_secs_f64() / (CALIBRATION_STEPS * lanes as u64) as f64
 }
 
 /// Free bytes for an unprivileged user on the file system holding `path`'s folder.
@@ -88,7 +91,8 @@ pub fn check_runs(
 ) -> Result<(), Refused> {
     let work = Work {
         lane_steps: runs * steps_f64(duration_ms, preset.dt_ms),
-        secs_per_lane_step: seconds_per_step(preset),
+        // Each thread runs its share of the runs as lanes.
+        secs_per_lane_step: seconds_per_step(preset, (runs / threads.max(1) as f64) as usize),
         threads,
         output: None,
     };
