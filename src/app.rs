@@ -151,6 +151,13 @@ pub struct App {
     pending_sessions: Vec<(u64, export_job::SessionUse)>,
     next_session_id: u64,
     export_job: Option<export_job::ExportJob>,
+    /// The in-app file dialog, while open (when the system's is unavailable).
+    file_dialog: Option<crate::ui::file_dialog::InAppDialog>,
+    /// The system dialog failed once: use the in-app one for this session.
+    native_dialog_failed: bool,
+    autosave: Option<autosave::Autosave>,
+    /// The parameter whose override by a later event was last reported.
+    warned_override: Option<usize>,
     last_pong: u64,
     started: Instant,
     ctx: Option<egui::Context>,
@@ -163,7 +170,11 @@ pub struct App {
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
-        Self::launch(stored, Some(cc.egui_ctx.clone()))
+        let mut app = Self::launch(stored, Some(cc.egui_ctx.clone()));
+        if let Some(dir) = eframe::storage_dir("neuron-explorer") {
+            app.enable_autosave(&dir);
+        }
+        app
     }
 
     /// What a start of the program does with the settings it kept (if any): reopen
@@ -243,6 +254,10 @@ impl App {
             pending_sessions: Vec::new(),
             next_session_id: 0,
             export_job: None,
+            file_dialog: None,
+            native_dialog_failed: false,
+            autosave: None,
+            warned_override: None,
             last_pong: 0,
             started: Instant::now(),
             ctx,
@@ -539,7 +554,7 @@ impl App {
 
     /// Brings back a setup from undo or redo: edits in place when only parameters,
     /// the integrator, initial values, stimuli or the end differ; otherwise restarts.
-    fn restore(&mut self, snapshot: SetupSnapshot) {
+    fn restore_snapshot(&mut self, snapshot: SetupSnapshot) {
         let SetupSnapshot { setup, model_file } = snapshot;
         let old = &self.setup;
         let in_place = Arc::ptr_eq(&setup.model, &old.model)
@@ -656,6 +671,7 @@ impl App {
         self.setup.params[index] = value;
         self.send(Command::SetParam { index, value });
         if record_undo {
+            self.warn_if_an_event_overrides(index);
             let now_s = self.started.elapsed().as_secs_f64();
             self.undo.record(
                 vec![ParamEdit {
@@ -666,6 +682,41 @@ impl App {
                 now_s,
             );
         }
+    }
+
+    /// A slider edit that one of the preset's later events will undo is said once
+    /// per parameter (not per frame of a drag), so the change is not silently lost.
+    fn warn_if_an_event_overrides(&mut self, index: usize) {
+        let name = &self.setup.model.desc.parameters[index].name;
+        let now_ms = self
+            .history
+            .t_ms()
+            .iter()
+            .next_back()
+            .copied()
+            .unwrap_or(0.0);
+        let next = self
+            .setup
+            .events
+            .iter()
+            .filter(|e| e.t_ms > now_ms && (e.set.contains_key(name) || e.add.contains_key(name)))
+            .min_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        let Some(event) = next else {
+            return;
+        };
+        if self.warned_override == Some(index) {
+            return;
+        }
+        self.warned_override = Some(index);
+        let how = if event.set.contains_key(name) {
+            "sets"
+        } else {
+            "adds to"
+        };
+        self.toasts.info(format!(
+            "{name}: the preset's event at t = {} ms {how} {name}; this change holds until then",
+            event.t_ms
+        ));
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
@@ -726,6 +777,7 @@ impl eframe::App for App {
         self.dropped_files(ctx);
         self.finish_png();
         self.poll_export();
+        self.autosave_tick(false);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -737,6 +789,8 @@ impl eframe::App for App {
         }
         let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx());
         self.frame_ui(ui, &mut intents);
+        self.file_dialog_ui(ui.ctx());
+        self.restore_ui(ui.ctx());
         for intent in intents {
             self.apply(intent);
         }
@@ -745,9 +799,16 @@ impl eframe::App for App {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.settings);
     }
+
+    fn on_exit(&mut self) {
+        self.autosave_tick(true);
+    }
 }
 
+mod autosave;
+mod dialogs;
 mod export_job;
 mod intents;
 mod interop;
 mod layout;
+pub mod logger;

@@ -32,6 +32,9 @@ pub struct FiPoint {
     pub first_spike_ms: Option<f64>,
     pub isi_mean_ms: Option<f64>,
     pub isi_cv: Option<f64>,
+    /// A variable of this lane ended NaN or infinite: the statistics are not valid
+    /// (the CSV leaves them empty; the other points are unaffected).
+    pub non_finite: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -166,6 +169,7 @@ pub fn train_stats(
         first_spike_ms,
         isi_mean_ms: mean,
         isi_cv: cv,
+        non_finite: false,
     }
 }
 
@@ -224,10 +228,16 @@ pub fn fi_sweep(
             control.tick(&mut pending, lanes)?;
         }
         control.flush(&mut pending, lanes);
+        let n_vars = model.vars.len();
         Ok(cfg.values[range]
             .iter()
             .zip(&spikes)
-            .map(|(&x, s)| train_stats(x, s, dt, cfg.transient_ms, cfg.duration_ms))
+            .enumerate()
+            .map(|(lane, (&x, s))| {
+                let mut p = train_stats(x, s, dt, cfg.transient_ms, cfg.duration_ms);
+                p.non_finite = (0..n_vars).any(|i| !e.var(i, lane).is_finite());
+                p
+            })
             .collect::<Vec<_>>())
     })?;
     Ok(FiResult {
@@ -248,6 +258,11 @@ pub fn fi_csv(result: &FiResult) -> String {
     );
     for p in &result.points {
         cell(&mut s, Some(p.value));
+        if p.non_finite {
+            // Marked, not guessed: a blown-up lane has no rate.
+            s.push_str(",,,,,\n");
+            continue;
+        }
         s.push(',');
         cell(&mut s, Some(p.rate_hz));
         s.push(',');

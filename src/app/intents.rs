@@ -10,6 +10,7 @@ use crate::model::builtin::builtin;
 use crate::sim::worker::Command;
 use crate::ui::Intent;
 use crate::ui::export::save_png;
+use crate::ui::file_dialog::PathUse;
 use crate::ui::presets::{presets_dir, remember};
 use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
@@ -171,46 +172,21 @@ impl App {
                 self.set_stimuli(stimuli);
             }
             Intent::OpenDialog => {
-                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
-                if let Some(dir) = presets_dir() {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(path) = dialog.pick_file() {
-                    self.apply(Intent::Open(path));
-                }
+                self.pick_path(PathUse::OpenPreset, presets_dir(), String::new());
             }
             Intent::Open(path) => self.open_preset(&path),
-            Intent::OpenModelDialog => {
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("neuron model", &["neuron"])
-                    .pick_file()
-                {
-                    self.open_model_file(&path);
-                }
-            }
+            Intent::OpenModelDialog => self.pick_path(PathUse::OpenModel, None, String::new()),
             Intent::OpenModel(path) => self.open_model_file(&path),
             Intent::ImportPythonDialog => self.import_python_dialog(),
             Intent::ExportAnnarchyDialog => self.export_annarchy_dialog(),
             Intent::SaveDialog => {
                 let name = format!("{}.ron", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("preset", &["ron"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.apply(Intent::Save(path));
-                }
+                self.pick_path(PathUse::SavePreset, None, name);
             }
             Intent::Save(path) => self.save_preset(&path),
             Intent::ExportDialog(scope) => {
                 let name = format!("{}.csv", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("CSV", &["csv"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.apply(Intent::Export(path, scope));
-                }
+                self.pick_path(PathUse::Export(scope), None, name);
             }
             Intent::Export(path, scope) => self.request_session(SessionUse::Export(path, scope)),
             Intent::CancelExport => {
@@ -231,13 +207,7 @@ impl App {
             Intent::SaveSession(path) => self.request_session(SessionUse::SavePreset(path)),
             Intent::ScreenshotDialog => {
                 let name = format!("{}.png", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("PNG", &["png"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.request_png(path);
-                }
+                self.pick_path(PathUse::Png, None, name);
             }
             Intent::Undo => {
                 let current = self.snapshot();
@@ -268,7 +238,7 @@ impl App {
                     self.set_param(i, v, false);
                 }
             }
-            Restore::Setup(snapshot) => self.restore(*snapshot),
+            Restore::Setup(snapshot) => self.restore_snapshot(*snapshot),
         }
     }
 
@@ -310,7 +280,8 @@ impl App {
     /// switches to it at its defaults. Errors name the file, line and column.
     pub fn open_model_file(&mut self, path: &Path) {
         let file = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let max_bytes = crate::model::limits::MAX_MODEL_BYTES;
+        let text = match crate::io::read::read_text_limited(path, max_bytes) {
             Ok(t) => t,
             Err(e) => return self.toasts.error(format!("{file}: cannot read: {e}")),
         };
@@ -365,7 +336,7 @@ impl App {
         }
     }
 
-    fn request_png(&mut self, path: PathBuf) {
+    pub(super) fn request_png(&mut self, path: PathBuf) {
         let Some(ctx) = &self.ctx else {
             self.toasts.error("PNG export needs a window");
             return;

@@ -42,16 +42,19 @@ pub fn steps_f64(duration_ms: f64, dt_ms: f64) -> f64 {
     (duration_ms / dt_ms).ceil().max(0.0)
 }
 
-/// Times a few steps of one lane of `preset` (events and stimuli included).
-pub fn seconds_per_step(preset: &ResolvedPreset) -> f64 {
-    let Ok(mut session) = Session::new(preset, 1) else {
+/// Times a few steps of `preset` (events and stimuli included) over `lanes` lanes;
+/// returns seconds per lane-step. Sweeps run many lanes at once, which costs far
+/// less per lane than one lane alone, so they calibrate with their lane count.
+pub fn seconds_per_step(preset: &ResolvedPreset, lanes: usize) -> f64 {
+    let lanes = lanes.clamp(1, 64);
+    let Ok(mut session) = Session::new(preset, lanes) else {
         return 0.0;
     };
     let start = Instant::now();
     for _ in 0..CALIBRATION_STEPS {
         session.step();
     }
-    start.elapsed().as_secs_f64() / CALIBRATION_STEPS as f64
+    start.elapsed().as_secs_f64() / (CALIBRATION_STEPS * lanes as u64) as f64
 }
 
 /// Free bytes for an unprivileged user on the file system holding `path`'s folder.
@@ -71,7 +74,10 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
     }
     // SAFETY: statvfs returned 0, so it filled `stat`.
     let stat = unsafe { stat.assume_init() };
-    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+    // The field types differ between platforms (u32/u64); widen both.
+    #[allow(clippy::unnecessary_cast)]
+    let (blocks, size) = (stat.f_bavail as u64, stat.f_frsize as u64);
+    Some(blocks.saturating_mul(size))
 }
 
 /// Checks a sweep or fit: `runs` of `duration_ms` each over `preset`'s model and dt,
@@ -85,7 +91,8 @@ pub fn check_runs(
 ) -> Result<(), Refused> {
     let work = Work {
         lane_steps: runs * steps_f64(duration_ms, preset.dt_ms),
-        secs_per_lane_step: seconds_per_step(preset),
+        // Each thread runs its share of the runs as lanes.
+        secs_per_lane_step: seconds_per_step(preset, (runs / threads.max(1) as f64) as usize),
         threads,
         output: None,
     };
@@ -130,28 +137,34 @@ pub fn check(work: &Work, force: bool) -> Result<(), Refused> {
         )));
     }
     let secs = work.lane_steps * work.secs_per_lane_step / work.threads.max(1) as f64;
-    if secs > MAX_RUN_SECS && !force {
-        return Err(Refused(format!(
-            "this run needs {:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} limit; use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+    let mut problems = Vec::new();
+    if secs > MAX_RUN_SECS {
+        problems.push(format!(
+            "this run needs {:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} limit",
             work.lane_steps,
             human_secs(secs),
             work.secs_per_lane_step * 1e9,
             human_secs(MAX_RUN_SECS)
-        )));
+        ));
     }
     if let Some((bytes, path)) = work.output
         && let Some(free) = free_bytes(path)
         && bytes > free as f64
-        && !force
     {
-        return Err(Refused(format!(
-            "{} would take about {}, but only {} are free there; record fewer variables (--record), use a larger dt_ms or a shorter duration, or add --force to try anyway",
+        problems.push(format!(
+            "{} would take about {}, but only {} are free there (record fewer variables with --record)",
             path.display(),
             human_bytes(bytes),
             human_bytes(free as f64)
-        )));
+        ));
     }
-    Ok(())
+    if problems.is_empty() || force {
+        return Ok(());
+    }
+    Err(Refused(format!(
+        "{}; use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+        problems.join("; and ")
+    )))
 }
 
 #[cfg(test)]

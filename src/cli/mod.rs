@@ -265,7 +265,7 @@ fn model_by_name_or_file(name: &str) -> Result<Arc<CompiledModel>> {
 }
 
 pub(crate) fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::io::read::read_text_limited(path, crate::model::limits::MAX_MODEL_BYTES)
         .map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
     load_model(&path.display().to_string(), &text).map_err(|e| UsageError(e.to_string()).into())
 }
@@ -273,8 +273,8 @@ pub(crate) fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
 /// Reads the preset and applies the command-line overrides on top of it.
 pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<ResolvedPreset> {
     let file = args.preset.display().to_string();
-    let bytes =
-        std::fs::read(&args.preset).map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
+    let bytes = crate::io::read::read_limited(&args.preset, crate::io::preset::MAX_PRESET_BYTES)
+        .map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
     let mut preset = Preset::parse(&file, &bytes).map_err(|e| UsageError(e.to_string()))?;
     for kv in &args.set {
         let Some((name, value)) = kv.split_once('=') else {
@@ -492,6 +492,14 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     )?;
     let control = crate::analysis::Control::default();
     let mut result = fi_sweep(&resolved, &cfg, &control).map_err(sweep_error)?;
+    for p in result.points.iter().filter(|p| p.non_finite) {
+        eprintln!(
+            "warning: {} = {}: a variable became NaN or infinite; its row in {} has empty cells (try a smaller dt_ms)",
+            cfg.param,
+            p.value,
+            args.base.run.out.display()
+        );
+    }
     write_table(&args.base.run.out, &fi_csv(&result))?;
     refine_rheobase(&resolved, &cfg, &mut result, &control).map_err(sweep_error)?;
     println!("{}", result.rheobase_text());

@@ -98,7 +98,7 @@ fn check_budget(resolved: &ResolvedPreset, vars: &[usize], out: &Path, force: bo
     let format_secs = 60e-9 * (vars.len() + 1) as f64;
     let work = Work {
         lane_steps: steps,
-        secs_per_lane_step: budget::seconds_per_step(resolved) + format_secs,
+        secs_per_lane_step: budget::seconds_per_step(resolved, 1) + format_secs,
         threads: 1,
         output: Some((bytes, out)),
     };

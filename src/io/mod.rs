@@ -3,5 +3,6 @@
 pub mod atomic;
 pub mod csv;
 pub mod preset;
+pub mod read;
 pub mod ron_path;
 pub mod stimulus;

@@ -198,8 +198,8 @@ impl Preset {
 
     pub fn load(path: &Path) -> Result<Self, PresetError> {
         let file = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+        let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
+            .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
         Self::parse(&file, &bytes)
     }
 
@@ -463,8 +463,8 @@ pub fn load_resolved(
     model: Option<Arc<CompiledModel>>,
 ) -> Result<ResolvedPreset, PresetError> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
+    let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
+        .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
     preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
 }

@@ -24,6 +24,8 @@ pub enum ExportError {
     Replay(String),
     #[error("cancelled; no file was written")]
     Cancelled,
+    #[error("{0} (nothing was written; free some space or export the visible window only)")]
+    NoSpace(String),
     #[error(
         "{var} became NaN or infinite at t = {t_ms} ms; the {rows} rows before it were written"
     )]
@@ -58,6 +60,7 @@ pub fn replay_csv(
         .preset
         .resolve("(session)", "", Some(Arc::clone(&export.model)))
         .map_err(|e| ExportError::Replay(e.to_string()))?;
+    check_space(export)?;
     let result = (|| {
         let mut out = RowWindow {
             inner: AtomicFile::create(&export.path)?,
@@ -109,6 +112,24 @@ pub fn replay_csv(
         TraceEnd::Complete => Ok(n),
         TraceEnd::NonFinite { var, t_ms } => Err(ExportError::NonFinite { var, t_ms, rows: n }),
     }
+}
+
+/// Refuses an export that cannot fit on its disk before writing anything (a
+/// round-trip f64 takes at most 24 bytes).
+fn check_space(export: &CsvExport) -> Result<(), ExportError> {
+    let rows = (export.rows.end() - export.rows.start() + 1) as f64;
+    let bytes = rows * (22.0 * (export.vars.len() + 1) as f64 + 3.0);
+    if let Some(free) = crate::cli::budget::free_bytes(&export.path)
+        && bytes > free as f64
+    {
+        use crate::cli::budget::human_bytes;
+        return Err(ExportError::NoSpace(format!(
+            "the export would take about {}, but only {} are free there",
+            human_bytes(bytes),
+            human_bytes(free as f64)
+        )));
+    }
+    Ok(())
 }
 
 /// Passes the header and the rows in `rows` through; `write_trace` writes the

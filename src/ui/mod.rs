@@ -8,6 +8,7 @@ pub mod dynamics_common;
 pub mod export;
 pub mod features_panel;
 pub mod fi_panel;
+pub mod file_dialog;
 pub mod fit_ui;
 pub mod history;
 pub mod iv_panel;

@@ -1,0 +1,244 @@
+//! Autosave: the session (the run as the user sees it now, as a preset, plus the UI
+//! settings) is written atomically every few seconds when it changed, and on exit.
+//! A marker file says a session is running; a clean exit removes it. If the next
+//! start finds the marker (and its process is gone), the last session ended
+//! abnormally and the app offers to restore it (Restore / Discard).
+//!
+//! The preset is `RunSetup::to_preset()`, i.e. the sliders, stimuli, events and
+//! settings currently shown, so a later change log of the live run can be added as
+//! one more field without changing what is restored.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::Settings;
+use crate::io::atomic::write_atomic;
+
+/// How often a changed session is written.
+pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(5);
+const SESSION_FILE: &str = "autosave.ron";
+const MARKER_FILE: &str = "session.running";
+
+/// What is saved: enough to put the user back where they were.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SavedSession {
+    /// The run as a preset (RON), exactly as shown when saved.
+    pub preset_ron: String,
+    /// The user's own model file the preset needs, if any.
+    pub model_file: Option<PathBuf>,
+    pub settings: Settings,
+    /// Seconds since 1970 when it was written.
+    pub saved_unix_s: u64,
+}
+
+pub struct Autosave {
+    dir: PathBuf,
+    last_text: String,
+    last_write: Option<Instant>,
+    /// A session left by an abnormal exit, until the user restores or discards it.
+    pub offer: Option<SavedSession>,
+    /// The last write error (reported once).
+    pub error: Option<String>,
+}
+
+impl Autosave {
+    /// Starts autosaving into `dir`; finds a session an abnormal exit left there.
+    pub fn start(dir: &Path) -> Self {
+        let marker = dir.join(MARKER_FILE);
+        let crashed = std::fs::read_to_string(&marker)
+            .ok()
+            .is_some_and(|pid| !process_alive(pid.trim()));
+        let offer = crashed
+            .then(|| std::fs::read_to_string(dir.join(SESSION_FILE)).ok())
+            .flatten()
+            .and_then(|text| ron::from_str::<SavedSession>(&text).ok());
+        let mut a = Self {
+            dir: dir.to_owned(),
+            last_text: String::new(),
+            last_write: None,
+            offer,
+            error: None,
+        };
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| write_atomic(&marker, std::process::id().to_string().as_bytes()));
+        if let Err(e) = written {
+            a.error = Some(format!("autosave disabled: {e}"));
+        }
+        a
+    }
+
+    /// Writes `session` if it changed and the interval passed (or `now` is set).
+    pub fn tick(&mut self, session: impl FnOnce() -> SavedSession, now: bool) {
+        let due = self
+            .last_write
+            .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
+        if !(due || now) {
+            return;
+        }
+        self.last_write = Some(Instant::now());
+        let session = session();
+        let cfg = ron::ser::PrettyConfig::new();
+        let Ok(text) = ron::ser::to_string_pretty(&session, cfg) else {
+            return;
+        };
+        // The time stamp changes every write; compare what the user would get back.
+        if text.split_once("saved_unix_s").map(|(head, _)| head)
+            == self
+                .last_text
+                .split_once("saved_unix_s")
+                .map(|(head, _)| head)
+        {
+            return;
+        }
+        match write_atomic(&self.dir.join(SESSION_FILE), text.as_bytes()) {
+            Ok(()) => self.last_text = text,
+            Err(e) => self.error = Some(format!("autosave: {e}")),
+        }
+    }
+
+    /// A clean exit: the last state is written and the marker removed.
+    pub fn finish(&mut self, session: impl FnOnce() -> SavedSession) {
+        self.tick(session, true);
+        let _ = std::fs::remove_file(self.dir.join(MARKER_FILE));
+    }
+}
+
+/// Whether a process with this id still runs (another window of the app, say).
+fn process_alive(pid: &str) -> bool {
+    pid.parse::<u32>()
+        .is_ok_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists())
+}
+
+/// Seconds since 1970.
+pub fn unix_now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl super::App {
+    /// Starts autosaving the session into `dir` (the window does this at start; tests
+    /// pass a temporary folder). A session left by an abnormal exit is offered.
+    pub fn enable_autosave(&mut self, dir: &Path) {
+        self.autosave = Some(Autosave::start(dir));
+    }
+
+    /// The session a restore would bring back: the run as shown now.
+    fn saved_session(&self) -> SavedSession {
+        SavedSession {
+            preset_ron: self.setup.to_preset().to_ron(),
+            model_file: self.own_model_file.clone(),
+            settings: self.settings.clone(),
+            saved_unix_s: unix_now_s(),
+        }
+    }
+
+    /// Periodic autosave (from `logic`); `exiting` writes now and ends the session.
+    pub(super) fn autosave_tick(&mut self, exiting: bool) {
+        let Some(mut a) = self.autosave.take() else {
+            return;
+        };
+        if exiting {
+            a.finish(|| self.saved_session());
+        } else {
+            a.tick(|| self.saved_session(), false);
+        }
+        if let Some(e) = a.error.take() {
+            self.toasts.error(e);
+        }
+        self.autosave = Some(a);
+    }
+
+    /// Whether a restore is on offer (tests).
+    pub fn restore_offered(&self) -> bool {
+        self.autosave.as_ref().is_some_and(|a| a.offer.is_some())
+    }
+
+    /// Asks whether to restore a session left by an abnormal exit.
+    pub(super) fn restore_ui(&mut self, ctx: &egui::Context) {
+        let Some(offer) = self.autosave.as_ref().and_then(|a| a.offer.as_ref()) else {
+            return;
+        };
+        let ago_s = unix_now_s().saturating_sub(offer.saved_unix_s);
+        let model = crate::io::preset::Preset::parse("autosave", offer.preset_ron.as_bytes())
+            .map_or_else(|_| "?".to_owned(), |p| p.model);
+        let mut choice = None;
+        egui::Modal::new(egui::Id::unique("restore_session")).show(ctx, |ui| {
+            ui.heading("Restore the last session?");
+            ui.label(format!(
+                "neuron-explorer did not close normally. Its last session ({model}, saved {} ago) can be restored: parameters, stimuli, events and settings.",
+                crate::cli::budget::human_secs(ago_s as f64)
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Restore").clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Discard").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+        let Some(restore) = choice else {
+            return;
+        };
+        let Some(saved) = self.autosave.as_mut().and_then(|a| a.offer.take()) else {
+            return;
+        };
+        if restore {
+            self.restore(saved);
+        }
+    }
+
+    fn restore(&mut self, saved: SavedSession) {
+        self.settings = saved.settings;
+        if let Some(path) = &saved.model_file {
+            self.open_model_file(path);
+        }
+        let own = crate::model::builtin::builtin(self.setup.model.id())
+            .is_none()
+            .then(|| self.setup.model.clone());
+        let text = &saved.preset_ron;
+        let resolved = crate::io::preset::Preset::parse("autosaved session", text.as_bytes())
+            .and_then(|p| p.resolve("autosaved session", text, own));
+        match resolved {
+            Ok(r) => {
+                if self.start_setup(crate::ui::run_setup::RunSetup::from_resolved(&r)) {
+                    self.toasts.info("Restored the last session");
+                }
+            }
+            Err(e) => self.toasts.error(format!("cannot restore: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(text: &str) -> SavedSession {
+        SavedSession {
+            preset_ron: text.into(),
+            model_file: None,
+            settings: Settings::default(),
+            saved_unix_s: unix_now_s(),
+        }
+    }
+
+    #[test]
+    fn an_abnormal_exit_is_offered_and_a_clean_one_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Autosave::start(dir.path());
+        assert!(a.offer.is_none());
+        a.tick(|| session("(model: \"Izhikevich2007\")"), true);
+        // Simulate a crash: the marker names a process that is gone.
+        std::fs::write(dir.path().join(MARKER_FILE), "999999999").unwrap();
+        let mut b = Autosave::start(dir.path());
+        let offer = b.offer.take().expect("offered after a crash");
+        assert_eq!(offer.preset_ron, "(model: \"Izhikevich2007\")");
+        b.finish(|| session("(model: \"Izhikevich2003\")"));
+        let c = Autosave::start(dir.path());
+        assert!(c.offer.is_none(), "a clean exit offers nothing");
+    }
+}

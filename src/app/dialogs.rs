@@ -1,0 +1,83 @@
+//! File dialogs: the system's (rfd) when it works, else the in-app one, with a toast
+//! saying why. rfd returns `None` both for "cancelled" and for "no dialog available"
+//! (no desktop portal, no zenity) and only logs the latter; the logger's record of
+//! that error tells the two apart. After one failure the app stays with the in-app
+//! dialog for the session.
+
+use std::path::PathBuf;
+
+use super::App;
+use super::logger;
+use crate::ui::Intent;
+use crate::ui::file_dialog::{DialogOutcome, InAppDialog, PathUse};
+
+impl App {
+    /// Asks for a path for `purpose`, starting in `folder` with `file_name`.
+    pub(super) fn pick_path(
+        &mut self,
+        purpose: PathUse,
+        folder: Option<PathBuf>,
+        file_name: String,
+    ) {
+        if !self.native_dialog_failed {
+            logger::init();
+            let _ = logger::take_dialog_failure();
+            let ext = purpose.extension();
+            let mut dialog = rfd::FileDialog::new().add_filter(ext, &[ext]);
+            if let Some(dir) = &folder {
+                dialog = dialog.set_directory(dir);
+            }
+            let picked = if purpose.saves() {
+                dialog.set_file_name(&file_name).save_file()
+            } else {
+                dialog.pick_file()
+            };
+            if let Some(path) = picked {
+                return self.use_path(purpose, path);
+            }
+            let Some(reason) = logger::take_dialog_failure() else {
+                return; // Cancelled by the user.
+            };
+            self.native_dialog_failed = true;
+            self.toasts.info(format!(
+                "The system file dialog is unavailable ({reason}); using the built-in one. Installing xdg-desktop-portal or zenity brings the system dialog back."
+            ));
+        }
+        let start = folder
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = if purpose.saves() {
+            file_name
+        } else {
+            String::new()
+        };
+        self.file_dialog = Some(InAppDialog::new(purpose, start, name));
+    }
+
+    /// Acts on a chosen path.
+    fn use_path(&mut self, purpose: PathUse, path: PathBuf) {
+        match purpose {
+            PathUse::OpenPreset => self.apply(Intent::Open(path)),
+            PathUse::OpenModel => self.apply(Intent::OpenModel(path)),
+            PathUse::SavePreset => self.apply(Intent::Save(path)),
+            PathUse::Export(scope) => self.apply(Intent::Export(path, scope)),
+            PathUse::Png => self.request_png(path),
+        }
+    }
+
+    /// Draws the in-app dialog while one is open.
+    pub(super) fn file_dialog_ui(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = &mut self.file_dialog else {
+            return;
+        };
+        match dialog.ui(ctx) {
+            Some(DialogOutcome::Picked(path)) => {
+                let purpose = dialog.purpose.clone();
+                self.file_dialog = None;
+                self.use_path(purpose, path);
+            }
+            Some(DialogOutcome::Cancelled) => self.file_dialog = None,
+            None => {}
+        }
+    }
+}

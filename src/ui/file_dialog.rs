@@ -1,0 +1,224 @@
+//! The in-app file dialog: used when the system's dialog is unavailable (no desktop
+//! portal and no zenity, where rfd returns nothing). A folder path, its entries
+//! (folders first, then files with the wanted extension; at most `MAX_ENTRIES`), a
+//! file name and Open/Save and Cancel. egui-file-dialog has no release for egui 0.37,
+//! hence this small one.
+
+use std::path::{Path, PathBuf};
+
+use super::ExportScope;
+
+/// Entries listed from one folder (a huge folder must not stall a frame).
+const MAX_ENTRIES: usize = 2_000;
+
+/// What a chosen path is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathUse {
+    OpenPreset,
+    OpenModel,
+    SavePreset,
+    Export(ExportScope),
+    Png,
+}
+
+impl PathUse {
+    /// The file extension shown and (when saving) added.
+    pub fn extension(&self) -> &'static str {
+        match self {
+            Self::OpenPreset | Self::SavePreset => "ron",
+            Self::OpenModel => "neuron",
+            Self::Export(_) => "csv",
+            Self::Png => "png",
+        }
+    }
+
+    pub fn saves(&self) -> bool {
+        matches!(self, Self::SavePreset | Self::Export(_) | Self::Png)
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::OpenPreset => "Open preset",
+            Self::OpenModel => "Open model file",
+            Self::SavePreset => "Save preset",
+            Self::Export(_) => "Export CSV",
+            Self::Png => "Save PNG",
+        }
+    }
+}
+
+/// What the dialog returned this frame.
+#[derive(Debug, PartialEq)]
+pub enum DialogOutcome {
+    Picked(PathBuf),
+    Cancelled,
+}
+
+pub struct InAppDialog {
+    pub purpose: PathUse,
+    folder: PathBuf,
+    folder_text: String,
+    file_name: String,
+    entries: Vec<(String, bool)>,
+    listing_error: Option<String>,
+}
+
+impl InAppDialog {
+    pub fn new(purpose: PathUse, folder: PathBuf, file_name: String) -> Self {
+        let mut d = Self {
+            purpose,
+            folder_text: folder.display().to_string(),
+            folder,
+            file_name,
+            entries: Vec::new(),
+            listing_error: None,
+        };
+        d.refresh();
+        d
+    }
+
+    fn go_to(&mut self, folder: PathBuf) {
+        self.folder_text = folder.display().to_string();
+        self.folder = folder;
+        self.refresh();
+    }
+
+    /// Reads the folder: sub-folders, then files with the purpose's extension.
+    fn refresh(&mut self) {
+        self.entries.clear();
+        self.listing_error = None;
+        let ext = self.purpose.extension();
+        match std::fs::read_dir(&self.folder) {
+            Ok(dir) => {
+                for entry in dir.flatten().take(MAX_ENTRIES) {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let is_dir = entry.path().is_dir();
+                    let wanted = Path::new(&name).extension().is_some_and(|e| e == ext);
+                    if !name.starts_with('.') && (is_dir || wanted) {
+                        self.entries.push((name, is_dir));
+                    }
+                }
+                self.entries
+                    .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            }
+            Err(e) => self.listing_error = Some(format!("cannot list this folder: {e}")),
+        }
+    }
+
+    /// The chosen path, with the extension added when saving without one.
+    fn chosen(&self) -> Option<PathBuf> {
+        let name = self.file_name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        let mut path = self.folder.join(name);
+        if self.purpose.saves() && path.extension().is_none() {
+            path.set_extension(self.purpose.extension());
+        }
+        Some(path)
+    }
+
+    /// Draws the dialog as a window; returns what the user did this frame.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<DialogOutcome> {
+        let mut outcome = None;
+        let mut open = true;
+        egui::Window::new(self.purpose.title())
+            .collapsible(false)
+            .resizable(true)
+            .default_size([520.0, 420.0])
+            .open(&mut open)
+            .show(ctx, |ui| outcome = self.body_ui(ui));
+        if !open {
+            return Some(DialogOutcome::Cancelled);
+        }
+        outcome
+    }
+
+    fn body_ui(&mut self, ui: &mut egui::Ui) -> Option<DialogOutcome> {
+        let mut outcome = None;
+        ui.horizontal(|ui| {
+            if ui.button("Up").clicked()
+                && let Some(parent) = self.folder.parent()
+            {
+                self.go_to(parent.to_owned());
+            }
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut self.folder_text)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("Folder"),
+            );
+            if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                self.go_to(PathBuf::from(self.folder_text.trim()));
+            }
+        });
+        if let Some(e) = &self.listing_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let mut enter = None;
+        egui::ScrollArea::vertical()
+            .max_height(260.0)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for (name, is_dir) in &self.entries {
+                    let label = if *is_dir {
+                        format!("{name}/")
+                    } else {
+                        name.clone()
+                    };
+                    let selected = !is_dir && *name == self.file_name;
+                    let r = ui.selectable_label(selected, label);
+                    if r.clicked() {
+                        enter = Some((name.clone(), *is_dir));
+                    }
+                    if r.double_clicked() && !is_dir {
+                        outcome = Some(DialogOutcome::Picked(self.folder.join(name)));
+                    }
+                }
+            });
+        match enter {
+            Some((name, true)) => self.go_to(self.folder.join(name)),
+            Some((name, false)) => self.file_name = name,
+            None => {}
+        }
+        ui.horizontal(|ui| {
+            ui.label("File name:");
+            ui.add(egui::TextEdit::singleline(&mut self.file_name).desired_width(280.0));
+        });
+        ui.horizontal(|ui| {
+            let verb = if self.purpose.saves() { "Save" } else { "Open" };
+            let chosen = self.chosen();
+            if ui
+                .add_enabled(chosen.is_some(), egui::Button::new(verb))
+                .clicked()
+                && let Some(path) = chosen
+            {
+                outcome = Some(DialogOutcome::Picked(path));
+            }
+            if ui.button("Cancel").clicked() {
+                outcome = Some(DialogOutcome::Cancelled);
+            }
+        });
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_folders_and_wanted_files_and_adds_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.ron"), "").unwrap();
+        std::fs::write(dir.path().join("b.csv"), "").unwrap();
+        let mut d = InAppDialog::new(PathUse::SavePreset, dir.path().into(), "new".into());
+        assert_eq!(
+            d.entries,
+            vec![("sub".to_owned(), true), ("a.ron".to_owned(), false)]
+        );
+        assert_eq!(d.chosen(), Some(dir.path().join("new.ron")));
+        d.file_name.clear();
+        assert_eq!(d.chosen(), None);
+    }
+}
