@@ -348,7 +348,10 @@ fn every_builtin_snippet_passes_only_arguments_its_class_accepts() {
             .and_then(Result::ok)
             .unwrap_or_else(|| panic!("{id}"));
         let params: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
-        let snippet = neuron_explorer::analysis::compare::snippet(&model, &params);
+        let run = neuron_explorer::ui::run_setup::RunSetup::defaults(model.clone())
+            .resolve()
+            .expect("defaults resolve");
+        let snippet = neuron_explorer::analysis::compare::snippet(&run, &params);
         let accepted = signatures
             .get(id)
             .unwrap_or_else(|| panic!("no seed class {id}"));
@@ -404,7 +407,10 @@ fn a_model_that_is_not_a_compneuropy_class_gets_the_annarchy_definition() {
     let (_, report) = import_file(&local_fixture("handwritten_neurons.py"));
     let m = &report.models[0];
     let params: Vec<f64> = m.model.desc.parameters.iter().map(|p| p.default).collect();
-    let snippet = neuron_explorer::analysis::compare::snippet(&m.model, &params);
+    let run = neuron_explorer::ui::run_setup::RunSetup::defaults(m.model.clone())
+        .resolve()
+        .expect("defaults resolve");
+    let snippet = neuron_explorer::analysis::compare::snippet(&run, &params);
     assert!(!snippet.contains("CompNeuroPy.neuron_models"), "{snippet}");
     assert!(
         snippet.contains("neuron = ann.Neuron(") && snippet.contains("net = ann.Network(dt=0.1)"),

@@ -309,7 +309,8 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_preset(dir.path());
     let mut h = harness();
-    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
+    // At real time, so that the 200 ms protocol cannot end within the frame checked.
+    h.state_mut().apply(Intent::SetSpeed(1.0));
     h.state_mut().apply(Intent::SetRunning(true));
     h.run_steps(1);
     assert!(h.state().is_running());
@@ -317,6 +318,7 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     h.run_steps(1);
     assert!(h.state().is_running(), "the new preset should play");
     // It plays from t = 0 to the end of its 200 ms protocol, then pauses.
+    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
     run_until_paused(&mut h, Duration::from_secs(60));
     assert_eq!(h.state().setup().seed, 7);
     assert_eq!(h.state().history().len(), 2001);
