@@ -34,7 +34,9 @@ impl App {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
             });
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wrapped: zoomed for a projector, the later tabs move to a second row
+            // instead of falling off the window's edge.
+            ui.horizontal_wrapped(|ui| {
                 for view in crate::ui::View::ALL {
                     if ui
                         .selectable_label(self.view == view, view.label())
