@@ -60,6 +60,7 @@ impl App {
             PathUse::OpenPreset => self.apply(Intent::Open(path)),
             PathUse::OpenModel => self.apply(Intent::OpenModel(path)),
             PathUse::SavePreset => self.apply(Intent::Save(path)),
+            PathUse::SaveSession => self.apply(Intent::SaveSession(path)),
             PathUse::Export(scope) => self.apply(Intent::Export(path, scope)),
             PathUse::Png => self.request_png(path),
         }

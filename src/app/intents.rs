@@ -196,13 +196,7 @@ impl App {
             }
             Intent::SaveSessionDialog => {
                 let name = format!("{}_session.ron", self.setup.model.id());
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("preset", &["ron"])
-                    .set_file_name(name)
-                    .save_file()
-                {
-                    self.apply(Intent::SaveSession(path));
-                }
+                self.pick_path(PathUse::SaveSession, presets_dir(), name);
             }
             Intent::SaveSession(path) => self.request_session(SessionUse::SavePreset(path)),
             Intent::ScreenshotDialog => {

@@ -17,6 +17,8 @@ pub enum PathUse {
     OpenPreset,
     OpenModel,
     SavePreset,
+    /// The session (run plus its change log) as a preset.
+    SaveSession,
     Export(ExportScope),
     Png,
 }
@@ -25,7 +27,7 @@ impl PathUse {
     /// The file extension shown and (when saving) added.
     pub fn extension(&self) -> &'static str {
         match self {
-            Self::OpenPreset | Self::SavePreset => "ron",
+            Self::OpenPreset | Self::SavePreset | Self::SaveSession => "ron",
             Self::OpenModel => "neuron",
             Self::Export(_) => "csv",
             Self::Png => "png",
@@ -33,7 +35,10 @@ impl PathUse {
     }
 
     pub fn saves(&self) -> bool {
-        matches!(self, Self::SavePreset | Self::Export(_) | Self::Png)
+        matches!(
+            self,
+            Self::SavePreset | Self::SaveSession | Self::Export(_) | Self::Png
+        )
     }
 
     fn title(&self) -> &'static str {
@@ -41,6 +46,7 @@ impl PathUse {
             Self::OpenPreset => "Open preset",
             Self::OpenModel => "Open model file",
             Self::SavePreset => "Save preset",
+            Self::SaveSession => "Save session as preset",
             Self::Export(_) => "Export CSV",
             Self::Png => "Save PNG",
         }
