@@ -425,6 +425,19 @@ fn check_stimuli(
     Ok(())
 }
 
+/// The parameters whose `values` (model order) differ from the model's defaults, by
+/// name: what a saved preset lists.
+pub fn changed_parameters(model: &CompiledModel, values: &[f64]) -> BTreeMap<String, f64> {
+    model
+        .desc
+        .parameters
+        .iter()
+        .zip(values)
+        .filter(|(p, v)| p.default.to_bits() != v.to_bits())
+        .map(|(p, v)| (p.name.clone(), *v))
+        .collect()
+}
+
 impl ResolvedPreset {
     /// The preset that reproduces this run description as it is now (its values,
     /// not the file it was read from): every parameter that differs from the
@@ -434,14 +447,7 @@ impl ResolvedPreset {
         let m = &self.model;
         Preset {
             model: m.id().to_owned(),
-            parameters: m
-                .desc
-                .parameters
-                .iter()
-                .zip(&self.parameters)
-                .filter(|(p, v)| p.default.to_bits() != v.to_bits())
-                .map(|(p, v)| (p.name.clone(), *v))
-                .collect(),
+            parameters: changed_parameters(m, &self.parameters),
             initial: self
                 .initial
                 .iter()

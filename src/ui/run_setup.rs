@@ -93,14 +93,7 @@ impl RunSetup {
         let m = &self.model;
         Preset {
             model: m.id().to_owned(),
-            parameters: m
-                .desc
-                .parameters
-                .iter()
-                .zip(&self.params)
-                .filter(|(p, v)| p.default.to_bits() != v.to_bits())
-                .map(|(p, v)| (p.name.clone(), *v))
-                .collect(),
+            parameters: crate::io::preset::changed_parameters(m, &self.params),
             initial: m
                 .vars
                 .iter()
