@@ -364,6 +364,10 @@ fn ap_shape(t: &[f64], v: &[f64], spike_ms: f64, floor: usize, ceil_ms: f64) -> 
     })
 }
 
+/// Time before the first action potential below which no resting potential is
+/// reported (ms): the window began during firing.
+const MIN_BASELINE_MS: f64 = 5.0;
+
 /// Resting potential: the median of v over the window's samples before the first
 /// spike's action potential begins (all of them when there is no spike).
 fn resting(v: &[f64], range: std::ops::Range<usize>, first_begin: Option<usize>) -> Option<f64> {
@@ -421,7 +425,14 @@ pub fn features(
         }
         b
     });
-    let resting_mv = resting(v, range.clone(), first_begin);
+    // A window that opens on a spike's upstroke has no baseline to speak of: say
+    // nothing rather than report the upstroke's median as the rest.
+    let baseline_ms = first_begin.map_or(f64::INFINITY, |b| t[b] - t[range.start]);
+    let resting_mv = if baseline_ms >= MIN_BASELINE_MS {
+        resting(v, range.clone(), first_begin)
+    } else {
+        None
+    };
     let isi = isis(&spikes);
     let bursts = find_bursts(&spikes);
     let mean_of = |f: &dyn Fn(&ApShape) -> Option<f64>| {

@@ -176,3 +176,21 @@ fn window_limits_the_spikes() {
         assert_eq!(FiringClass::from_name(c.name()), Some(c));
     }
 }
+
+#[test]
+fn a_window_opening_on_an_upstroke_reports_no_resting_potential() {
+    let spikes = [10.0, 40.0];
+    let (t, v) = synthetic_trace(&spikes, 60.0);
+    // The window opens 1 ms before the first upstroke: too little baseline.
+    let f = features(&t, &v, &spikes, 9.0, 60.0);
+    assert_eq!(f.spike_count, 2);
+    assert_eq!(f.resting_mv, None);
+    assert_eq!(f.ahp_depth_mv, None);
+    // With 5 ms of baseline the rest is found again.
+    let f = features(&t, &v, &spikes, 5.0, 60.0);
+    assert!(
+        f.resting_mv.is_some_and(|r| (r + 70.0).abs() < 1e-9),
+        "{:?}",
+        f.resting_mv
+    );
+}
