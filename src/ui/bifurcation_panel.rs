@@ -7,7 +7,8 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::Intent;
 use super::dynamics_common::{
-    clicked_point, default_param, key_without, param_combo_ui, slider_range, unit_suffix,
+    RunControl, clicked_point, default_param, key_without, param_combo_ui, run_controls_ui,
+    slider_range, unit_suffix,
 };
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob, ms_field_ui};
@@ -224,21 +225,16 @@ impl BifurcationPanel {
 
     fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
         ui.horizontal(|ui| {
-            if self.job.is_some() {
-                if ui.button("Cancel").clicked() {
+            match run_controls_ui(ui, self.job.is_some(), self.progress) {
+                RunControl::Cancel => {
                     if let Some(job) = self.job.take() {
                         job.cancel();
                     }
                     self.progress = None;
                     self.auto = false;
                 }
-                ui.add(
-                    egui::ProgressBar::new(self.progress.unwrap_or(0.0))
-                        .show_percentage()
-                        .desired_width(200.0),
-                );
-            } else if ui.button("Compute").clicked() {
-                self.start(setup, Some(ui.ctx().clone()));
+                RunControl::Compute => self.start(setup, Some(ui.ctx().clone())),
+                RunControl::Idle => {}
             }
             if let Some(b) = &self.current
                 && ui.button("Export CSV…").clicked()

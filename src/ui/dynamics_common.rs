@@ -78,3 +78,33 @@ pub fn unit_suffix(m: &CompiledModel, name: &str) -> String {
         .map(|u| format!(" {u}"))
         .unwrap_or_default()
 }
+
+/// What the Compute / Cancel row of a sweep tab asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunControl {
+    Idle,
+    Compute,
+    Cancel,
+}
+
+/// The Compute button, or while a job runs, Cancel and the job's progress bar.
+pub fn run_controls_ui(ui: &mut egui::Ui, running: bool, progress: Option<f32>) -> RunControl {
+    if !running {
+        return if ui.button("Compute").clicked() {
+            RunControl::Compute
+        } else {
+            RunControl::Idle
+        };
+    }
+    let cancel = ui.button("Cancel").clicked();
+    ui.add(
+        egui::ProgressBar::new(progress.unwrap_or(0.0))
+            .show_percentage()
+            .desired_width(200.0),
+    );
+    if cancel {
+        RunControl::Cancel
+    } else {
+        RunControl::Idle
+    }
+}
