@@ -189,3 +189,28 @@ fn hh_phase_plane_is_the_reduced_plane_with_the_rest_point() {
     assert!((rest.x + 70.038).abs() < 0.01, "{rest:?}");
     assert!(pp.trajectory_points > 10);
 }
+
+/// The Compute and Cancel buttons of the bifurcation tab: a click on Cancel stops
+/// the job (and its automatic recompute); a click on Compute starts it again.
+#[test]
+fn bifurcation_tab_compute_and_cancel_buttons() {
+    let mut h = harness();
+    open(&mut h, "izhikevich2007_rs_regular_spiking.ron");
+    h.get_by_role_and_label(Role::Button, "Bifurcation").click();
+    h.run_steps(1);
+    // Many points so that the job is still running when Cancel is clicked.
+    h.state_mut().bifurcation_panel().steps = 2000;
+    let setup = h.state().setup().clone();
+    h.state_mut().bifurcation_panel().start(&setup, None);
+    h.run_steps(1);
+    assert!(h.state_mut().bifurcation_panel().is_running());
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    h.run_steps(2);
+    assert!(!h.state_mut().bifurcation_panel().is_running());
+    assert!(!h.state_mut().bifurcation_panel().auto);
+    h.get_by_role_and_label(Role::Button, "Compute").click();
+    h.run_steps(2);
+    assert!(h.state_mut().bifurcation_panel().is_running());
+    h.state_mut().bifurcation_panel().wait();
+    assert!(h.state_mut().bifurcation_panel().current.is_some());
+}
