@@ -14,6 +14,7 @@ pub mod kernel;
 mod kernels;
 pub mod lexer;
 pub mod limits;
+pub mod op_table;
 pub mod parser;
 pub mod roles;
 pub mod tape;
