@@ -14,15 +14,20 @@ fn harness() -> Harness<'static, App> {
         .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
 }
 
-#[test]
-fn without_a_system_dialog_the_in_app_one_opens_a_preset() {
-    // SAFETY: set before any thread of this test reads the environment; no display
-    // and no session bus, so rfd can only fail.
+/// No display and no session bus, so rfd can only fail.
+fn without_system_dialogs() {
+    // SAFETY: every test of this file sets the same values before it reads them;
+    // nothing else in this test binary reads these variables.
     unsafe {
         std::env::remove_var("DISPLAY");
         std::env::remove_var("WAYLAND_DISPLAY");
         std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
     }
+}
+
+#[test]
+fn without_a_system_dialog_the_in_app_one_opens_a_preset() {
+    without_system_dialogs();
     let mut h = harness();
     h.state_mut().apply(Intent::OpenDialog);
     h.run_steps(2);
@@ -72,4 +77,47 @@ fn a_session_lost_to_a_crash_is_offered_and_restored() {
     let i = app.setup().model.param_index("I_app").unwrap();
     assert_eq!(app.setup().params[i], 7.25);
     assert!(!app.restore_offered());
+}
+
+/// The panels' own file choices (Compare's reference, a table's CSV) go through the
+/// app's dialogs too, so they also fall back to the in-app dialog.
+#[test]
+fn panel_file_choices_fall_back_to_the_in_app_dialog() {
+    without_system_dialogs();
+    let mut h = harness();
+    h.get_by_role_and_label(Role::Button, "Compare").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Choose…").click();
+    // The click's intent opens the dialog after that frame; a new window's first
+    // frame only measures it.
+    h.run_steps(3);
+    h.get_by_label("hh_bischop_fsi_current_step.ron").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Open").click();
+    h.run_steps(2);
+    let chosen = h.state_mut().compare_panel().reference_path.clone();
+    assert!(
+        chosen.is_some_and(|p| p.ends_with("hh_bischop_fsi_current_step.ron")),
+        "the Compare reference is the preset picked in the in-app dialog"
+    );
+
+    // A table: the dialog asks for the name; the file holds the panel's text.
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().apply(Intent::SaveTableDialog {
+        file_name: "table.csv".into(),
+        text: "v_mV,I\n-70,0\n".into(),
+    });
+    h.run_steps(2);
+    h.get_by_label("Folder:").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Folder:")
+        .type_text(&dir.path().display().to_string());
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    h.run_steps(2);
+    let written = std::fs::read_to_string(dir.path().join("table.csv")).unwrap();
+    assert_eq!(written, "v_mV,I\n-70,0\n");
 }

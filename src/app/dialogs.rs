@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use super::App;
 use super::logger;
-use crate::ui::Intent;
 use crate::ui::file_dialog::{DialogOutcome, InAppDialog, PathUse};
+use crate::ui::{Intent, PresetTarget};
 
 impl App {
     /// Asks for a path for `purpose`, starting in `folder` with `file_name`.
@@ -23,11 +23,16 @@ impl App {
             logger::init();
             let _ = logger::take_dialog_failure();
             let ext = purpose.extension();
-            let mut dialog = rfd::FileDialog::new().add_filter(ext, &[ext]);
+            let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
+            if !ext.is_empty() {
+                dialog = dialog.add_filter(ext, &[ext]);
+            }
             if let Some(dir) = &folder {
                 dialog = dialog.set_directory(dir);
             }
-            let picked = if purpose.saves() {
+            let picked = if purpose.picks_folder() {
+                dialog.pick_folder()
+            } else if purpose.saves() {
                 dialog.set_file_name(&file_name).save_file()
             } else {
                 dialog.pick_file()
@@ -63,6 +68,20 @@ impl App {
             PathUse::SaveSession => self.apply(Intent::SaveSession(path)),
             PathUse::Export(scope) => self.apply(Intent::Export(path, scope)),
             PathUse::Png => self.request_png(path),
+            PathUse::Table(text) => self.apply(Intent::WriteTable { path, text }),
+            PathUse::Preset(PresetTarget::CompareReference) => {
+                if self.compare.choose_reference(path) && self.live_reference {
+                    // The running reference follows the new choice.
+                    self.apply(Intent::SetLiveReference(true));
+                }
+            }
+            PathUse::Preset(PresetTarget::FiOverlay) => self.fi.add_preset(&path, self.ctx.clone()),
+            PathUse::ImportPython => {
+                let folder = path.parent().map(ToOwned::to_owned);
+                self.pick_path(PathUse::ImportFolder(path), folder, String::new());
+            }
+            PathUse::ImportFolder(file) => self.import_python(&file, &path),
+            PathUse::AnnarchyFolder => self.export_annarchy(&path),
         }
     }
 

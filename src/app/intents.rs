@@ -177,8 +177,18 @@ impl App {
             Intent::Open(path) => self.open_preset(&path),
             Intent::OpenModelDialog => self.pick_path(PathUse::OpenModel, None, String::new()),
             Intent::OpenModel(path) => self.open_model_file(&path),
-            Intent::ImportPythonDialog => self.import_python_dialog(),
-            Intent::ExportAnnarchyDialog => self.export_annarchy_dialog(),
+            Intent::ImportPythonDialog => {
+                self.pick_path(PathUse::ImportPython, None, String::new());
+            }
+            Intent::ExportAnnarchyDialog => {
+                self.pick_path(PathUse::AnnarchyFolder, None, String::new());
+            }
+            Intent::SaveTableDialog { file_name, text } => {
+                self.pick_path(PathUse::Table(text), None, file_name);
+            }
+            Intent::PickPresetFor(target) => {
+                self.pick_path(PathUse::Preset(target), presets_dir(), String::new());
+            }
             Intent::SaveDialog => {
                 let name = format!("{}.ron", self.setup.model.id());
                 self.pick_path(PathUse::SavePreset, None, name);

@@ -13,24 +13,6 @@ use crate::interop::{import_python, write_atomic};
 const MAX_ERROR_TOASTS: usize = 3;
 
 impl App {
-    /// Picks a Python file, then the folder for its `.neuron` files (default: the
-    /// Python file's folder), and imports.
-    pub(super) fn import_python_dialog(&mut self) {
-        let Some(file) = rfd::FileDialog::new()
-            .add_filter("Python", &["py"])
-            .pick_file()
-        else {
-            return;
-        };
-        let mut folder = rfd::FileDialog::new().set_title("Save the imported .neuron models in…");
-        if let Some(dir) = file.parent() {
-            folder = folder.set_directory(dir);
-        }
-        if let Some(dir) = folder.pick_folder() {
-            self.import_python(&file, &dir);
-        }
-    }
-
     /// Imports every neuron definition of `file`, saves each as `<dir>/<id>.neuron`
     /// and opens the first; errors name the Python line.
     pub fn import_python(&mut self, file: &Path, dir: &Path) {
@@ -65,15 +47,6 @@ impl App {
             dir.display()
         ));
         self.open_model_file(&first);
-    }
-
-    pub(super) fn export_annarchy_dialog(&mut self) {
-        if let Some(dir) = rfd::FileDialog::new()
-            .set_title("Folder for the ANNarchy script")
-            .pick_folder()
-        {
-            self.export_annarchy(&dir);
-        }
     }
 
     /// Writes the current settings as an ANNarchy 5 neuron, snippet and script.

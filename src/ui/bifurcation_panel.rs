@@ -238,13 +238,9 @@ impl BifurcationPanel {
             }
             if let Some(b) = &self.current
                 && ui.button("Export CSV…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("CSV", &["csv"])
-                    .set_file_name(format!("{}_bifurcation.csv", b.model_id))
-                    .save_file()
             {
-                out.push(Intent::WriteTable {
-                    path,
+                out.push(Intent::SaveTableDialog {
+                    file_name: format!("{}_bifurcation.csv", b.model_id),
                     text: bifurcation_csv(b),
                 });
             }

@@ -116,6 +116,20 @@ impl ComparePanel {
         )
     }
 
+    /// Makes `path` the reference (results of the old one are dropped); true when it
+    /// changed.
+    pub fn choose_reference(&mut self, path: PathBuf) -> bool {
+        if self.reference_path.as_ref() == Some(&path) {
+            return false;
+        }
+        self.reference_path = Some(path);
+        self.reference = None;
+        self.traces = None;
+        self.iv = None;
+        self.key = None;
+        true
+    }
+
     pub fn is_running(&self) -> bool {
         self.job.is_some()
     }
@@ -226,21 +240,7 @@ impl ComparePanel {
             );
             ui.monospace(name);
             if ui.button("Choose…").clicked() {
-                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
-                if let Some(dir) = super::presets::presets_dir() {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(path) = dialog.pick_file() {
-                    self.reference_path = Some(path);
-                    self.reference = None;
-                    self.traces = None;
-                    self.iv = None;
-                    self.key = None;
-                    if live {
-                        // The running reference follows the new choice.
-                        out.push(Intent::SetLiveReference(true));
-                    }
-                }
+                out.push(Intent::PickPresetFor(super::PresetTarget::CompareReference));
             }
             let mut on = live;
             if ui

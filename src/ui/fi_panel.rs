@@ -294,14 +294,9 @@ impl FiPanel {
                     let label = format!("{} #{}", r.model_id, self.overlays.len() + 1);
                     self.overlays.push((label, r.clone()));
                 }
-                if ui.button("Export CSV…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .add_filter("CSV", &["csv"])
-                        .set_file_name(format!("{}_fi.csv", r.model_id))
-                        .save_file()
-                {
-                    out.push(Intent::WriteTable {
-                        path,
+                if ui.button("Export CSV…").clicked() {
+                    out.push(Intent::SaveTableDialog {
+                        file_name: format!("{}_fi.csv", r.model_id),
                         text: fi_csv(r),
                     });
                 }
@@ -311,13 +306,7 @@ impl FiPanel {
                 .on_hover_text("Overlay the f–I curve of another preset (same sweep)")
                 .clicked()
             {
-                let mut dialog = rfd::FileDialog::new().add_filter("preset", &["ron"]);
-                if let Some(dir) = super::presets::presets_dir() {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(path) = dialog.pick_file() {
-                    self.add_preset(&path, Some(ui.ctx().clone()));
-                }
+                out.push(Intent::PickPresetFor(super::PresetTarget::FiOverlay));
             }
             if !self.overlays.is_empty() && ui.button("Clear overlays").clicked() {
                 self.overlays.clear();

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ExportScope;
+use super::{ExportScope, PresetTarget};
 
 /// Entries listed from one folder (a huge folder must not stall a frame).
 const MAX_ENTRIES: usize = 2_000;
@@ -21,27 +21,44 @@ pub enum PathUse {
     SaveSession,
     Export(ExportScope),
     Png,
+    /// An analysis table: the CSV text to write at the chosen path.
+    Table(String),
+    /// A preset for a panel (Compare reference, f–I overlay).
+    Preset(PresetTarget),
+    /// File → Import from Python: the `.py` file…
+    ImportPython,
+    /// …then the folder for its `.neuron` files.
+    ImportFolder(PathBuf),
+    /// File → Export → ANNarchy script: the folder to write it in.
+    AnnarchyFolder,
 }
 
 impl PathUse {
     /// The file extension shown and (when saving) added.
     pub fn extension(&self) -> &'static str {
         match self {
-            Self::OpenPreset | Self::SavePreset | Self::SaveSession => "ron",
+            Self::OpenPreset | Self::SavePreset | Self::SaveSession | Self::Preset(_) => "ron",
             Self::OpenModel => "neuron",
-            Self::Export(_) => "csv",
+            Self::Export(_) | Self::Table(_) => "csv",
             Self::Png => "png",
+            Self::ImportPython => "py",
+            Self::ImportFolder(_) | Self::AnnarchyFolder => "",
         }
+    }
+
+    /// Whether a folder (not a file) is asked for.
+    pub fn picks_folder(&self) -> bool {
+        matches!(self, Self::ImportFolder(_) | Self::AnnarchyFolder)
     }
 
     pub fn saves(&self) -> bool {
         matches!(
             self,
-            Self::SavePreset | Self::SaveSession | Self::Export(_) | Self::Png
+            Self::SavePreset | Self::SaveSession | Self::Export(_) | Self::Png | Self::Table(_)
         )
     }
 
-    fn title(&self) -> &'static str {
+    pub fn title(&self) -> &'static str {
         match self {
             Self::OpenPreset => "Open preset",
             Self::OpenModel => "Open model file",
@@ -49,6 +66,12 @@ impl PathUse {
             Self::SaveSession => "Save session as preset",
             Self::Export(_) => "Export CSV",
             Self::Png => "Save PNG",
+            Self::Table(_) => "Save table as CSV",
+            Self::Preset(PresetTarget::CompareReference) => "Choose the reference preset",
+            Self::Preset(PresetTarget::FiOverlay) => "Add a preset's f–I curve",
+            Self::ImportPython => "Import from Python",
+            Self::ImportFolder(_) => "Folder for the imported .neuron models",
+            Self::AnnarchyFolder => "Folder for the ANNarchy script",
         }
     }
 }
@@ -99,7 +122,8 @@ impl InAppDialog {
                 for entry in dir.flatten().take(MAX_ENTRIES) {
                     let name = entry.file_name().to_string_lossy().into_owned();
                     let is_dir = entry.path().is_dir();
-                    let wanted = Path::new(&name).extension().is_some_and(|e| e == ext);
+                    let wanted = !self.purpose.picks_folder()
+                        && Path::new(&name).extension().is_some_and(|e| e == ext);
                     if !name.starts_with('.') && (is_dir || wanted) {
                         self.entries.push((name, is_dir));
                     }
@@ -111,8 +135,12 @@ impl InAppDialog {
         }
     }
 
-    /// The chosen path, with the extension added when saving without one.
+    /// The chosen path, with the extension added when saving without one (a folder
+    /// dialog chooses the folder shown).
     fn chosen(&self) -> Option<PathBuf> {
+        if self.purpose.picks_folder() {
+            return Some(self.folder.clone());
+        }
         let name = self.file_name.trim();
         if name.is_empty() {
             return None;
@@ -148,11 +176,14 @@ impl InAppDialog {
             {
                 self.go_to(parent.to_owned());
             }
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut self.folder_text)
-                    .desired_width(f32::INFINITY)
-                    .hint_text("Folder"),
-            );
+            let label = ui.label("Folder:");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.folder_text)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("Folder"),
+                )
+                .labelled_by(label.id);
             if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 self.go_to(PathBuf::from(self.folder_text.trim()));
             }
@@ -186,12 +217,21 @@ impl InAppDialog {
             Some((name, false)) => self.file_name = name,
             None => {}
         }
+        if !self.purpose.picks_folder() {
+            ui.horizontal(|ui| {
+                let label = ui.label("File name:");
+                ui.add(egui::TextEdit::singleline(&mut self.file_name).desired_width(280.0))
+                    .labelled_by(label.id);
+            });
+        }
         ui.horizontal(|ui| {
-            ui.label("File name:");
-            ui.add(egui::TextEdit::singleline(&mut self.file_name).desired_width(280.0));
-        });
-        ui.horizontal(|ui| {
-            let verb = if self.purpose.saves() { "Save" } else { "Open" };
+            let verb = if self.purpose.picks_folder() {
+                "Use this folder"
+            } else if self.purpose.saves() {
+                "Save"
+            } else {
+                "Open"
+            };
             let chosen = self.chosen();
             if ui
                 .add_enabled(chosen.is_some(), egui::Button::new(verb))
@@ -226,5 +266,15 @@ mod tests {
         assert_eq!(d.chosen(), Some(dir.path().join("new.ron")));
         d.file_name.clear();
         assert_eq!(d.chosen(), None);
+    }
+
+    #[test]
+    fn a_folder_dialog_lists_folders_only_and_chooses_the_folder_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::fs::write(dir.path().join("model.py"), "").unwrap();
+        let d = InAppDialog::new(PathUse::AnnarchyFolder, dir.path().into(), String::new());
+        assert_eq!(d.entries, vec![("out".to_owned(), true)]);
+        assert_eq!(d.chosen(), Some(dir.path().to_owned()));
     }
 }

@@ -181,13 +181,11 @@ impl IvPanel {
                 self.start(setup, Some(ui.ctx().clone()));
             }
             if let Some(r) = &self.result {
-                if ui.button("Export CSV…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .add_filter("CSV", &["csv"])
-                        .set_file_name(format!("{}_iv.csv", r.model_id))
-                        .save_file()
-                {
-                    out.push(Intent::WriteTable { path, text: iv_csv(&r.points) });
+                if ui.button("Export CSV…").clicked() {
+                    out.push(Intent::SaveTableDialog {
+                        file_name: format!("{}_iv.csv", r.model_id),
+                        text: iv_csv(&r.points),
+                    });
                 }
                 ui.weak(format!("{}: {} potentials", r.model_id, r.points.len()));
             }

@@ -360,13 +360,9 @@ impl MapPanel {
             }
             if let Some(m) = &self.current
                 && ui.button("Export CSV…").clicked()
-                && let Some(path) = rfd::FileDialog::new()
-                    .add_filter("CSV", &["csv"])
-                    .set_file_name(format!("{}_map.csv", setup.model.id()))
-                    .save_file()
             {
-                out.push(Intent::WriteTable {
-                    path,
+                out.push(Intent::SaveTableDialog {
+                    file_name: format!("{}_map.csv", setup.model.id()),
                     text: map_csv(m),
                 });
             }

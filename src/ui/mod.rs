@@ -114,6 +114,22 @@ pub enum Intent {
         path: PathBuf,
         text: String,
     },
+    /// Asks where to save an analysis table (CSV text), then writes it.
+    SaveTableDialog {
+        file_name: String,
+        text: String,
+    },
+    /// Asks for a preset that a panel uses (the Compare reference, an f–I overlay).
+    PickPresetFor(PresetTarget),
+}
+
+/// Which panel a picked preset goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresetTarget {
+    /// The Compare tab's reference model.
+    CompareReference,
+    /// One more curve on the f–I tab.
+    FiOverlay,
 }
 
 /// What the central area shows.
