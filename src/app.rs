@@ -51,9 +51,22 @@ fn window_icon() -> Option<egui::IconData> {
 
 /// Opens the window, on `file` (a preset or model file) if given, running.
 pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
+    let settings_path = settings_store::settings_path();
+    let (stored, settings_error) = match settings_path.as_deref().map(settings_store::load) {
+        Some(Ok(s)) => (s, None),
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
+    };
+    let size = stored
+        .as_ref()
+        .and_then(|s| s.window_size)
+        .filter(|[w, h]| w.is_finite() && h.is_finite())
+        .map_or([1400.0, 900.0], |[w, h]| {
+            [w.clamp(800.0, 8192.0), h.clamp(500.0, 8192.0)]
+        });
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("neuron-explorer")
-        .with_inner_size([1400.0, 900.0])
+        .with_inner_size(size)
         .with_min_inner_size([800.0, 500.0])
         .with_drag_and_drop(true);
     if let Some(icon) = window_icon() {
@@ -61,13 +74,19 @@ pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
     }
     let options = eframe::NativeOptions {
         viewport,
+        // eframe writes its app.ron in place (a crash mid-write truncates it); the
+        // app keeps its own settings, written atomically (see `settings_store`).
+        persist_window: false,
         ..Default::default()
     };
     eframe::run_native(
         "neuron-explorer",
         options,
         Box::new(move |cc| {
-            let mut app = App::new(cc);
+            let mut app = App::new(cc, stored, settings_path);
+            if let Some(e) = settings_error {
+                app.toasts.error(e);
+            }
             if let Some(path) = &file {
                 app.open_file(path);
             }
@@ -98,6 +117,8 @@ pub struct Settings {
     /// The user's own model file in use when the program closed (reopened at the
     /// next start if it is still there).
     pub model_file: Option<PathBuf>,
+    /// The window's inner size in points when the program closed.
+    pub window_size: Option<[f32; 2]>,
 }
 
 impl Default for Settings {
@@ -110,6 +131,7 @@ impl Default for Settings {
             recording: true,
             history: HistoryBounds::default(),
             model_file: None,
+            window_size: None,
         }
     }
 }
@@ -165,12 +187,21 @@ pub struct App {
     preset_label: Option<(String, String)>,
     /// The title the window shows now.
     shown_title: String,
+    /// Where the settings are saved (none in tests).
+    settings_path: Option<PathBuf>,
 }
 
 impl App {
-    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        let stored: Option<Settings> = cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY));
+    /// The app in its window: `stored` from `settings_path` (else, once, from the
+    /// settings older versions kept in eframe's storage).
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        stored: Option<Settings>,
+        settings_path: Option<PathBuf>,
+    ) -> Self {
+        let stored = stored.or_else(|| cc.storage.and_then(|s| eframe::get_value(s, STORAGE_KEY)));
         let mut app = Self::launch(stored, Some(cc.egui_ctx.clone()));
+        app.settings_path = settings_path;
         if let Some(dir) = eframe::storage_dir("neuron-explorer") {
             app.enable_autosave(&dir);
         }
@@ -263,6 +294,7 @@ impl App {
             ctx,
             preset_label: None,
             shown_title: String::new(),
+            settings_path: None,
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
@@ -796,8 +828,27 @@ impl eframe::App for App {
         }
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    /// Called by eframe every 30 s and on exit: the settings go to the app's own
+    /// file, atomically; eframe's storage is left untouched so it never writes.
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        if let Some(ctx) = &self.ctx {
+            let size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
+            if let Some(size) = size {
+                self.settings.window_size = Some([size.x, size.y]);
+            }
+        }
+        let Some(path) = &self.settings_path else {
+            return;
+        };
+        if let Err(e) = settings_store::save(path, &self.settings) {
+            log::warn!("{e}");
+            self.toasts.error(e);
+        }
+    }
+
+    /// egui's memory (panel sizes, open headers) would make eframe write app.ron.
+    fn persist_egui_memory(&self) -> bool {
+        false
     }
 
     fn on_exit(&mut self) {
@@ -812,3 +863,4 @@ mod intents;
 mod interop;
 mod layout;
 pub mod logger;
+mod settings_store;

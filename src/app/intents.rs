@@ -186,6 +186,11 @@ impl App {
             Intent::SaveTableDialog { file_name, text } => {
                 self.pick_path(PathUse::Table(text), None, file_name);
             }
+            Intent::Quit => {
+                if let Some(ctx) = &self.ctx {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
             Intent::PickPresetFor(target) => {
                 self.pick_path(PathUse::Preset(target), presets_dir(), String::new());
             }

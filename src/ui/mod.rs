@@ -121,6 +121,8 @@ pub enum Intent {
     },
     /// Asks for a preset that a panel uses (the Compare reference, an f–I overlay).
     PickPresetFor(PresetTarget),
+    /// Closes the window the normal way (settings and session saved).
+    Quit,
 }
 
 /// Which panel a picked preset goes to.

@@ -1,5 +1,5 @@
 //! Keyboard shortcuts: Space run/pause, R reset, S single step, Ctrl+O open,
-//! Ctrl+S save, Ctrl+E export, Ctrl+Z undo, Ctrl+Shift+Z redo. Ignored while a text
+//! Ctrl+S save, Ctrl+E export, Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+Q quit. Ignored while a text
 //! field has focus, so typing a value never starts the run.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
@@ -21,6 +21,7 @@ pub fn shortcut_intents(ctx: &egui::Context) -> Vec<Intent> {
         }
         let table = [
             (Modifiers::COMMAND, Key::Z, Intent::Undo),
+            (Modifiers::COMMAND, Key::Q, Intent::Quit),
             (Modifiers::COMMAND, Key::O, Intent::OpenDialog),
             (Modifiers::COMMAND, Key::S, Intent::SaveDialog),
             (

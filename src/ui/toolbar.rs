@@ -215,5 +215,9 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
                 out.push(Intent::ExportAnnarchyDialog);
             }
         });
+        ui.separator();
+        if ui.button("Quit  (Ctrl+Q)").clicked() {
+            out.push(Intent::Quit);
+        }
     });
 }
