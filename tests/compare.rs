@@ -424,3 +424,40 @@ fn compare_cli_takes_a_spec_and_a_model_file() {
         "{err}"
     );
 }
+
+/// A candidate whose runs blow up under drive (a < 0: the recovery variable u grows
+/// exponentially once v leaves rest; undriven, it stays at its equilibrium) is marked
+/// run by run, its loss is infinite, and the runs that did not blow up
+/// (rest) still count; a reference that blows up is refused with the protocols named.
+#[test]
+fn blown_up_runs_are_marked_and_the_rest_kept() {
+    let reference = bgm();
+    let mut candidate = bgm();
+    let i = candidate.model.param_index("a").unwrap();
+    candidate.parameters[i] = -5.0;
+    let spec = FitSpec::fsi_spec();
+    let cmp = compare(&reference, &candidate, &spec, 2, &Control::default()).unwrap();
+    let blown: Vec<&str> = cmp
+        .table
+        .rows
+        .iter()
+        .filter(|r| r.objective.starts_with("blew up"))
+        .map(|r| r.protocol.as_str())
+        .collect();
+    assert!(!blown.is_empty(), "{:?}", cmp.table.rows);
+    assert!(blown.iter().any(|p| p.starts_with("f–I @")), "{blown:?}");
+    assert!(
+        !blown.contains(&"rest"),
+        "at rest (no drive) it does not blow up"
+    );
+    assert_eq!(cmp.table.loss, f64::INFINITY);
+    let rest = cmp.candidate.rest_mv.expect("the rest run is kept");
+    assert!(rest.is_finite());
+
+    // The same preset as the reference: refused, naming where it blew up.
+    let Err(err) = compare(&candidate, &reference, &spec, 2, &Control::default()) else {
+        panic!("a reference that blows up is refused");
+    };
+    let err = err.to_string();
+    assert!(err.contains("blew up") && err.contains("f–I @"), "{err}");
+}

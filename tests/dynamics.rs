@@ -368,3 +368,43 @@ fn cli_features_bifurcation_and_map() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`nope` is not a parameter"));
 }
+
+/// Points of a map whose run blows up are marked (class `blew_up`, no rate, magenta)
+/// and the others keep their class: Izhikevich (2007) RS with a < 0 (u grows
+/// exponentially once v moves) beside the book's a = 0.03.
+#[test]
+fn map_marks_blown_up_points_and_keeps_the_rest() {
+    let mut p = izhikevich2007_rs();
+    let i = p.model.param_index("I_app").unwrap();
+    p.parameters[i] = 100.0;
+    let cfg = MapConfig {
+        x: Axis {
+            param: "a".into(),
+            values: vec![-5.0, 0.03],
+        },
+        y: Axis {
+            param: "d".into(),
+            values: vec![100.0, 120.0],
+        },
+        threads: 1,
+    };
+    let m = map_sweep(&p, &cfg, &Control::default(), |_| {}).expect("map");
+    for d in [100.0, 120.0] {
+        let blown = m.cell_at(-5.0, d).unwrap();
+        assert_eq!(blown.class, FiringClass::NonFinite, "a = -5, d = {d}");
+        assert!(blown.rate_hz.is_nan());
+        let fine = m.cell_at(0.03, d).unwrap();
+        assert!(
+            matches!(fine.class, FiringClass::Tonic | FiringClass::Adapting),
+            "a = 0.03, d = {d}: {}",
+            fine.class
+        );
+        assert!(fine.rate_hz > 1.0);
+    }
+    let csv = map_csv(&m);
+    assert!(csv.contains("-5,100,blew_up,\n"), "{csv}");
+    assert_eq!(
+        neuron_explorer::analysis::map::rate_rgb(f64::NAN, 50.0),
+        [255, 0, 255]
+    );
+}

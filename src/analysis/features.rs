@@ -51,11 +51,13 @@ pub enum FiringClass {
     Bursting,
     Irregular,
     DepolarizationBlock,
+    /// The run blew up (a variable became NaN or infinite): no firing to classify.
+    NonFinite,
 }
 
 impl FiringClass {
     /// Every class, in legend order.
-    pub const ALL: [FiringClass; 7] = [
+    pub const ALL: [FiringClass; 8] = [
         FiringClass::Silent,
         FiringClass::Tonic,
         FiringClass::Adapting,
@@ -63,6 +65,7 @@ impl FiringClass {
         FiringClass::Bursting,
         FiringClass::Irregular,
         FiringClass::DepolarizationBlock,
+        FiringClass::NonFinite,
     ];
 
     /// The name printed by the CLI and written to CSV files.
@@ -75,6 +78,7 @@ impl FiringClass {
             FiringClass::Bursting => "bursting",
             FiringClass::Irregular => "irregular",
             FiringClass::DepolarizationBlock => "depolarization_block",
+            FiringClass::NonFinite => "blew_up",
         }
     }
 

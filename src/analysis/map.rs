@@ -238,10 +238,19 @@ fn run_pixels(
         control.flush(&mut pending, lanes);
         let duration_ms = n_steps as f64 * dt;
         let tail_n = (n_steps - tail_from).max(1) as f64;
+        let n_vars = model.vars.len();
         Ok(spikes
             .iter()
             .zip(&tail_sum)
-            .map(|(sp, sum)| {
+            .enumerate()
+            .map(|(lane, (sp, sum))| {
+                // Marked, not classified: a blown-up lane's spikes mean nothing.
+                if (0..n_vars).any(|i| !s.engine.var(i, lane).is_finite()) {
+                    return MapCell {
+                        class: FiringClass::NonFinite,
+                        rate_hz: f64::NAN,
+                    };
+                }
                 let ctx = TrainContext {
                     from_ms: 0.0,
                     to_ms: duration_ms,
@@ -275,7 +284,7 @@ pub fn map_csv(m: &MapResult) -> String {
             s.push(',');
             s.push_str(c.class.name());
             s.push(',');
-            cell(&mut s, Some(c.rate_hz));
+            cell(&mut s, Some(c.rate_hz).filter(|r| r.is_finite()));
             s.push('\n');
         }
     }
@@ -292,12 +301,17 @@ pub fn class_rgb(c: FiringClass) -> [u8; 3] {
         FiringClass::Bursting => [234, 67, 53],
         FiringClass::Irregular => [155, 89, 182],
         FiringClass::DepolarizationBlock => [60, 60, 60],
+        // Magenta: no firing class uses it, so a blown-up region stands out.
+        FiringClass::NonFinite => [255, 0, 255],
     }
 }
 
 /// A colour for a rate between 0 and `max_hz` (dark blue → yellow, perceptually
 /// ordered like viridis' ends).
 pub fn rate_rgb(rate_hz: f64, max_hz: f64) -> [u8; 3] {
+    if !rate_hz.is_finite() {
+        return class_rgb(FiringClass::NonFinite);
+    }
     let f = if max_hz > 0.0 {
         (rate_hz / max_hz).clamp(0.0, 1.0)
     } else {

@@ -337,6 +337,17 @@ fn fi_terms(table: &mut LossTable, spec: &FitSpec, reference: &Responses, cand: 
 /// The loss table of `cand` against `reference`, both run under `spec`.
 pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> LossTable {
     let mut table = LossTable::default();
+    // A run that blew up has no meaningful spikes: marked, and the loss is infinite
+    // (a fit discards the candidate; compare shows which protocol).
+    for label in &cand.non_finite {
+        table.push(
+            label.clone(),
+            "blew up (NaN or inf)",
+            (None, None),
+            f64::INFINITY,
+            Term::new(1.0, 1.0),
+        );
+    }
     fi_terms(&mut table, spec, reference, cand);
     let f = spec.drive_factor.unwrap_or(1.0);
     for (g, (rs, cs)) in spec
@@ -382,7 +393,7 @@ pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> Lo
     table.finish()
 }
 
-fn round_label(x: f64) -> String {
+pub(crate) fn round_label(x: f64) -> String {
     let r = (x * 1000.0).round() / 1000.0;
     format!("{r}")
 }

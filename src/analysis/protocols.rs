@@ -10,6 +10,7 @@
 
 use super::fi::{FiPoint, train_stats};
 use super::fitspec::{Amp, FitSpec};
+use super::objectives::round_label;
 use super::{Control, SweepError, chunks};
 use crate::io::preset::ResolvedPreset;
 use crate::sim::Engine;
@@ -33,6 +34,9 @@ pub struct Responses {
     pub iv_steady: Vec<f64>,
     /// v at the end of the undriven run.
     pub rest_mv: Option<f64>,
+    /// The runs whose state ended NaN or infinite (their spikes mean nothing), as
+    /// "protocol @ drive" labels; the loss marks each and counts as infinite.
+    pub non_finite: Vec<String>,
 }
 
 /// A constant input switched on at `on_ms` and off (back to 0) at `off_ms`, in a
@@ -69,8 +73,17 @@ pub struct Runner<'a> {
     pub(crate) drive: usize,
 }
 
-/// Each run's spike steps and, when asked for, a variable's value at its end.
-type RunEnds = Vec<(Vec<u64>, Option<f64>)>;
+/// How one run (lane) ended.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LaneEnd {
+    pub spikes: Vec<u64>,
+    /// The asked-for variable's value at the end.
+    pub end: Option<f64>,
+    /// Some variable ended NaN or infinite: the run blew up.
+    pub non_finite: bool,
+}
+
+type RunEnds = Vec<LaneEnd>;
 
 /// Rounds to 0.01, as the step amplitudes relative to the rheobase are.
 pub fn round2(x: f64) -> f64 {
@@ -124,9 +137,19 @@ impl<'a> Runner<'a> {
     /// Responses of the preset's own parameters; `step_amps` are the reference's
     /// amplitudes (reference units) of each step group, or `None` for the reference
     /// itself (derived from its rheobase).
+    /// A reference whose own runs blow up is refused (nothing can be fitted to it).
     pub fn responses(&self, step_amps: Option<&[Vec<f64>]>) -> Result<Responses, SweepError> {
         let sets = vec![self.preset.parameters.clone()];
-        Ok(self.responses_of(&sets, step_amps)?.remove(0))
+        let r = self.responses_of(&sets, step_amps)?.remove(0);
+        if step_amps.is_none() && !r.non_finite.is_empty() {
+            return Err(SweepError::Usage(format!(
+                "the reference {} blew up (a variable became NaN or infinite) in {}; check its parameters and dt (dt = {} ms)",
+                self.preset.model.id(),
+                r.non_finite.join(", "),
+                self.preset.dt_ms
+            )));
+        }
+        Ok(r)
     }
 
     /// Responses of many parameter sets (full parameter vectors in model order).
@@ -144,6 +167,8 @@ impl<'a> Runner<'a> {
                 .collect::<Result<_, _>>()?,
         };
         let mut jobs = Vec::new();
+        // The step group of each job, to name a run that blew up.
+        let mut job_groups = Vec::new();
         for (s, set_amps) in amps.iter().enumerate() {
             for (g, group) in self.spec.steps.iter().enumerate() {
                 let off = group.off_ms.unwrap_or(f64::INFINITY);
@@ -155,10 +180,18 @@ impl<'a> Runner<'a> {
                         duration_ms: group.duration_ms,
                     };
                     jobs.push((s, d));
+                    job_groups.push(group.name.as_str());
                 }
             }
         }
         let trains = self.run(sets, &jobs, false)?;
+        for (((s, d), end), name) in jobs.iter().zip(&trains).zip(&job_groups) {
+            if end.non_finite {
+                out[*s]
+                    .non_finite
+                    .push(format!("{name} @ {}", round_label(d.amp)));
+            }
+        }
         let dt = self.preset.dt_ms;
         let mut it = trains.iter();
         for r in out.iter_mut() {
@@ -169,7 +202,8 @@ impl<'a> Runner<'a> {
                 .map(|g| {
                     let mut sr = StepResponse::default();
                     for _ in &g.amps {
-                        sr.spikes_ms.push(times(it.next().map_or(&[], |v| v), dt));
+                        let spikes = it.next().map_or(&[][..], |e| e.spikes.as_slice());
+                        sr.spikes_ms.push(times(spikes, dt));
                     }
                     sr
                 })
@@ -229,8 +263,15 @@ impl<'a> Runner<'a> {
             r.fi = values
                 .iter()
                 .zip(&trains[s * nf..(s + 1) * nf])
-                .map(|(&x, k)| train_stats(x, k, dt, fi.transient_ms, fi.duration_ms))
+                .map(|(&x, k)| {
+                    let mut p = train_stats(x, &k.spikes, dt, fi.transient_ms, fi.duration_ms);
+                    p.non_finite = k.non_finite;
+                    p
+                })
                 .collect();
+            for p in r.fi.iter().filter(|p| p.non_finite) {
+                r.non_finite.push(format!("f–I @ {}", round_label(p.value)));
+            }
         }
         let mut brackets: Vec<Option<(f64, f64)>> = vec![None; sets.len()];
         for (s, r) in out.iter_mut().enumerate() {
@@ -258,8 +299,13 @@ impl<'a> Runner<'a> {
                 .collect();
             let trains = self.run(sets, &jobs, true)?;
             for ((&s, (_, d)), t) in open.iter().zip(&jobs).zip(&trains) {
+                if t.non_finite {
+                    out[s]
+                        .non_finite
+                        .push(format!("rheobase search @ {}", round_label(d.amp)));
+                }
                 if let Some((lo, hi)) = brackets[s].as_mut() {
-                    if t.is_empty() {
+                    if t.spikes.is_empty() {
                         *lo = d.amp;
                     } else {
                         *hi = d.amp;
@@ -301,26 +347,26 @@ impl<'a> Runner<'a> {
                 .map(|s| (s, Drive::held(0.0, rest.duration_ms)))
                 .collect();
             let ends = self.run_with(sets, &jobs, false, Some(v))?;
-            for (r, (_, end)) in out.iter_mut().zip(ends) {
-                r.rest_mv = end;
+            for (r, end) in out.iter_mut().zip(ends) {
+                if end.non_finite {
+                    r.non_finite.push("rest".into());
+                }
+                r.rest_mv = end.end;
             }
         }
         Ok(())
     }
 
-    /// Runs each job (parameter set, drive) as one lane; returns the spike steps of
-    /// each. With `until_first`, the runs stop once every lane has spiked.
+    /// Runs each job (parameter set, drive) as one lane; returns how each ended
+    /// (spike steps, blown up). With `until_first`, the runs stop once every lane has
+    /// spiked.
     pub(crate) fn run(
         &self,
         sets: &[Vec<f64>],
         jobs: &[(usize, Drive)],
         until_first: bool,
-    ) -> Result<Vec<Vec<u64>>, SweepError> {
-        Ok(self
-            .run_with(sets, jobs, until_first, None)?
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect())
+    ) -> Result<RunEnds, SweepError> {
+        self.run_with(sets, jobs, until_first, None)
     }
 
     /// As [`Runner::run`], also returning variable `end_var` at each run's end.
@@ -339,7 +385,7 @@ impl<'a> Runner<'a> {
             .collect();
         lengths.sort_unstable();
         lengths.dedup();
-        let mut out = vec![(Vec::new(), None); jobs.len()];
+        let mut out = vec![LaneEnd::default(); jobs.len()];
         for n in lengths {
             let idx: Vec<usize> = (0..jobs.len())
                 .filter(|&j| steps_for(jobs[j].1.duration_ms, dt) == n)
@@ -445,10 +491,15 @@ impl<'a> Runner<'a> {
                 return Err(SweepError::Cancelled);
             }
         }
+        let n_vars = self.preset.model.vars.len();
         Ok(spikes
             .into_iter()
             .enumerate()
-            .map(|(lane, s)| (s, end_var.map(|v| e.var(v, lane))))
+            .map(|(lane, spikes)| LaneEnd {
+                spikes,
+                end: end_var.map(|v| e.var(v, lane)),
+                non_finite: (0..n_vars).any(|i| !e.var(i, lane).is_finite()),
+            })
             .collect())
     }
 }
