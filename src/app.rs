@@ -189,6 +189,10 @@ pub struct App {
     shown_title: String,
     /// Where the settings are saved (none in tests).
     settings_path: Option<PathBuf>,
+    /// The last recording (run + change log, as a preset) the worker described for
+    /// the autosave, and when it was last asked for.
+    autosaved_recording: Option<String>,
+    recording_asked: Option<Instant>,
 }
 
 impl App {
@@ -295,6 +299,8 @@ impl App {
             preset_label: None,
             shown_title: String::new(),
             settings_path: None,
+            autosaved_recording: None,
+            recording_asked: None,
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {

@@ -121,3 +121,51 @@ fn panel_file_choices_fall_back_to_the_in_app_dialog() {
     let written = std::fs::read_to_string(dir.path().join("table.csv")).unwrap();
     assert_eq!(written, "v_mV,I\n-70,0\n");
 }
+
+/// After a crash the recording itself can be replayed: the run from its start with
+/// the change the user made, where they made it (not only the sliders as they were).
+#[test]
+fn a_crashed_session_can_replay_its_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut h = harness();
+        h.state_mut().enable_autosave(dir.path());
+        h.state_mut()
+            .apply(Intent::SelectModel("HHneuronCorbit".into()));
+        h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
+        h.state_mut().apply(Intent::SetRunning(true));
+        h.run_steps(3);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(2);
+        let i = h.state().setup().model.param_index("I_app").unwrap();
+        h.state_mut().apply(Intent::SetParam {
+            index: i,
+            value: 7.25,
+        });
+        h.run_steps(2);
+        h.state_mut().autosave_now();
+        let file = dir.path().join("autosave.ron");
+        let written = (0..200).any(|_| {
+            h.run_steps(1);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            std::fs::read_to_string(&file).is_ok_and(|t| t.contains("recording_ron: Some"))
+        });
+        assert!(written, "the recording reaches the autosave file");
+        // Dropped without `on_exit`: as after a crash, the marker stays.
+    }
+    let mut h = harness();
+    h.state_mut().enable_autosave(dir.path());
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Replay the recording")
+        .click();
+    h.run_steps(3);
+    let setup = h.state().setup();
+    assert_eq!(setup.model.id(), "HHneuronCorbit");
+    // The slider edit is an event at the step where it was made, after t = 0.
+    let edit = setup
+        .events
+        .iter()
+        .find(|e| e.set.get("I_app") == Some(&7.25))
+        .expect("the I_app edit is in the replayed recording");
+    assert!(edit.t_ms > 0.0, "made after the run started: {}", edit.t_ms);
+}

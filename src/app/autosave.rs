@@ -4,9 +4,11 @@
 //! start finds the marker (and its process is gone), the last session ended
 //! abnormally and the app offers to restore it (Restore / Discard).
 //!
-//! The preset is `RunSetup::to_preset()`, i.e. the sliders, stimuli, events and
-//! settings currently shown, so a later change log of the live run can be added as
-//! one more field without changing what is restored.
+//! Two forms of the run are kept: `RunSetup::to_preset()`, the sliders, stimuli,
+//! events and settings currently shown (what *Restore* brings back), and the worker's
+//! session, the run from its start plus every change logged since (what *Replay the
+//! recording* brings back: the demo as it happened, up to the last save). The
+//! session is asked of the worker every few seconds and written when it arrives.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -31,7 +33,15 @@ pub struct SavedSession {
     pub settings: Settings,
     /// Seconds since 1970 when it was written.
     pub saved_unix_s: u64,
+    /// The recording so far: the run from its start with every logged change as an
+    /// event (RON), when the worker had described it (and its log was small enough).
+    #[serde(default)]
+    pub recording_ron: Option<String>,
 }
+
+/// Most logged changes kept in an autosaved recording (each is a few dozen bytes of
+/// RON written every few seconds; beyond this only the shown state is kept).
+const MAX_AUTOSAVED_CHANGES: usize = 100_000;
 
 pub struct Autosave {
     dir: PathBuf,
@@ -111,6 +121,14 @@ fn process_alive(pid: &str) -> bool {
         .is_ok_and(|p| p != std::process::id() && Path::new(&format!("/proc/{p}")).exists())
 }
 
+/// What the user chose when offered the last session.
+#[derive(Clone, Copy)]
+enum RestoreChoice {
+    AsShown,
+    Recording,
+    Discard,
+}
+
 /// Seconds since 1970.
 pub fn unix_now_s() -> u64 {
     std::time::SystemTime::now()
@@ -125,18 +143,55 @@ impl super::App {
         self.autosave = Some(Autosave::start(dir));
     }
 
-    /// The session a restore would bring back: the run as shown now.
+    /// The session a restore would bring back: the run as shown now, and the last
+    /// recording the worker described.
     fn saved_session(&self) -> SavedSession {
         SavedSession {
             preset_ron: self.setup.to_preset().to_ron(),
             model_file: self.own_model_file.clone(),
             settings: self.settings.clone(),
             saved_unix_s: unix_now_s(),
+            recording_ron: self.autosaved_recording.clone(),
         }
+    }
+
+    /// Asks the worker for the recording so far; it is written when it arrives.
+    pub fn autosave_now(&mut self) {
+        let asked = self
+            .pending_sessions
+            .iter()
+            .any(|(_, p)| matches!(p, super::export_job::SessionUse::Autosave));
+        if self.autosave.is_some() && !asked {
+            self.recording_asked = Some(Instant::now());
+            self.request_session(super::export_job::SessionUse::Autosave);
+        }
+    }
+
+    /// The worker described the session for the autosave: keep it and write.
+    pub(super) fn on_autosave_session(&mut self, reply: &crate::sim::worker::SessionReply) {
+        self.autosaved_recording = (reply.complete
+            && reply.preset.events.len() <= MAX_AUTOSAVED_CHANGES)
+            .then(|| reply.preset.to_ron());
+        let Some(mut a) = self.autosave.take() else {
+            return;
+        };
+        a.tick(|| self.saved_session(), true);
+        if let Some(e) = a.error.take() {
+            self.toasts.error(e);
+        }
+        self.autosave = Some(a);
     }
 
     /// Periodic autosave (from `logic`); `exiting` writes now and ends the session.
     pub(super) fn autosave_tick(&mut self, exiting: bool) {
+        if !exiting
+            && self.autosave.is_some()
+            && self
+                .recording_asked
+                .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY)
+        {
+            self.autosave_now();
+        }
         let Some(mut a) = self.autosave.take() else {
             return;
         };
@@ -171,27 +226,44 @@ impl super::App {
                 "neuron-explorer did not close normally. Its last session ({model}, saved {} ago) can be restored: parameters, stimuli, events and settings.",
                 crate::cli::budget::human_secs(ago_s as f64)
             ));
+            let can_replay = offer.recording_ron.is_some();
             ui.horizontal(|ui| {
-                if ui.button("Restore").clicked() {
-                    choice = Some(true);
+                if ui
+                    .button("Restore")
+                    .on_hover_text("The sliders, stimuli, events and settings as they were")
+                    .clicked()
+                {
+                    choice = Some(RestoreChoice::AsShown);
+                }
+                if can_replay
+                    && ui
+                        .button("Replay the recording")
+                        .on_hover_text(
+                            "The run from its start with every change you made, up to the last autosave; it pauses where the recording ends",
+                        )
+                        .clicked()
+                {
+                    choice = Some(RestoreChoice::Recording);
                 }
                 if ui.button("Discard").clicked() {
-                    choice = Some(false);
+                    choice = Some(RestoreChoice::Discard);
                 }
             });
         });
-        let Some(restore) = choice else {
+        let Some(choice) = choice else {
             return;
         };
         let Some(saved) = self.autosave.as_mut().and_then(|a| a.offer.take()) else {
             return;
         };
-        if restore {
-            self.restore(saved);
+        match choice {
+            RestoreChoice::AsShown => self.restore(saved, false),
+            RestoreChoice::Recording => self.restore(saved, true),
+            RestoreChoice::Discard => {}
         }
     }
 
-    fn restore(&mut self, saved: SavedSession) {
+    fn restore(&mut self, saved: SavedSession, replay: bool) {
         self.settings = saved.settings;
         if let Some(path) = &saved.model_file {
             self.open_model_file(path);
@@ -199,13 +271,20 @@ impl super::App {
         let own = crate::model::builtin::builtin(self.setup.model.id())
             .is_none()
             .then(|| self.setup.model.clone());
-        let text = &saved.preset_ron;
+        let text = match (&saved.recording_ron, replay) {
+            (Some(recording), true) => recording,
+            _ => &saved.preset_ron,
+        };
         let resolved = crate::io::preset::Preset::parse("autosaved session", text.as_bytes())
             .and_then(|p| p.resolve("autosaved session", text, own));
         match resolved {
             Ok(r) => {
                 if self.start_setup(crate::ui::run_setup::RunSetup::from_resolved(&r)) {
-                    self.toasts.info("Restored the last session");
+                    self.toasts.info(if replay {
+                        "Replaying the last session's recording; it pauses where the recording ends"
+                    } else {
+                        "Restored the last session"
+                    });
                 }
             }
             Err(e) => self.toasts.error(format!("cannot restore: {e}")),
@@ -223,6 +302,7 @@ mod tests {
             model_file: None,
             settings: Settings::default(),
             saved_unix_s: unix_now_s(),
+            recording_ron: None,
         }
     }
 

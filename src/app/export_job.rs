@@ -17,6 +17,8 @@ use crate::ui::export::{CsvExport, ExportError, replay_csv};
 pub(super) enum SessionUse {
     Export(PathBuf, ExportScope),
     SavePreset(PathBuf),
+    /// Kept by the autosave: the recording so far, replayable after a crash.
+    Autosave,
 }
 
 /// A CSV export running in the background.
@@ -106,7 +108,7 @@ impl App {
             return;
         };
         let (_, purpose) = self.pending_sessions.remove(k);
-        if !reply.complete {
+        if !reply.complete && !matches!(purpose, SessionUse::Autosave) {
             self.toasts.error(
                 "more changes than the session log keeps were made in this run; \
                  reset (R) to start a run that can be replayed exactly",
@@ -115,6 +117,7 @@ impl App {
         match purpose {
             SessionUse::SavePreset(path) => self.write_preset(&path, &reply.preset.to_ron()),
             SessionUse::Export(path, scope) => self.start_export(path, scope, reply),
+            SessionUse::Autosave => self.on_autosave_session(&reply),
         }
     }
 
