@@ -62,22 +62,20 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
         .as_ref()
         .map(|p| p.display().to_string());
     let mut side = sidecar(&resolved, &vars, model_file.as_deref());
-    if let Some(obj) = side.as_object_mut() {
-        if !overridden.is_empty() {
-            obj.insert(
-                "overridden".into(),
-                overridden.iter().map(|o| o.json.clone()).collect(),
-            );
-        }
-        if let TraceEnd::NonFinite { var, t_ms } = &end {
-            obj.insert(
-                "stopped".into(),
-                json!({ "reason": "non-finite value", "variable": var, "t_ms": t_ms }),
-            );
-        }
+    if !overridden.is_empty() {
+        side.extra.insert(
+            "overridden".into(),
+            overridden.iter().map(|o| o.json.clone()).collect(),
+        );
+    }
+    if let TraceEnd::NonFinite { var, t_ms } = &end {
+        side.extra.insert(
+            "stopped".into(),
+            json!({ "reason": "non-finite value", "variable": var, "t_ms": t_ms }),
+        );
     }
     let side_path = crate::io::csv::sidecar_path(&args.run.out);
-    let text = serde_json::to_string_pretty(&side)?;
+    let text = side.to_json()?;
     crate::io::csv::write_file(&side_path, text.as_bytes())?;
     match end {
         TraceEnd::Complete => Ok(()),

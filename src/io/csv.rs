@@ -6,7 +6,7 @@
 
 use std::io;
 
-use serde_json::json;
+use std::collections::BTreeMap;
 
 use super::preset::ResolvedPreset;
 use crate::model::CompiledModel;
@@ -71,29 +71,62 @@ pub fn record_indices(model: &CompiledModel, names: &[String]) -> Result<Vec<usi
         .collect()
 }
 
-/// The sidecar written next to a CSV: everything needed to reproduce it.
-pub fn sidecar(
-    preset: &ResolvedPreset,
+/// The sidecar written next to a CSV: everything needed to reproduce it. It
+/// borrows the run's events and stimuli and is written straight to text, so a
+/// protocol of 200k events is not copied into a JSON tree first.
+#[derive(serde::Serialize)]
+pub struct Sidecar<'a> {
+    app: String,
+    model: &'a str,
+    model_file: Option<&'a str>,
+    parameters: BTreeMap<&'a str, f64>,
+    initial_values: BTreeMap<&'a str, f64>,
+    dt_ms: f64,
+    duration_ms: f64,
+    n_steps: u64,
+    integrator: &'static str,
+    seed: u32,
+    events: &'a [super::preset::Event],
+    stimuli: &'a [super::stimulus::Stimulus],
+    columns: Vec<String>,
+    row_semantics: &'static str,
+    preset_ron: String,
+    /// What the writer adds (the GUI's rows and span, the CLI's overrides or stop).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Sidecar<'_> {
+    /// Pretty JSON text.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+}
+
+/// The sidecar of `preset`'s run with the columns `vars`.
+pub fn sidecar<'a>(
+    preset: &'a ResolvedPreset,
     vars: &[usize],
-    model_file: Option<&str>,
-) -> serde_json::Value {
+    model_file: Option<&'a str>,
+) -> Sidecar<'a> {
     let m = &preset.model;
-    let params: serde_json::Map<String, serde_json::Value> = m
+    let parameters = m
         .desc
         .parameters
         .iter()
         .zip(&preset.parameters)
-        .map(|(p, v)| (p.name.clone(), json!(v)))
+        .map(|(p, v)| (p.name.as_str(), *v))
         .collect();
-    let session = crate::sim::session::Session::new(preset, 1).ok();
-    let initial: serde_json::Map<String, serde_json::Value> = m
+    // The state at t = 0 (initial values may be expressions of parameters).
+    let engine = crate::sim::session::initial_engine(preset, 1).ok();
+    let initial_values = m
         .vars
         .iter()
         .enumerate()
         .map(|(i, v)| {
             (
-                v.name.clone(),
-                json!(session.as_ref().map_or(0.0, |s| s.engine.var(i, 0))),
+                v.name.as_str(),
+                engine.as_ref().map_or(0.0, |e| e.var(i, 0)),
             )
         })
         .collect();
@@ -105,26 +138,27 @@ pub fn sidecar(
         .map(|p| p.name.clone())
         .zip(preset.parameters.iter().copied())
         .collect();
-    json!({
-        "app": format!("neuron-explorer {}", env!("CARGO_PKG_VERSION")),
-        "model": m.id(),
-        "model_file": model_file,
-        "parameters": params,
-        "initial_values": initial,
-        "dt_ms": preset.dt_ms,
-        "duration_ms": preset.duration_ms,
-        "n_steps": steps_for(preset.duration_ms, preset.dt_ms),
-        "integrator": preset.integrator.name(),
-        "seed": preset.seed,
-        "events": preset.events,
-        "stimuli": preset.stimuli,
-        "columns": std::iter::once("t".to_owned())
+    Sidecar {
+        app: format!("neuron-explorer {}", env!("CARGO_PKG_VERSION")),
+        model: m.id(),
+        model_file,
+        parameters,
+        initial_values,
+        dt_ms: preset.dt_ms,
+        duration_ms: preset.duration_ms,
+        n_steps: steps_for(preset.duration_ms, preset.dt_ms),
+        integrator: preset.integrator.name(),
+        seed: preset.seed,
+        events: &preset.events,
+        stimuli: &preset.stimuli,
+        columns: std::iter::once("t".to_owned())
             .chain(vars.iter().map(|&i| m.vars[i].name.clone()))
             .chain(std::iter::once("spike".to_owned()))
-            .collect::<Vec<_>>(),
-        "row_semantics": "row 0 = initial state at t = 0; row j = state after j steps (t = j*dt); spike = 1 in the row ending the step that spiked",
-        "preset_ron": full.to_ron(),
-    })
+            .collect(),
+        row_semantics: "row 0 = initial state at t = 0; row j = state after j steps (t = j*dt); spike = 1 in the row ending the step that spiked",
+        preset_ron: full.to_ron(),
+        extra: serde_json::Map::new(),
+    }
 }
 
 /// The sidecar beside a CSV, the same for the GUI and the CLI: `trace.csv` →

@@ -63,28 +63,45 @@ pub fn steps_for(duration_ms: f64, dt_ms: f64) -> u64 {
     (duration_ms / dt_ms).ceil().max(0.0) as u64
 }
 
+/// The engine of `preset` at t = 0 over `lanes` lanes: its parameters, then the
+/// model's initial values (which may be expressions of parameters, `init=v_r`), then
+/// the preset's own initial values.
+pub fn initial_engine(preset: &ResolvedPreset, lanes: usize) -> Result<Engine, EngineError> {
+    let mut engine = Engine::new(
+        preset.model.clone(),
+        lanes,
+        preset.dt_ms,
+        preset.integrator,
+        preset.seed,
+    )?;
+    for (i, &v) in preset.parameters.iter().enumerate() {
+        engine.set_param_all(i, v);
+    }
+    engine.reset_state();
+    for &(i, v) in &preset.initial {
+        for lane in 0..lanes {
+            engine.set_var(i, lane, v);
+        }
+    }
+    Ok(engine)
+}
+
 impl Session {
     /// Sets up `lanes` identical lanes for the preset, at t = 0.
     pub fn new(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
+        Self::build(preset, lanes, &preset.events)
+    }
+
+    /// As [`Session::new`] without the preset's events: what a step costs, measured
+    /// without setting up a long protocol first (run budgets).
+    pub fn without_events(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
+        Self::build(preset, lanes, &[])
+    }
+
+    fn build(preset: &ResolvedPreset, lanes: usize, events: &[Event]) -> Result<Self, EngineError> {
         let model = preset.model.clone();
-        let mut engine = Engine::new(
-            model.clone(),
-            lanes,
-            preset.dt_ms,
-            preset.integrator,
-            preset.seed,
-        )?;
-        for (i, &v) in preset.parameters.iter().enumerate() {
-            engine.set_param_all(i, v);
-        }
-        // Initial values may be expressions of parameters (`init=v_r`).
-        engine.reset_state();
-        for &(i, v) in &preset.initial {
-            for lane in 0..lanes {
-                engine.set_var(i, lane, v);
-            }
-        }
-        let events = merge_events(&preset.events, preset.dt_ms, &engine);
+        let engine = initial_engine(preset, lanes)?;
+        let events = merge_events(events, preset.dt_ms, &engine);
         let stimuli = stimulus_players(&model, &preset.stimuli, preset.seed);
         Ok(Self {
             engine,

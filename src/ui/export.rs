@@ -94,19 +94,18 @@ pub fn replay_csv(
     };
     let dt_ms = resolved.dt_ms;
     let mut meta = sidecar(&resolved, &export.vars, export.model_file.as_deref());
-    if let Some(obj) = meta.as_object_mut() {
-        obj.insert("exported_by".into(), "neuron-explorer GUI".into());
-        obj.insert("rows".into(), n.into());
-        obj.insert(
-            "t_first_ms".into(),
-            time_label(*export.rows.start(), dt_ms).into(),
-        );
-        obj.insert(
-            "t_last_ms".into(),
-            time_label(*export.rows.end(), dt_ms).into(),
-        );
-    }
-    let json = serde_json::to_string_pretty(&meta).unwrap_or_default();
+    let obj = &mut meta.extra;
+    obj.insert("exported_by".into(), "neuron-explorer GUI".into());
+    obj.insert("rows".into(), n.into());
+    obj.insert(
+        "t_first_ms".into(),
+        time_label(*export.rows.start(), dt_ms).into(),
+    );
+    obj.insert(
+        "t_last_ms".into(),
+        time_label(*export.rows.end(), dt_ms).into(),
+    );
+    let json = meta.to_json().unwrap_or_default();
     write_file(&sidecar_path(&export.path), json.as_bytes()).map_err(ExportError::Write)?;
     match end {
         TraceEnd::Complete => Ok(n),
