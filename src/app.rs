@@ -51,6 +51,20 @@ fn window_icon() -> Option<egui::IconData> {
 
 /// Opens the window, on `file` (a preset or model file) if given, running.
 pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
+    run_gui_with(move |app| {
+        if let Some(path) = &file {
+            app.open_file(path);
+        }
+    })
+}
+
+/// Opens the window in a lesson (a built-in's name or a lesson file), running.
+pub fn run_gui_lesson(name_or_path: String) -> anyhow::Result<()> {
+    run_gui_with(move |app| app.apply(crate::ui::Intent::OpenLesson(name_or_path)))
+}
+
+/// Opens the window and lets `init` act on the app before the first frame.
+fn run_gui_with(init: impl FnOnce(&mut App) + 'static) -> anyhow::Result<()> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("neuron-explorer")
         .with_inner_size([1400.0, 900.0])
@@ -68,9 +82,7 @@ pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let mut app = App::new(cc);
-            if let Some(path) = &file {
-                app.open_file(path);
-            }
+            init(&mut app);
             Ok(Box::new(app))
         }),
     )
@@ -165,6 +177,8 @@ pub struct App {
     preset_label: Option<(String, String)>,
     /// The title the window shows now.
     shown_title: String,
+    /// The guided lesson open, if any (its panel shows on the right).
+    lesson: Option<crate::lesson::LessonState>,
 }
 
 impl App {
@@ -263,6 +277,7 @@ impl App {
             ctx,
             preset_label: None,
             shown_title: String::new(),
+            lesson: None,
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
@@ -778,6 +793,7 @@ impl eframe::App for App {
         self.finish_png();
         self.poll_export();
         self.autosave_tick(false);
+        self.lesson_tick();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -811,4 +827,5 @@ mod export_job;
 mod intents;
 mod interop;
 mod layout;
+mod lesson;
 pub mod logger;

@@ -63,6 +63,7 @@ impl App {
             PathUse::SaveSession => self.apply(Intent::SaveSession(path)),
             PathUse::Export(scope) => self.apply(Intent::Export(path, scope)),
             PathUse::Png => self.request_png(path),
+            PathUse::OpenLesson => self.apply(Intent::OpenLesson(path.display().to_string())),
         }
     }
 

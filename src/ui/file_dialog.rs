@@ -21,6 +21,8 @@ pub enum PathUse {
     SaveSession,
     Export(ExportScope),
     Png,
+    /// A lesson file (docs/lessons.md).
+    OpenLesson,
 }
 
 impl PathUse {
@@ -31,6 +33,7 @@ impl PathUse {
             Self::OpenModel => "neuron",
             Self::Export(_) => "csv",
             Self::Png => "png",
+            Self::OpenLesson => "ron",
         }
     }
 
@@ -49,6 +52,7 @@ impl PathUse {
             Self::SaveSession => "Save session as preset",
             Self::Export(_) => "Export CSV",
             Self::Png => "Save PNG",
+            Self::OpenLesson => "Open lesson",
         }
     }
 }
