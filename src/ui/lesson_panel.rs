@@ -182,14 +182,14 @@ pub fn lesson_panel_ui(
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(state.step > 0, egui::Button::new("◀ Back"))
+            .add_enabled(state.step > 0, egui::Button::new("< Back"))
             .clicked()
         {
             out.push(Intent::LessonStep(state.step - 1));
         }
         let last = state.step + 1 == state.steps();
         if ui
-            .add_enabled(!last, egui::Button::new("Next ▶"))
+            .add_enabled(!last, egui::Button::new("Next >"))
             .clicked()
         {
             out.push(Intent::LessonStep(state.step + 1));
@@ -207,12 +207,14 @@ fn progress_ui(ui: &mut egui::Ui, state: &LessonState, out: &mut Vec<Intent>) {
     ));
     ui.horizontal_wrapped(|ui| {
         for (k, s) in state.loaded.lesson.steps.iter().enumerate() {
-            let (mark, color) = match (state.done[k], s.check.is_some()) {
-                (true, _) => ("✔", DONE_GREEN),
-                (false, true) => ("○", ui.visuals().text_color()),
-                (false, false) => ("·", ui.visuals().weak_text_color()),
+            // Only glyphs of the default font (Ubuntu): no check-mark symbol.
+            let text = match (state.done[k], s.check.is_some()) {
+                (true, _) => RichText::new(format!("{} done", k + 1))
+                    .color(DONE_GREEN)
+                    .strong(),
+                (false, true) => RichText::new(format!("{}", k + 1)),
+                (false, false) => RichText::new(format!("{}", k + 1)).weak(),
             };
-            let text = RichText::new(format!("{mark}{}", k + 1)).color(color);
             let r = ui.selectable_label(k == state.step, text).on_hover_text(&s.title);
             if r.clicked() && k != state.step {
                 out.push(Intent::LessonStep(k));
@@ -232,10 +234,10 @@ fn check_ui(ui: &mut egui::Ui, state: &LessonState, check: &Check) {
     egui::Frame::group(ui.style()).stroke(stroke).show(ui, |ui| {
         ui.set_width(ui.available_width());
         if done {
-            ui.label(RichText::new("✔ Done").color(DONE_GREEN).strong());
+            ui.label(RichText::new("Done").color(DONE_GREEN).strong().size(18.0));
             ui.label(format!("Checked: {}", describe(check)));
         } else {
-            ui.label(RichText::new(format!("○ Goal: {}", describe(check))).strong());
+            ui.label(RichText::new(format!("Goal: {}", describe(check))).strong());
         }
         if let Some(seen) = seen {
             ui.weak(format!("The run now: {seen}"));
