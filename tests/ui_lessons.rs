@@ -14,9 +14,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use neuron_explorer::app::{App, Settings};
 use neuron_explorer::lesson::{Action, BUILTIN};
+use neuron_explorer::ui::Intent;
 use neuron_explorer::ui::lesson_panel::{action_intent, to_view};
 use neuron_explorer::ui::params::param_label;
-use neuron_explorer::ui::Intent;
 
 const SYNC: Duration = Duration::from_secs(60);
 /// Simulated time run before a step's actions: longer than any check's window, so a
@@ -108,7 +108,10 @@ fn walk(name: &str) {
         if !step.hint.is_empty() {
             h.get_by_label("Hint").click();
             settle(&mut h);
-            assert!(h.state().lesson().is_some_and(|l| l.hint_shown), "{name} step {k}: hint");
+            assert!(
+                h.state().lesson().is_some_and(|l| l.hint_shown),
+                "{name} step {k}: hint"
+            );
         }
         let Some(check) = &step.check else {
             run_ms(&mut h, 300.0, |_| false);
@@ -121,14 +124,20 @@ fn walk(name: &str) {
             "{name} step {k} ({}): {check:?} passed before its action ({seen:?})",
             step.title
         );
-        assert!(!step.solution.is_empty(), "{name} step {k}: a check needs a solution");
+        assert!(
+            !step.solution.is_empty(),
+            "{name} step {k}: a check needs a solution"
+        );
         eprintln!("{name} step {k} before: {seen:?}");
         for action in &step.solution {
             perform(&mut h, action);
         }
         run_ms(&mut h, AFTER_MS, step_done);
         let seen = h.state().lesson().and_then(|l| l.outcome.clone());
-        eprintln!("{name} step {k} after: {seen:?} at t = {:?}", h.state().history().time_span());
+        eprintln!(
+            "{name} step {k} after: {seen:?} at t = {:?}",
+            h.state().history().time_span()
+        );
         assert!(
             step_done(h.state()),
             "{name} step {k} ({}): {check:?} still open after {:?} ({seen:?})",
@@ -137,7 +146,12 @@ fn walk(name: &str) {
         );
     }
     let lesson = h.state().lesson().expect("open");
-    let checked = lesson.loaded.lesson.steps.iter().filter(|s| s.check.is_some());
+    let checked = lesson
+        .loaded
+        .lesson
+        .steps
+        .iter()
+        .filter(|s| s.check.is_some());
     assert_eq!(
         lesson.done.iter().filter(|&&d| d).count(),
         checked.count(),
@@ -194,16 +208,28 @@ fn lesson_08_reduced_vs_detailed() {
 #[test]
 fn a_step_locks_and_hides_sliders() {
     let mut h = harness();
-    h.state_mut().apply(Intent::OpenLesson("action_potential".into()));
+    h.state_mut()
+        .apply(Intent::OpenLesson("action_potential".into()));
     settle(&mut h);
     let model = h.state().setup().model.clone();
     let label = |n: &str| {
         let p = &model.desc.parameters[model.param_index(n).expect("param")];
         param_label(&p.name, &p.unit)
     };
-    assert!(!h.get_by_role_and_label(Role::Slider, &label("I_app")).accesskit_node().is_disabled());
-    assert!(h.get_by_role_and_label(Role::Slider, &label("gg_Na")).accesskit_node().is_disabled());
-    assert!(h.query_by_role_and_label(Role::Slider, &label("E_Na")).is_none());
+    assert!(
+        !h.get_by_role_and_label(Role::Slider, &label("I_app"))
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        h.get_by_role_and_label(Role::Slider, &label("gg_Na"))
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        h.query_by_role_and_label(Role::Slider, &label("E_Na"))
+            .is_none()
+    );
     // Only the step's tabs are offered.
     assert!(h.query_by_label("Phase plane").is_none());
     assert_eq!(
@@ -214,5 +240,8 @@ fn a_step_locks_and_hides_sliders() {
     h.get_by_label("Close").click();
     settle(&mut h);
     assert!(h.state().lesson().is_none());
-    assert!(h.query_by_role_and_label(Role::Slider, &label("E_Na")).is_some());
+    assert!(
+        h.query_by_role_and_label(Role::Slider, &label("E_Na"))
+            .is_some()
+    );
 }

@@ -40,7 +40,12 @@ impl App {
                 .size_range(260.0..=640.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        crate::ui::lesson_panel::lesson_panel_ui(ui, lesson, &self.setup.model, out);
+                        crate::ui::lesson_panel::lesson_panel_ui(
+                            ui,
+                            lesson,
+                            &self.setup.model,
+                            out,
+                        );
                     });
                 });
         }

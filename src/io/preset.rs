@@ -466,7 +466,9 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Resu
     ron_options().from_str::<T>(text).map_err(|e| {
         let (line, col) = (e.position.line, e.position.col);
         let path = match e.code {
-            ron::Error::MissingStructField { .. } => super::ron_path::struct_path_at(text, line, col),
+            ron::Error::MissingStructField { .. } => {
+                super::ron_path::struct_path_at(text, line, col)
+            }
             _ => super::ron_path::path_at(text, line, col),
         };
         let named = field_of_ron_error(&e.code);

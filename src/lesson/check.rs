@@ -77,7 +77,9 @@ impl Analyses {
 
     fn fixed_points(&mut self, s: &ResolvedPreset) -> Option<(usize, usize)> {
         self.refresh(s);
-        *self.fixed_points.get_or_insert_with(|| count_fixed_points(s))
+        *self
+            .fixed_points
+            .get_or_insert_with(|| count_fixed_points(s))
     }
 
     fn rheobase(&mut self, s: &ResolvedPreset) -> Option<f64> {
@@ -102,7 +104,11 @@ fn count_fixed_points(s: &ResolvedPreset) -> Option<(usize, usize)> {
     cfg.run_ms = s.dt_ms;
     cfg.transient_ms = 0.0;
     let b = bifurcation(s, &cfg, &Control::default()).ok()?;
-    let stable = b.equilibria.iter().filter(|e| e.stability.is_stable()).count();
+    let stable = b
+        .equilibria
+        .iter()
+        .filter(|e| e.stability.is_stable())
+        .count();
     Some((b.equilibria.len(), stable))
 }
 
@@ -166,7 +172,10 @@ pub fn evaluate(check: &Check, o: &Observed<'_>, analyses: &mut Analyses) -> Out
     let span = o.recording.span_ms();
     match check {
         Check::Rate { min_hz, max_hz } => match last_second(o) {
-            Some(f) => Outcome::new(in_range(f.rate_hz, *min_hz, *max_hz), format!("{:.1} Hz", f.rate_hz)),
+            Some(f) => Outcome::new(
+                in_range(f.rate_hz, *min_hz, *max_hz),
+                format!("{:.1} Hz", f.rate_hz),
+            ),
             None => Outcome::new(false, MEASURING.into()),
         },
         Check::Spiked => {

@@ -8,6 +8,9 @@ pub mod check;
 pub mod format;
 pub mod validate;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::Path;
 
 pub use check::{Analyses, Observed, Outcome, Recording};
@@ -52,9 +55,10 @@ pub const BUILTIN: [(&str, &str); 8] = [
 /// The built-in lesson called `name` (`01_action_potential`, or without its number:
 /// `action_potential`).
 pub fn builtin_text(name: &str) -> Option<(&'static str, &'static str)> {
-    BUILTIN.iter().copied().find(|(n, _)| {
-        *n == name || n.split_once('_').is_some_and(|(_, rest)| rest == name)
-    })
+    BUILTIN
+        .iter()
+        .copied()
+        .find(|(n, _)| *n == name || n.split_once('_').is_some_and(|(_, rest)| rest == name))
 }
 
 /// Loads a built-in lesson by name, or else a lesson file at `name_or_path`.
@@ -161,7 +165,10 @@ impl LessonState {
         let start_ms = recording.span_ms().map_or(0.0, |(t0, _)| t0);
         self.since = match self.since {
             Since::NewRunAfter(g) if g == generation => return,
-            Since::At { generation: g, t_ms } if g == generation => Since::At { generation, t_ms },
+            Since::At {
+                generation: g,
+                t_ms,
+            } if g == generation => Since::At { generation, t_ms },
             _ => Since::At {
                 generation,
                 t_ms: start_ms,

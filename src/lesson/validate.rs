@@ -41,14 +41,16 @@ impl Lines<'_> {
     }
 }
 
-/// The step index a line ends inside (`None` before the steps list).
-fn step_at_line_end(text: &str, line: usize) -> Option<usize> {
-    let path = path_at(text, line, usize::MAX);
+/// The step index at the start of a line's content (`None` outside the steps list).
+fn step_at_line(text: &str, line: usize) -> Option<usize> {
+    let content = text.lines().nth(line - 1)?;
+    let column = content.chars().take_while(|c| c.is_whitespace()).count() + 1;
+    let path = path_at(text, line, column);
     let rest = path.strip_prefix("steps[")?;
     rest.split(']').next()?.parse().ok()
 }
 
-/// The first line of each step: binary search on the step index at each line's end,
+/// The first line of each step: binary search on the step index at each line,
 /// which grows with the line inside the `steps` list.
 fn step_starts(text: &str, n_steps: usize) -> Vec<usize> {
     let n_lines = text.lines().count();
@@ -64,7 +66,7 @@ fn step_starts(text: &str, n_steps: usize) -> Vec<usize> {
             let (mut lo, mut hi) = (first, n_lines.max(first));
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                match step_at_line_end(text, mid) {
+                match step_at_line(text, mid) {
                     Some(j) if j >= k => hi = mid,
                     None if mid > first => hi = mid,
                     _ => lo = mid + 1,
@@ -96,7 +98,10 @@ pub(super) fn validate(
     let top = |field: &str, message: String| err(file, None, field, message);
     if lesson.steps.is_empty() || lesson.steps.len() > MAX_STEPS {
         let n = lesson.steps.len();
-        return Err(top("steps", format!("{n} steps; a lesson has 1 to {MAX_STEPS}")));
+        return Err(top(
+            "steps",
+            format!("{n} steps; a lesson has 1 to {MAX_STEPS}"),
+        ));
     }
     if lesson.goals.len() > MAX_ITEMS {
         return Err(top("goals", format!("more than {MAX_ITEMS} goals")));
@@ -112,7 +117,11 @@ pub(super) fn validate(
         let e = |field: &str, needle: &str, m: String| lines.error(k, field, needle, m);
         let (open, model) = match (&step.preset, &step.model) {
             (Some(_), Some(_)) => {
-                return Err(e("model", "model", "give a preset or a model, not both".into()));
+                return Err(e(
+                    "model",
+                    "model",
+                    "give a preset or a model, not both".into(),
+                ));
             }
             (Some(name), None) => {
                 let path = preset_path(name, base_dir, presets_dir);
@@ -137,7 +146,11 @@ pub(super) fn validate(
             if let Action::Open(name) = action {
                 let path = preset_path(name, base_dir, presets_dir);
                 load_resolved(&path, None).map_err(|pe| {
-                    e(&format!("solution[{j}]"), name, format!("cannot open: {pe}"))
+                    e(
+                        &format!("solution[{j}]"),
+                        name,
+                        format!("cannot open: {pe}"),
+                    )
                 })?;
             }
         }
@@ -174,7 +187,11 @@ fn check_step(step: &Step, model: &CompiledModel, e: &Err3<'_>) -> Result<(), Le
     for (name, v) in &step.set {
         param(&format!("set.{name}"), name)?;
         if !v.is_finite() {
-            return Err(e(&format!("set.{name}"), name, format!("{v} is not finite")));
+            return Err(e(
+                &format!("set.{name}"),
+                name,
+                format!("{v} is not finite"),
+            ));
         }
     }
     for (k, name) in step.params.iter().enumerate() {
@@ -233,7 +250,10 @@ fn check_check(
         }
         Check::Feature { name, min, max } => {
             if !FEATURE_NAMES.contains(&name.as_str()) {
-                let m = format!("unknown feature `{name}`; one of {}", FEATURE_NAMES.join(", "));
+                let m = format!(
+                    "unknown feature `{name}`; one of {}",
+                    FEATURE_NAMES.join(", ")
+                );
                 return Err(e(&format!("{field}.name"), name, m));
             }
             range(*min, *max)

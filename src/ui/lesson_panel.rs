@@ -5,9 +5,9 @@
 
 use egui::{Color32, RichText};
 
-use super::{Intent, View};
 use super::history::History;
 use super::markdown::markdown_ui;
+use super::{Intent, View};
 use crate::lesson::validate::preset_path;
 use crate::lesson::{Action, Check, LessonState, LessonView, LoadedLesson, Recording};
 use crate::model::CompiledModel;
@@ -75,7 +75,11 @@ pub fn from_view(v: View) -> LessonView {
 
 /// The intent a student's action amounts to in `model` (`None`: a name it lacks);
 /// presets are found as the lesson names them.
-pub fn action_intent(action: &Action, model: &CompiledModel, lesson: &LoadedLesson) -> Option<Intent> {
+pub fn action_intent(
+    action: &Action,
+    model: &CompiledModel,
+    lesson: &LoadedLesson,
+) -> Option<Intent> {
     Some(match action {
         Action::Set(name, value) => Intent::SetParam {
             index: model.param_index(name)?,
@@ -140,7 +144,11 @@ pub fn lesson_panel_ui(
     let lesson = &state.loaded.lesson;
     ui.horizontal(|ui| {
         ui.heading(&lesson.title);
-        if ui.small_button("Close").on_hover_text("Close the lesson").clicked() {
+        if ui
+            .small_button("Close")
+            .on_hover_text("Close the lesson")
+            .clicked()
+        {
             out.push(Intent::CloseLesson);
         }
     });
@@ -162,7 +170,11 @@ pub fn lesson_panel_ui(
     }
     ui.horizontal_wrapped(|ui| {
         if !step.hint.is_empty() {
-            let label = if state.hint_shown { "Hide hint" } else { "Hint" };
+            let label = if state.hint_shown {
+                "Hide hint"
+            } else {
+                "Hint"
+            };
             if ui.button(label).clicked() {
                 out.push(Intent::LessonHint(!state.hint_shown));
             }
@@ -173,7 +185,11 @@ pub fn lesson_panel_ui(
                 .on_hover_text("Do this step's actions for me")
                 .clicked()
         {
-            out.extend(step.solution.iter().filter_map(|a| action_intent(a, model, &state.loaded)));
+            out.extend(
+                step.solution
+                    .iter()
+                    .filter_map(|a| action_intent(a, model, &state.loaded)),
+            );
         }
     });
     if state.hint_shown {
@@ -188,10 +204,7 @@ pub fn lesson_panel_ui(
             out.push(Intent::LessonStep(state.step - 1));
         }
         let last = state.step + 1 == state.steps();
-        if ui
-            .add_enabled(!last, egui::Button::new("Next >"))
-            .clicked()
-        {
+        if ui.add_enabled(!last, egui::Button::new("Next >")).clicked() {
             out.push(Intent::LessonStep(state.step + 1));
         }
     });
@@ -215,7 +228,9 @@ fn progress_ui(ui: &mut egui::Ui, state: &LessonState, out: &mut Vec<Intent>) {
                 (false, true) => RichText::new(format!("{}", k + 1)),
                 (false, false) => RichText::new(format!("{}", k + 1)).weak(),
             };
-            let r = ui.selectable_label(k == state.step, text).on_hover_text(&s.title);
+            let r = ui
+                .selectable_label(k == state.step, text)
+                .on_hover_text(&s.title);
             if r.clicked() && k != state.step {
                 out.push(Intent::LessonStep(k));
             }
@@ -231,16 +246,18 @@ fn check_ui(ui: &mut egui::Ui, state: &LessonState, check: &Check) {
     } else {
         ui.visuals().widgets.noninteractive.bg_stroke
     };
-    egui::Frame::group(ui.style()).stroke(stroke).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        if done {
-            ui.label(RichText::new("Done").color(DONE_GREEN).strong().size(18.0));
-            ui.label(format!("Checked: {}", describe(check)));
-        } else {
-            ui.label(RichText::new(format!("Goal: {}", describe(check))).strong());
-        }
-        if let Some(seen) = seen {
-            ui.weak(format!("The run now: {seen}"));
-        }
-    });
+    egui::Frame::group(ui.style())
+        .stroke(stroke)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            if done {
+                ui.label(RichText::new("Done").color(DONE_GREEN).strong().size(18.0));
+                ui.label(format!("Checked: {}", describe(check)));
+            } else {
+                ui.label(RichText::new(format!("Goal: {}", describe(check))).strong());
+            }
+            if let Some(seen) = seen {
+                ui.weak(format!("The run now: {seen}"));
+            }
+        });
 }
