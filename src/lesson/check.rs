@@ -219,7 +219,15 @@ pub fn evaluate(check: &Check, o: &Observed<'_>, analyses: &mut Analyses) -> Out
             None => Outcome::new(false, "no rheobase in the slider range".into()),
         },
         Check::Reached { var, above, below } => reached(o, var, *above, *below),
-        Check::View(v) => Outcome::new(o.view == *v, format!("{:?} tab open", o.view)),
+        Check::View(v) => {
+            let open = o.view == *v;
+            let seen = if open {
+                "the tab is open"
+            } else {
+                "another tab is open"
+            };
+            Outcome::new(open, seen.into())
+        }
         Check::All(list) => {
             let outcomes: Vec<Outcome> = list.iter().map(|c| evaluate(c, o, analyses)).collect();
             let passed = outcomes.iter().all(|x| x.passed);

@@ -401,3 +401,12 @@ fn a_step_that_opens_a_run_waits_for_it_and_stays_done() {
     assert!(state.done[0], "latched");
     assert_eq!(state.shown_params()[0], "I_app");
 }
+
+#[test]
+fn the_worked_example_of_the_docs_loads() {
+    let doc = include_str!("../../docs/lessons.md");
+    let start = doc.find("```ron\n").expect("a RON block") + 7;
+    let end = start + doc[start..].find("```").expect("closed");
+    let l = parse(&doc[start..end]).unwrap_or_else(|e| panic!("docs/lessons.md example: {e}"));
+    assert_eq!(l.lesson.steps.len(), 2);
+}

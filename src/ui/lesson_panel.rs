@@ -110,6 +110,7 @@ pub fn describe(check: &Check) -> String {
         }
         Check::Spiked => "a spike".into(),
         Check::Silent { ms } => format!("no spike for {ms} ms"),
+        Check::Param { name, min, max } if min == max => format!("{name} = {min}"),
         Check::Param { name, min, max } => format!("{name} between {min} and {max}"),
         Check::FixedPoints { count, stable } => {
             let n = count.map_or("any number of".into(), |c| c.to_string());
