@@ -245,3 +245,22 @@ fn a_step_locks_and_hides_sliders() {
             .is_some()
     );
 }
+
+/// File → Lessons lists the built-ins; a click opens one at its first step.
+#[test]
+fn the_file_menu_opens_a_built_in_lesson() {
+    let mut h = harness();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Lessons").click();
+    h.run_steps(2);
+    let title = neuron_explorer::lesson::builtin_titles()[3].1.clone();
+    h.get_by_label(&title).click();
+    settle(&mut h);
+    let lesson = h.state().lesson().expect("opened from the menu");
+    assert_eq!(
+        (lesson.loaded.lesson.title.as_str(), lesson.step),
+        (title.as_str(), 0)
+    );
+    assert_eq!(h.state().setup().model.id(), "Izhikevich2007");
+}

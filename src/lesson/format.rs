@@ -52,8 +52,8 @@ pub struct Step {
     /// Parameter values applied when the step opens.
     #[serde(default)]
     pub set: BTreeMap<String, f64>,
-    /// Drop the preset's timed events, stimuli and end, so slider edits hold and the
-    /// neuron runs on.
+    /// Drop the opened preset's timed events, stimuli and end, so slider edits hold and
+    /// the neuron runs on (no effect on a step that opens nothing).
     #[serde(default)]
     pub free_running: bool,
     /// The tab opened with the step.
@@ -93,7 +93,8 @@ pub enum LessonView {
 /// current settings; never a prediction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Check {
-    /// Firing rate over the last second of the run (a full second since the step started).
+    /// Firing rate over the last second of the run (or since the step started, once
+    /// that is at least 0.4 s: `check::MIN_WINDOW_MS`).
     Rate { min_hz: f64, max_hz: f64 },
     /// A spike since the step started.
     Spiked,
@@ -106,9 +107,9 @@ pub enum Check {
         count: Option<usize>,
         stable: Option<usize>,
     },
-    /// A firing feature (docs/features.md) over the last second, in `[min, max]`.
+    /// A firing feature (docs/features.md) over the window of `Rate`, in `[min, max]`.
     Feature { name: String, min: f64, max: f64 },
-    /// The firing class over the last second (`tonic`, `adapting`, `bursting`, ...).
+    /// The firing class over the window of `Rate` (`tonic`, `adapting`, `bursting`, ...).
     Class { name: String },
     /// The refined f–I rheobase of the current settings, in `[min, max]`.
     Rheobase { min: f64, max: f64 },
