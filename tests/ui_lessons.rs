@@ -264,3 +264,24 @@ fn the_file_menu_opens_a_built_in_lesson() {
     );
     assert_eq!(h.state().setup().model.id(), "Izhikevich2007");
 }
+
+/// Zoomed 2× on a 1280×720 projector (640×360 points), the lesson panel stays on
+/// screen with its buttons whole (a long title wraps instead of widening it).
+const SMALL: (f32, f32) = (640.0, 360.0);
+
+#[test]
+fn the_lesson_panel_fits_a_small_zoomed_window() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(SMALL.0, SMALL.1))
+        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())));
+    h.state_mut()
+        .apply(Intent::OpenLesson("phase_plane".into()));
+    settle(&mut h);
+    for label in ["Close", "Show me", "Next >"] {
+        let rect = h.get_by_label(label).rect();
+        assert!(
+            rect.right() <= SMALL.0 && rect.left() >= 0.0,
+            "{label} at {rect:?}"
+        );
+    }
+}

@@ -34,10 +34,13 @@ impl App {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
             });
         if let Some(lesson) = &self.lesson {
+            // At most a third of the window, so zoomed on a small screen the panel
+            // stays whole and the plots keep room.
+            let max_width = (ui.available_width() / 3.0).clamp(180.0, 640.0);
             egui::Panel::right("lesson")
                 .resizable(true)
-                .default_size(380.0)
-                .size_range(260.0..=640.0)
+                .default_size(380.0_f32.min(max_width))
+                .size_range(180.0..=max_width)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         crate::ui::lesson_panel::lesson_panel_ui(

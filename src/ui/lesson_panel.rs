@@ -144,7 +144,7 @@ pub fn lesson_panel_ui(
 ) {
     let lesson = &state.loaded.lesson;
     ui.horizontal(|ui| {
-        ui.heading(&lesson.title);
+        ui.weak("Lesson");
         if ui
             .small_button("Close")
             .on_hover_text("Close the lesson")
@@ -153,6 +153,8 @@ pub fn lesson_panel_ui(
             out.push(Intent::CloseLesson);
         }
     });
+    // Wrapped, so a long title never widens the panel past the window.
+    ui.add(egui::Label::new(RichText::new(&lesson.title).heading()).wrap());
     egui::CollapsingHeader::new("Goals and source")
         .id_salt("lesson_goals")
         .show(ui, |ui| {
@@ -164,7 +166,7 @@ pub fn lesson_panel_ui(
     progress_ui(ui, state, out);
     ui.separator();
     let step = state.current();
-    ui.label(RichText::new(&step.title).strong().size(18.0));
+    ui.add(egui::Label::new(RichText::new(&step.title).strong().size(18.0)).wrap());
     markdown_ui(ui, &step.text);
     if let Some(check) = &step.check {
         check_ui(ui, state, check);
