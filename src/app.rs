@@ -51,6 +51,20 @@ fn window_icon() -> Option<egui::IconData> {
 
 /// Opens the window, on `file` (a preset or model file) if given, running.
 pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
+    run_gui_with(move |app| {
+        if let Some(path) = &file {
+            app.open_file(path);
+        }
+    })
+}
+
+/// Opens the window in a lesson (a built-in's name or a lesson file), running.
+pub fn run_gui_lesson(name_or_path: String) -> anyhow::Result<()> {
+    run_gui_with(move |app| app.apply(crate::ui::Intent::OpenLesson(name_or_path)))
+}
+
+/// Opens the window and lets `init` act on the app before the first frame.
+fn run_gui_with(init: impl FnOnce(&mut App) + 'static) -> anyhow::Result<()> {
     let settings_path = settings_store::settings_path();
     let (stored, settings_error) = match settings_path.as_deref().map(settings_store::load) {
         Some(Ok(s)) => (s, None),
@@ -87,9 +101,7 @@ pub fn run_gui_opening(file: Option<PathBuf>) -> anyhow::Result<()> {
             if let Some(e) = settings_error {
                 app.toasts.error(e);
             }
-            if let Some(path) = &file {
-                app.open_file(path);
-            }
+            init(&mut app);
             Ok(Box::new(app))
         }),
     )
@@ -193,6 +205,8 @@ pub struct App {
     /// the autosave, and when it was last asked for.
     autosaved_recording: Option<String>,
     recording_asked: Option<Instant>,
+    /// The guided lesson open, if any (its panel shows on the right).
+    lesson: Option<crate::lesson::LessonState>,
 }
 
 impl App {
@@ -301,6 +315,7 @@ impl App {
             settings_path: None,
             autosaved_recording: None,
             recording_asked: None,
+            lesson: None,
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
@@ -816,6 +831,7 @@ impl eframe::App for App {
         self.finish_png();
         self.poll_export();
         self.autosave_tick(false);
+        self.lesson_tick();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -868,5 +884,6 @@ mod export_job;
 mod intents;
 mod interop;
 mod layout;
+mod lesson;
 pub mod logger;
 mod settings_store;

@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod interop;
 pub mod io;
+pub mod lesson;
 pub mod model;
 pub mod sim;
 pub mod ui;

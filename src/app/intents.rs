@@ -231,6 +231,15 @@ impl App {
                     Err(e) => self.toasts.error(e.to_string()),
                 }
             }
+            Intent::OpenLessonDialog => self.pick_path(PathUse::OpenLesson, None, String::new()),
+            Intent::OpenLesson(name) => self.open_lesson(&name),
+            Intent::LessonStep(k) => self.enter_lesson_step(k),
+            Intent::LessonHint(on) => {
+                if let Some(lesson) = &mut self.lesson {
+                    lesson.hint_shown = on;
+                }
+            }
+            Intent::CloseLesson => self.lesson = None,
             Intent::Redo => {
                 let current = self.snapshot();
                 if let Some(restore) = self.undo.redo(|| current) {

@@ -33,11 +33,33 @@ impl App {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
             });
+        if let Some(lesson) = &self.lesson {
+            // At most a third of the window, so zoomed on a small screen the panel
+            // stays whole and the plots keep room.
+            let max_width = (ui.available_width() / 3.0).clamp(180.0, 640.0);
+            egui::Panel::right("lesson")
+                .resizable(true)
+                .default_size(380.0_f32.min(max_width))
+                .size_range(180.0..=max_width)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        crate::ui::lesson_panel::lesson_panel_ui(
+                            ui,
+                            lesson,
+                            &self.setup.model,
+                            out,
+                        );
+                    });
+                });
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
             // Wrapped: zoomed for a projector, the later tabs move to a second row
             // instead of falling off the window's edge.
             ui.horizontal_wrapped(|ui| {
                 for view in crate::ui::View::ALL {
+                    if !self.lesson_allows(view) {
+                        continue;
+                    }
                     if ui
                         .selectable_label(self.view == view, view.label())
                         .clicked()
@@ -157,6 +179,7 @@ impl App {
                     .iter()
                     .map(|p| self.setup.stimuli.iter().any(|s| s.target == p.name))
                     .collect();
+                (self.params.hidden, self.params.locked) = self.lesson_param_masks();
                 self.params
                     .ui(ui, &model, &self.setup.params, &stimulated, out);
             });

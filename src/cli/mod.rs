@@ -26,6 +26,7 @@ use clap::{Parser, Subcommand};
 
 mod export_annarchy;
 mod import;
+mod lesson;
 mod open;
 
 use crate::io::preset::{Preset, ResolvedPreset};
@@ -87,6 +88,10 @@ pub enum Command {
     ExportAnnarchy(export_annarchy::ExportAnnarchyArgs),
     /// Open the window on a preset (.ron) or model file (.neuron), running.
     Open(open::OpenArgs),
+    /// List the built-in guided lessons: name, title, number of steps.
+    Lessons,
+    /// Open the window in a guided lesson (a built-in's name or a lesson file).
+    Lesson(lesson::LessonArgs),
 }
 
 /// Which run to start from: a preset file plus command-line overrides.
@@ -246,6 +251,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(args)) => import::import_cmd(&args),
         Some(Command::ExportAnnarchy(args)) => export_annarchy::export_annarchy_cmd(&args),
         Some(Command::Open(args)) => open::open_cmd(&args),
+        Some(Command::Lessons) => lesson::lessons_cmd(),
+        Some(Command::Lesson(args)) => lesson::lesson_cmd(&args),
         None => crate::app::run_gui(),
     }
 }

@@ -144,23 +144,7 @@ impl Preset {
                 ),
             ));
         }
-        let preset = ron_options().from_str::<Preset>(text).map_err(|e| {
-            let (line, col) = (e.position.line, e.position.col);
-            let path = match e.code {
-                ron::Error::MissingStructField { .. } => {
-                    super::ron_path::struct_path_at(text, line, col)
-                }
-                _ => super::ron_path::path_at(text, line, col),
-            };
-            let named = field_of_ron_error(&e.code);
-            let field = match (path.is_empty(), named.is_empty()) {
-                (_, true) => path,
-                (true, false) => named,
-                (false, false) if path.ends_with(&named) => path,
-                (false, false) => format!("{path}.{named}"),
-            };
-            err(file, Some(e.position.line), &field, e.code.to_string())
-        })?;
+        let preset: Preset = parse_ron(file, text)?;
         preset.check_sizes(file, text)?;
         Ok(preset)
     }
@@ -475,6 +459,29 @@ pub fn load_resolved(
     preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
 }
 
+/// Parses RON text into `T` with the presets' options (implicit `Some`, bounded
+/// nesting); an error names the file, the line and the field path
+/// (`events[3].set.I_app`). Lessons use the same loader.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, PresetError> {
+    ron_options().from_str::<T>(text).map_err(|e| {
+        let (line, col) = (e.position.line, e.position.col);
+        let path = match e.code {
+            ron::Error::MissingStructField { .. } => {
+                super::ron_path::struct_path_at(text, line, col)
+            }
+            _ => super::ron_path::path_at(text, line, col),
+        };
+        let named = field_of_ron_error(&e.code);
+        let field = match (path.is_empty(), named.is_empty()) {
+            (_, true) => path,
+            (true, false) => named,
+            (false, false) if path.ends_with(&named) => path,
+            (false, false) => format!("{path}.{named}"),
+        };
+        err(file, Some(e.position.line), &field, e.code.to_string())
+    })
+}
+
 /// `dt_ms: 0.1` rather than `dt_ms: Some(0.1)`: optional fields read as plain values.
 fn ron_options() -> ron::Options {
     ron::Options::default()
@@ -482,7 +489,7 @@ fn ron_options() -> ron::Options {
         .with_recursion_limit(MAX_RON_NESTING)
 }
 
-fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetError {
+pub(crate) fn err(file: &str, line: Option<usize>, field: &str, message: String) -> PresetError {
     PresetError {
         file: file.to_owned(),
         line,

@@ -31,6 +31,8 @@ pub enum PathUse {
     ImportFolder(PathBuf),
     /// File → Export → ANNarchy script: the folder to write it in.
     AnnarchyFolder,
+    /// A lesson file (docs/lessons.md).
+    OpenLesson,
 }
 
 impl PathUse {
@@ -43,6 +45,7 @@ impl PathUse {
             Self::Png => "png",
             Self::ImportPython => "py",
             Self::ImportFolder(_) | Self::AnnarchyFolder => "",
+            Self::OpenLesson => "ron",
         }
     }
 
@@ -72,6 +75,7 @@ impl PathUse {
             Self::ImportPython => "Import from Python",
             Self::ImportFolder(_) => "Folder for the imported .neuron models",
             Self::AnnarchyFolder => "Folder for the ANNarchy script",
+            Self::OpenLesson => "Open lesson",
         }
     }
 }

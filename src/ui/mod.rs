@@ -12,7 +12,9 @@ pub mod file_dialog;
 pub mod fit_ui;
 pub mod history;
 pub mod iv_panel;
+pub mod lesson_panel;
 pub mod map_panel;
+pub mod markdown;
 pub mod model_picker;
 pub mod overview;
 pub mod params;
@@ -123,6 +125,15 @@ pub enum Intent {
     PickPresetFor(PresetTarget),
     /// Closes the window the normal way (settings and session saved).
     Quit,
+    /// File → Open lesson…: a lesson file (docs/lessons.md).
+    OpenLessonDialog,
+    /// Opens a lesson: a built-in's name (File → Lessons) or a lesson file's path.
+    OpenLesson(String),
+    /// Shows step `k` of the open lesson, opening what the step opens.
+    LessonStep(usize),
+    /// Shows or hides the current step's hint.
+    LessonHint(bool),
+    CloseLesson,
 }
 
 /// Which panel a picked preset goes to.

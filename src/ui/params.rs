@@ -20,6 +20,10 @@ pub fn param_label(name: &str, unit: &str) -> String {
 #[derive(Debug, Default)]
 pub struct ParamsPanel {
     pub search: String,
+    /// Per parameter: not shown (a lesson step shows only some; empty: all shown).
+    pub hidden: Vec<bool>,
+    /// Per parameter: shown but disabled (locked by a lesson step).
+    pub locked: Vec<bool>,
 }
 
 impl ParamsPanel {
@@ -71,7 +75,14 @@ impl ParamsPanel {
             {
                 continue;
             }
+            if self.hidden.get(index).copied().unwrap_or(false) {
+                continue;
+            }
+            let locked = self.locked.get(index).copied().unwrap_or(false);
             ui.horizontal(|ui| {
+                if locked {
+                    ui.disable();
+                }
                 let changed = value.to_bits() != p.default.to_bits();
                 if ui
                     .add_enabled(changed, egui::Button::new("reset").small())

@@ -160,6 +160,7 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
         {
             out.push(Intent::ImportPythonDialog);
         }
+        lessons_menu_ui(ui, out);
         ui.menu_button("Open recent", |ui| {
             if recent.is_empty() {
                 ui.weak("nothing yet");
@@ -218,6 +219,24 @@ fn file_menu_ui(ui: &mut egui::Ui, recent: &[PathBuf], out: &mut Vec<Intent>) {
         ui.separator();
         if ui.button("Quit  (Ctrl+Q)").clicked() {
             out.push(Intent::Quit);
+        }
+    });
+}
+
+/// File → Open lesson… and File → Lessons (the built-in curriculum).
+fn lessons_menu_ui(ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+    if ui
+        .button("Open lesson…")
+        .on_hover_text("A guided lesson file (docs/lessons.md)")
+        .clicked()
+    {
+        out.push(Intent::OpenLessonDialog);
+    }
+    ui.menu_button("Lessons", |ui| {
+        for (name, title) in crate::lesson::builtin_titles() {
+            if ui.button(title.as_str()).on_hover_text(*name).clicked() {
+                out.push(Intent::OpenLesson((*name).to_owned()));
+            }
         }
     });
 }
