@@ -142,6 +142,8 @@ pub struct App {
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
+    equations: crate::ui::equations_panel::EquationsPanel,
+    gallery: crate::ui::gallery::GalleryPanel,
     undo: UndoStack,
     pub toasts: Toasts,
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
@@ -246,6 +248,8 @@ impl App {
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
+            equations: Default::default(),
+            gallery: Default::default(),
             undo: UndoStack::default(),
             toasts: Toasts::default(),
             screenshot_tx,
@@ -338,6 +342,14 @@ impl App {
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {
         &mut self.fi
+    }
+
+    pub fn equations_panel(&self) -> &crate::ui::equations_panel::EquationsPanel {
+        &self.equations
+    }
+
+    pub fn gallery_panel(&mut self) -> &mut crate::ui::gallery::GalleryPanel {
+        &mut self.gallery
     }
 
     pub fn compare_panel(&mut self) -> &mut crate::ui::compare_panel::ComparePanel {

@@ -15,6 +15,7 @@ mod kernels;
 pub mod lexer;
 pub mod limits;
 pub mod parser;
+pub mod pretty;
 pub mod roles;
 pub mod tape;
 

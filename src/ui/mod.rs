@@ -5,14 +5,17 @@ pub mod bifurcation_panel;
 pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
+pub mod equations_panel;
 pub mod export;
 pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
 pub mod fit_ui;
+pub mod gallery;
 pub mod history;
 pub mod iv_panel;
 pub mod map_panel;
+pub mod math_layout;
 pub mod model_picker;
 pub mod overview;
 pub mod params;
@@ -114,6 +117,9 @@ pub enum Intent {
         path: PathBuf,
         text: String,
     },
+    /// Scrolls the parameters panel to this parameter's slider and focuses it (a
+    /// click on the parameter in the Equations view).
+    FocusParam(String),
 }
 
 /// What the central area shows.
@@ -127,10 +133,14 @@ pub enum View {
     Compare,
     Bifurcation,
     Map,
+    /// The model's equations with each term's live value, above the traces.
+    Equations,
+    /// The cell-type presets side by side on one step.
+    Gallery,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 9] = [
         View::Traces,
         View::PhasePlane,
         View::Iv,
@@ -138,6 +148,8 @@ impl View {
         View::Compare,
         View::Bifurcation,
         View::Map,
+        View::Equations,
+        View::Gallery,
     ];
 
     pub fn label(self) -> &'static str {
@@ -149,6 +161,8 @@ impl View {
             View::Compare => "Compare",
             View::Bifurcation => "Bifurcation",
             View::Map => "Parameter map",
+            View::Equations => "Equations",
+            View::Gallery => "Gallery",
         }
     }
 }

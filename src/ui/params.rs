@@ -20,6 +20,8 @@ pub fn param_label(name: &str, unit: &str) -> String {
 #[derive(Debug, Default)]
 pub struct ParamsPanel {
     pub search: String,
+    /// The parameter to scroll to and focus (a click in the Equations view).
+    pub focus: Option<String>,
 }
 
 impl ParamsPanel {
@@ -97,6 +99,11 @@ impl ParamsPanel {
                     p.default, p.range.min, p.range.max
                 ));
                 let response = ui.add(slider).on_hover_text(tip);
+                if self.focus.as_deref() == Some(p.name.as_str()) {
+                    response.scroll_to_me(Some(egui::Align::Center));
+                    response.request_focus();
+                    self.focus = None;
+                }
                 if response.changed() && v.is_finite() && v.to_bits() != value.to_bits() {
                     out.push(Intent::SetParam { index, value: v });
                 }
