@@ -352,6 +352,14 @@ impl App {
         &mut self.gallery
     }
 
+    /// The parameter whose slider was last found from the Equations view.
+    pub fn highlighted_param(&self) -> Option<&str> {
+        self.params
+            .highlight
+            .as_ref()
+            .map(|(name, _)| name.as_str())
+    }
+
     pub fn compare_panel(&mut self) -> &mut crate::ui::compare_panel::ComparePanel {
         &mut self.compare
     }

@@ -10,7 +10,9 @@ use neuron_explorer::analysis::gallery::{cell_type_presets, gallery_cell, step_p
 use neuron_explorer::io::preset::load_resolved;
 
 fn preset(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("presets").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("presets")
+        .join(name)
 }
 
 /// Izhikevich (2007), ch. 8: the LS (neurogliaform) cell fires its first spike with
@@ -19,7 +21,11 @@ fn preset(name: &str) -> PathBuf {
 #[test]
 fn late_spiking_preset_fires_late_at_its_near_threshold_step() {
     let resolved = load_resolved(&preset("izhikevich2007_ls_late_spiking.ron"), None).unwrap();
-    let onset_ms = resolved.events.iter().map(|e| e.t_ms).fold(f64::INFINITY, f64::min);
+    let onset_ms = resolved
+        .events
+        .iter()
+        .map(|e| e.t_ms)
+        .fold(f64::INFINITY, f64::min);
     let trace = run_membrane(&resolved).unwrap();
     let first = trace.spikes_ms.iter().find(|&&t| t >= onset_ms).copied();
     let latency = first.map(|t| t - onset_ms);
@@ -30,11 +36,24 @@ fn late_spiking_preset_fires_late_at_its_near_threshold_step() {
     // Silent before the step.
     assert!(trace.spikes_ms.iter().all(|&t| t >= onset_ms));
     // The latency is a near-threshold effect: twice the drive fires within 30 ms.
-    let drive = resolved.events[0].set.iter().next().map(|(_, v)| *v).unwrap();
+    let drive = resolved.events[0]
+        .set
+        .iter()
+        .next()
+        .map(|(_, v)| *v)
+        .unwrap();
     let strong = step_protocol(&resolved, "I_app", 2.0 * drive);
     let trace = run_membrane(&strong).unwrap();
-    let first = trace.spikes_ms.iter().find(|&&t| t >= 50.0).copied().unwrap();
-    assert!(first - 50.0 < 30.0, "at twice the drive the first spike is at {first} ms");
+    let first = trace
+        .spikes_ms
+        .iter()
+        .find(|&&t| t >= 50.0)
+        .copied()
+        .unwrap();
+    assert!(
+        first - 50.0 < 30.0,
+        "at twice the drive the first spike is at {first} ms"
+    );
 }
 
 /// With b = 0 the quadratic model's rest state vanishes where the parabola
@@ -50,7 +69,10 @@ fn gallery_finds_the_late_spiking_cells_rheobase() {
     assert!((r - expected).abs() < 0.5, "rheobase {r} vs {expected}");
     assert!((cell.amplitude - 1.5 * r).abs() < 1e-9);
     assert!(cell.spikes_in_step() > 0);
-    assert!(cell.trace.spikes_ms.iter().all(|&t| t >= 50.0), "silent before the step");
+    assert!(
+        cell.trace.spikes_ms.iter().all(|&t| t >= 50.0),
+        "silent before the step"
+    );
 }
 
 #[test]

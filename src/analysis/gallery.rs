@@ -27,7 +27,21 @@ const RHEOBASE_GRID: usize = 41;
 /// The cell-type codes a gallery preset's file name carries (`izhikevich2007_ls_…`).
 const CELL_TYPES: &[&str] = &["rs", "ib", "ch", "fs", "lts", "ls", "tc", "rz"];
 
-/// The shipped cell-type presets in `dir`, 2003 first, by file name.
+/// Where a preset's cell type sorts: (family, position in [`CELL_TYPES`]).
+fn cell_type_key(path: &Path) -> (String, usize) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let mut parts = stem.split('_');
+    let family = parts.next().unwrap_or("").to_owned();
+    let code = parts.next().unwrap_or("");
+    let rank = CELL_TYPES
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(CELL_TYPES.len());
+    (family, rank)
+}
+
+/// The shipped cell-type presets in `dir`: 2003 first, in the papers' order of
+/// cell types (RS, IB, CH, FS, LTS, LS, TC, RZ).
 pub fn cell_type_presets(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -46,7 +60,7 @@ pub fn cell_type_presets(dir: &Path) -> Vec<PathBuf> {
                 && CELL_TYPES.contains(&code)
         })
         .collect();
-    out.sort();
+    out.sort_by_key(|p| cell_type_key(p));
     out
 }
 

@@ -224,7 +224,8 @@ fn equations_ui(
         dt_ms: recorded.dt_ms,
     };
     let height = ui.available_height() * 0.55;
-    egui::ScrollArea::vertical()
+    // Both ways: a long fraction may be wider than a zoomed window.
+    egui::ScrollArea::both()
         .id_salt("equations")
         .max_height(height)
         .show(ui, |ui| panel.ui(ui, &input, out));

@@ -106,16 +106,17 @@ impl EquationsPanel {
             probe.term_values()
         });
         ui.horizontal_wrapped(|ui| {
-            ui.strong(&model.desc.name);
             match &input.state {
-                Some(_) => ui.label(format!("· values at t = {:.2} ms", input.t_ms)),
-                None => ui.label("· no values recorded yet"),
+                Some(_) => ui.label(format!("t = {:.2} ms", input.t_ms)),
+                None => ui.label("no values recorded yet"),
             };
-            ui.label("· bars: each term's size against the largest in its equation,")
-                .on_hover_text("Orange terms raise the left-hand side, blue ones lower it.");
-            ui.colored_label(RAISES, "raising");
-            ui.colored_label(LOWERS, "lowering");
-            ui.label("· click a parameter to find its slider");
+            let help = "Under each term: its value now and a bar, its size against the \
+                        largest term of its equation. Orange terms raise the left-hand side, \
+                        blue ones lower it. Click a parameter (blue) to find its slider.";
+            ui.colored_label(RAISES, "raising").on_hover_text(help);
+            ui.colored_label(LOWERS, "lowering").on_hover_text(help);
+            ui.weak("· click a parameter to find its slider")
+                .on_hover_text(help);
         });
         ui.add_space(4.0);
         let size = (ui.text_style_height(&egui::TextStyle::Body) * 1.35).max(16.0);
@@ -188,9 +189,13 @@ impl EquationsPanel {
 /// others in the model's order.
 fn display_order(model: &CompiledModel) -> Vec<usize> {
     let n = model.desc.equations.len();
-    let membrane = model
-        .membrane_var()
-        .and_then(|v| model.desc.equations.iter().position(|e| e.var == model.vars[v].name));
+    let membrane = model.membrane_var().and_then(|v| {
+        model
+            .desc
+            .equations
+            .iter()
+            .position(|e| e.var == model.vars[v].name)
+    });
     membrane
         .into_iter()
         .chain((0..n).filter(|&i| Some(i) != membrane))
@@ -249,6 +254,10 @@ impl EquationLine<'_> {
                 let mut b = MathBox::default();
                 b.push_text(&ts, sign, size);
                 b.push_math(ts.layout(m, size));
+                if self.values.is_some() {
+                    // Room for the value under a short term (−I_L) without overlap.
+                    b.width = b.width.max(size * 3.6);
+                }
                 chunks.push(Chunk {
                     math: b,
                     term: Some(k),
@@ -262,10 +271,25 @@ impl EquationLine<'_> {
         };
         let width = ui.available_width().max(200.0);
         let lines = flow(&head, &chunks, width);
+        // The live value sits at the right of the first line if it fits there,
+        // else on a line of its own below (a zoomed, narrow window).
+        let live = self.live.as_ref().map(|text| {
+            let font = egui::FontId::proportional(size * 0.75);
+            painter.layout_no_wrap(text.clone(), font, ui.visuals().weak_text_color())
+        });
+        let first_width = lines.first().map_or(0.0, |l| line_width(&head, &chunks, l));
+        let live_below = live
+            .as_ref()
+            .is_some_and(|g| first_width + g.size().x + 12.0 > width);
+        let below_height = match (&live, live_below) {
+            (Some(g), true) => g.size().y + 2.0,
+            _ => 0.0,
+        };
         let height: f32 = lines
             .iter()
             .map(|l| l.ascent + l.descent + bar_space + 6.0)
-            .sum();
+            .sum::<f32>()
+            + below_height;
         let (rect, response) =
             ui.allocate_exact_size(vec2(width, height.max(size)), Sense::hover());
         response.on_hover_text(&self.eq.description);
@@ -301,15 +325,13 @@ impl EquationLine<'_> {
             }
             y = base + line.descent + bar_space + 6.0;
         }
-        if let Some(live) = &self.live {
-            let font = egui::FontId::proportional(size * 0.75);
-            painter.text(
-                rect.right_top() + vec2(-4.0, 2.0),
-                egui::Align2::RIGHT_TOP,
-                live,
-                font,
-                ui.visuals().weak_text_color(),
-            );
+        if let Some(galley) = live {
+            let pos = if live_below {
+                pos2(rect.left() + 8.0, rect.bottom() - galley.size().y)
+            } else {
+                pos2(rect.right() - 4.0 - galley.size().x, rect.top() + 2.0)
+            };
+            painter.galley(pos, galley, ui.visuals().weak_text_color());
         }
         name_links_ui(ui, model, params, &hits, ("eq", self.index), out);
     }
@@ -415,7 +437,7 @@ fn spike_and_reset_ui(
     b.push_text(&ts, "spike when ", size);
     b.push_math(ts.layout(&pretty::expr(cond), size));
     if !model.desc.reset.is_empty() {
-        b.push_text(&ts, ";  then ", size);
+        b.push_text(&ts, ";  reset: ", size);
         for (k, r) in model.desc.reset.iter().enumerate() {
             if k > 0 {
                 b.push_text(&ts, ",  ", size);
@@ -426,7 +448,7 @@ fn spike_and_reset_ui(
                 name: r.var.clone(),
             };
             b.push_math(ts.layout(&name, size));
-            b.push_text(&ts, " ← ", size);
+            b.push_text(&ts, " = ", size);
             b.push_math(ts.layout(&pretty::expr(&r.rhs), size));
         }
     }
@@ -445,6 +467,13 @@ struct Line {
     chunks: Vec<(usize, f32)>,
     ascent: f32,
     descent: f32,
+}
+
+/// Where a line's last chunk ends.
+fn line_width(head: &MathBox, chunks: &[Chunk], line: &Line) -> f32 {
+    line.chunks
+        .last()
+        .map_or(head.width, |&(i, x)| x + chunks[i].math.width)
 }
 
 /// Places the chunks after `head`, wrapping to a new line (indented past the

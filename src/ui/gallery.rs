@@ -17,7 +17,7 @@ use crate::io::preset::load_resolved;
 /// Step sizes offered, as multiples of each cell's rheobase.
 const FACTORS: [f64; 4] = [1.1, 1.5, 2.0, 3.0];
 /// Width a small multiple asks for.
-const TILE_WIDTH: f32 = 330.0;
+const TILE_WIDTH: f32 = 260.0;
 
 pub struct GalleryPanel {
     /// The step as a multiple of each cell's rheobase.
@@ -138,15 +138,16 @@ impl GalleryPanel {
         }
         ui.separator();
         let columns = ((ui.available_width() / TILE_WIDTH).floor() as usize).max(1);
+        let spacing = 8.0;
+        let width = (ui.available_width() - 16.0) / columns as f32 - spacing;
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("gallery_grid")
                 .num_columns(columns)
-                .spacing([8.0, 8.0])
+                .spacing([spacing, spacing])
                 .show(ui, |ui| {
-                    let width = ui.available_width() / columns as f32 - 8.0;
                     let factor = self.computed_for.unwrap_or(self.factor);
                     for (i, cell) in self.cells.iter().enumerate() {
-                        tile_ui(ui, cell, i, width.max(200.0), factor, out);
+                        tile_ui(ui, cell, i, width.max(180.0), factor, out);
                         if (i + 1) % columns == 0 {
                             ui.end_row();
                         }
@@ -198,10 +199,15 @@ fn tile_ui(
             .allow_zoom(false)
             .allow_scroll(false)
             .allow_boxed_zoom(false)
+            .show_axes(false)
             .show_x(false)
             .show_y(false)
-            .y_axis_label("v [mV]")
             .show(ui, |p| {
+                // The step's onset and end, faint, behind the trace.
+                let faint = egui::Color32::from_gray(110);
+                for t in [STEP_START_MS, STEP_END_MS] {
+                    p.vline(egui_plot::VLine::new("step", t).color(faint).width(1.0));
+                }
                 p.line(Line::new("v", PlotPoints::from(points)).width(1.2));
             });
         if plot.response.clicked() {
@@ -211,7 +217,7 @@ fn tile_ui(
             format!("first spike {l:.1} ms after onset")
         });
         ui.small(format!(
-            "{} spikes in the step · {latency}",
+            "v, 0–{RUN_MS} ms · {} spikes in the step · {latency}",
             cell.spikes_in_step()
         ));
     });

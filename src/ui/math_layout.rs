@@ -10,6 +10,9 @@ use egui::{Color32, FontId, Galley, Pos2, Rect, Stroke, Vec2, pos2, vec2};
 
 use crate::model::pretty::Math;
 
+/// The maximal conductance's symbol, which not every font has.
+const BAR_G: &str = "ḡ";
+
 /// Subscripts and superscripts relative to their base.
 const SCRIPT_SCALE: f32 = 0.7;
 
@@ -77,7 +80,7 @@ impl MathBox {
 
     /// Paints with the baseline's left end at `origin`; returns where names were drawn.
     pub fn paint(&self, painter: &egui::Painter, origin: Pos2, stroke: Stroke) -> Vec<NameHit> {
-        let mut hits = Vec::new();
+        let mut hits: Vec<NameHit> = Vec::new();
         for item in &self.items {
             match item {
                 Item::Text {
@@ -87,10 +90,19 @@ impl MathBox {
                 } => {
                     let pos = origin + *offset;
                     if let Some(name) = name {
-                        hits.push(NameHit {
-                            rect: Rect::from_min_size(pos, galley.size()),
-                            name: name.clone(),
-                        });
+                        let rect = Rect::from_min_size(pos, galley.size());
+                        // A name's base and subscript are one link.
+                        match hits.last_mut() {
+                            Some(last)
+                                if last.name == *name && last.rect.expand(1.0).intersects(rect) =>
+                            {
+                                last.rect = last.rect.union(rect);
+                            }
+                            _ => hits.push(NameHit {
+                                rect,
+                                name: name.clone(),
+                            }),
+                        }
                     }
                     painter.galley(pos, Arc::clone(galley), stroke.color);
                 }
@@ -132,10 +144,39 @@ pub struct Typesetter<'a> {
 }
 
 impl Typesetter<'_> {
+    /// `s` with every character the fonts cannot draw replaced (egui refuses to
+    /// lay out a missing glyph): ḡ becomes g with a drawn bar, anything else `?`.
     fn text(&self, s: &str, size: f32, color: Color32, name: Option<&str>) -> MathBox {
+        let font = FontId::proportional(size);
+        if self.painter.fonts_mut(|f| f.has_glyphs(&font, s)) {
+            return self.drawable_text(s.to_owned(), size, color, name);
+        }
+        if s == BAR_G {
+            let mut b = self.drawable_text("g".to_owned(), size, color, name);
+            let w = b.width;
+            b.items.push(Item::Line {
+                from: vec2(w * 0.1, -size * 0.62),
+                to: vec2(w * 0.9, -size * 0.62),
+            });
+            return b;
+        }
+        let shown: String = s
+            .chars()
+            .map(|c| {
+                if self.painter.fonts_mut(|f| f.has_glyph(&font, c)) {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        self.drawable_text(shown, size, color, name)
+    }
+
+    fn drawable_text(&self, s: String, size: f32, color: Color32, name: Option<&str>) -> MathBox {
         let galley = self
             .painter
-            .layout_no_wrap(s.to_owned(), FontId::proportional(size), color);
+            .layout_no_wrap(s, FontId::proportional(size), color);
         let h = galley.size().y;
         // The font's baseline sits about 4/5 of the row height down.
         let ascent = h * 0.8;
