@@ -176,6 +176,8 @@ pub struct App {
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
+    equations: crate::ui::equations_panel::EquationsPanel,
+    gallery: crate::ui::gallery::GalleryPanel,
     undo: UndoStack,
     pub toasts: Toasts,
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
@@ -295,6 +297,8 @@ impl App {
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
+            equations: Default::default(),
+            gallery: Default::default(),
             undo: UndoStack::default(),
             toasts: Toasts::default(),
             screenshot_tx,
@@ -391,6 +395,22 @@ impl App {
 
     pub fn fi_panel(&mut self) -> &mut FiPanel {
         &mut self.fi
+    }
+
+    pub fn equations_panel(&self) -> &crate::ui::equations_panel::EquationsPanel {
+        &self.equations
+    }
+
+    pub fn gallery_panel(&mut self) -> &mut crate::ui::gallery::GalleryPanel {
+        &mut self.gallery
+    }
+
+    /// The parameter whose slider was last found from the Equations view.
+    pub fn highlighted_param(&self) -> Option<&str> {
+        self.params
+            .highlight
+            .as_ref()
+            .map(|(name, _)| name.as_str())
     }
 
     pub fn compare_panel(&mut self) -> &mut crate::ui::compare_panel::ComparePanel {

@@ -15,12 +15,14 @@ pub mod features;
 pub mod fi;
 pub mod fit;
 pub mod fitspec;
+pub mod gallery;
 pub mod map;
 pub mod nelder_mead;
 pub mod objectives;
 pub mod phase;
 pub mod protocols;
 pub mod sensitivity;
+pub mod terms;
 pub mod trace_ref;
 
 use std::sync::Arc;

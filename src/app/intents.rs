@@ -246,6 +246,13 @@ impl App {
                     self.apply_restore(restore);
                 }
             }
+            Intent::FocusParam(name) => {
+                if self.setup.model.param_index(&name).is_some() {
+                    // A search that hides the slider would leave nothing to find.
+                    self.params.search.clear();
+                    self.params.focus = Some(name);
+                }
+            }
         }
     }
 

@@ -71,7 +71,11 @@ impl App {
             });
             ui.separator();
             match self.view {
-                crate::ui::View::Traces => {}
+                crate::ui::View::Traces | crate::ui::View::Equations => {}
+                crate::ui::View::Gallery => {
+                    self.gallery.ui(ui, out);
+                    return;
+                }
                 crate::ui::View::PhasePlane => {
                     let input = crate::ui::phase_plane::PhaseInput {
                         history: &self.history,
@@ -123,6 +127,10 @@ impl App {
                     .collect();
                 &default_params
             };
+            if self.view == crate::ui::View::Equations {
+                let panel = &mut self.equations;
+                equations_ui(ui, panel, &self.history, recorded, params, out);
+            }
             self.features.update(
                 &self.history,
                 &recorded.model,
@@ -214,4 +222,35 @@ impl App {
                 self.browser.ui(ui, out);
             });
     }
+}
+
+/// The Equations view's upper part: the equations with live terms, scrolling
+/// within about half the height so the traces stay in view below.
+fn equations_ui(
+    ui: &mut egui::Ui,
+    panel: &mut crate::ui::equations_panel::EquationsPanel,
+    history: &crate::ui::history::History,
+    recorded: &crate::sim::worker::Announcement,
+    params: &[f64],
+    out: &mut Vec<Intent>,
+) {
+    let model = Arc::clone(&recorded.model);
+    let n = model.vars.len();
+    let state: Option<Vec<f64>> = (0..n)
+        .map(|i| history.channel(i).and_then(|c| c.back().copied()))
+        .collect();
+    let input = crate::ui::equations_panel::EquationsInput {
+        model: &model,
+        params,
+        state,
+        t_ms: history.t_ms().back().copied().unwrap_or(0.0),
+        dt_ms: recorded.dt_ms,
+    };
+    let height = ui.available_height() * 0.55;
+    // Both ways: a long fraction may be wider than a zoomed window.
+    egui::ScrollArea::both()
+        .id_salt("equations")
+        .max_height(height)
+        .show(ui, |ui| panel.ui(ui, &input, out));
+    ui.separator();
 }

@@ -87,6 +87,10 @@ pub enum LessonView {
     Compare,
     Bifurcation,
     Map,
+    /// The model's equations with live terms.
+    Equations,
+    /// The cell-type presets side by side.
+    Gallery,
 }
 
 /// A condition on the live run (its recorded data since the step started) and the

@@ -16,6 +16,7 @@ pub mod lexer;
 pub mod limits;
 pub mod op_table;
 pub mod parser;
+pub mod pretty;
 pub mod roles;
 pub mod tape;
 

@@ -57,6 +57,8 @@ pub fn to_view(v: LessonView) -> View {
         LessonView::Compare => View::Compare,
         LessonView::Bifurcation => View::Bifurcation,
         LessonView::Map => View::Map,
+        LessonView::Equations => View::Equations,
+        LessonView::Gallery => View::Gallery,
     }
 }
 
@@ -70,6 +72,8 @@ pub fn from_view(v: View) -> LessonView {
         View::Compare => LessonView::Compare,
         View::Bifurcation => LessonView::Bifurcation,
         View::Map => LessonView::Map,
+        View::Equations => LessonView::Equations,
+        View::Gallery => LessonView::Gallery,
     }
 }
 

@@ -5,16 +5,19 @@ pub mod bifurcation_panel;
 pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
+pub mod equations_panel;
 pub mod export;
 pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
 pub mod fit_ui;
+pub mod gallery;
 pub mod history;
 pub mod iv_panel;
 pub mod lesson_panel;
 pub mod map_panel;
 pub mod markdown;
+pub mod math_layout;
 pub mod model_picker;
 pub mod overview;
 pub mod params;
@@ -134,6 +137,9 @@ pub enum Intent {
     /// Shows or hides the current step's hint.
     LessonHint(bool),
     CloseLesson,
+    /// Scrolls the parameters panel to this parameter's slider and focuses it (a
+    /// click on the parameter in the Equations view).
+    FocusParam(String),
 }
 
 /// Which panel a picked preset goes to.
@@ -156,10 +162,14 @@ pub enum View {
     Compare,
     Bifurcation,
     Map,
+    /// The model's equations with each term's live value, above the traces.
+    Equations,
+    /// The cell-type presets side by side on one step.
+    Gallery,
 }
 
 impl View {
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 9] = [
         View::Traces,
         View::PhasePlane,
         View::Iv,
@@ -167,6 +177,8 @@ impl View {
         View::Compare,
         View::Bifurcation,
         View::Map,
+        View::Equations,
+        View::Gallery,
     ];
 
     pub fn label(self) -> &'static str {
@@ -178,6 +190,8 @@ impl View {
             View::Compare => "Compare",
             View::Bifurcation => "Bifurcation",
             View::Map => "Parameter map",
+            View::Equations => "Equations",
+            View::Gallery => "Gallery",
         }
     }
 }

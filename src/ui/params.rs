@@ -24,6 +24,10 @@ pub struct ParamsPanel {
     pub hidden: Vec<bool>,
     /// Per parameter: shown but disabled (locked by a lesson step).
     pub locked: Vec<bool>,
+    /// The parameter to scroll to and focus (a click in the Equations view).
+    pub focus: Option<String>,
+    /// The parameter found last and until when (egui time, s) its slider is outlined.
+    pub highlight: Option<(String, f64)>,
 }
 
 impl ParamsPanel {
@@ -108,6 +112,24 @@ impl ParamsPanel {
                     p.default, p.range.min, p.range.max
                 ));
                 let response = ui.add(slider).on_hover_text(tip);
+                let now_s = ui.input(|i| i.time);
+                if self.focus.as_deref() == Some(p.name.as_str()) {
+                    response.scroll_to_me(Some(egui::Align::Center));
+                    response.request_focus();
+                    self.focus = None;
+                    self.highlight = Some((p.name.clone(), now_s + 3.0));
+                }
+                if let Some((name, until_s)) = &self.highlight
+                    && *name == p.name
+                    && now_s < *until_s
+                {
+                    let stroke = egui::Stroke::new(2.0, ui.visuals().hyperlink_color);
+                    let rect = response.rect.expand(3.0);
+                    ui.painter()
+                        .rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Outside);
+                    ui.ctx()
+                        .request_repaint_after_secs((*until_s - now_s) as f32);
+                }
                 if response.changed() && v.is_finite() && v.to_bits() != value.to_bits() {
                     out.push(Intent::SetParam { index, value: v });
                 }
