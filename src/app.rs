@@ -98,6 +98,8 @@ pub struct Settings {
     /// The user's own model file in use when the program closed (reopened at the
     /// next start if it is still there).
     pub model_file: Option<PathBuf>,
+    /// Opening a preset starts it (off only in tests that step deterministically).
+    pub play_on_open: bool,
 }
 
 impl Default for Settings {
@@ -110,6 +112,7 @@ impl Default for Settings {
             recording: true,
             history: HistoryBounds::default(),
             model_file: None,
+            play_on_open: true,
         }
     }
 }
@@ -142,6 +145,8 @@ pub struct App {
     compare: crate::ui::compare_panel::ComparePanel,
     stimulus: StimulusPanel,
     browser: PresetBrowser,
+    timeline: crate::ui::timeline::TimelinePanel,
+    notes: crate::ui::notes::NotesWindow,
     undo: UndoStack,
     pub toasts: Toasts,
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
@@ -246,6 +251,8 @@ impl App {
             compare: crate::ui::compare_panel::ComparePanel::default(),
             stimulus: StimulusPanel::default(),
             browser: PresetBrowser::default(),
+            timeline: Default::default(),
+            notes: Default::default(),
             undo: UndoStack::default(),
             toasts: Toasts::default(),
             screenshot_tx,
@@ -314,6 +321,11 @@ impl App {
     /// The central view shown.
     pub fn view(&self) -> crate::ui::View {
         self.view
+    }
+
+    /// The opened preset's notes window.
+    pub fn notes(&self) -> &crate::ui::notes::NotesWindow {
+        &self.notes
     }
 
     pub fn phase_plane(&self) -> &PhasePlanePanel {
@@ -559,8 +571,7 @@ impl App {
         let old = &self.setup;
         let in_place = Arc::ptr_eq(&setup.model, &old.model)
             && setup.dt_ms.to_bits() == old.dt_ms.to_bits()
-            && setup.seed == old.seed
-            && setup.events == old.events;
+            && setup.seed == old.seed;
         if !in_place {
             if self.load_setup(setup) {
                 self.own_model_file = model_file.clone();
@@ -583,6 +594,10 @@ impl App {
         }
         if setup.stimuli != self.setup.stimuli {
             self.set_stimuli(setup.stimuli.clone());
+        }
+        if setup.events != self.setup.events {
+            self.setup.events = setup.events.clone();
+            self.send(Command::SetEvents(setup.events.clone()));
         }
         if (setup.duration_ms, setup.pause_at_end)
             != (self.setup.duration_ms, self.setup.pause_at_end)

@@ -58,6 +58,11 @@ pub fn stimulus_players(
         .collect()
 }
 
+/// The step an event at `t_ms` acts before: `round(t_ms / dt_ms)`.
+pub fn event_step(t_ms: f64, dt_ms: f64) -> u64 {
+    (t_ms / dt_ms).round().max(0.0) as u64
+}
+
 /// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
 pub fn steps_for(duration_ms: f64, dt_ms: f64) -> u64 {
     (duration_ms / dt_ms).ceil().max(0.0) as u64
@@ -171,6 +176,14 @@ impl Session {
         self.engine.set_param_all(index, value);
     }
 
+    /// Replaces the timed events (GUI timeline editing): those that act at or after
+    /// the current step will act; earlier ones are past and never act in this run.
+    pub fn set_events(&mut self, events: &[Event]) {
+        self.events = merge_events(events, self.engine.dt_ms(), &self.engine);
+        let step = self.engine.step_index();
+        self.next_event = self.events.partition_point(|&(s, _)| s < step);
+    }
+
     /// Replaces the stimulus waveforms (GUI editing).
     pub fn set_stimuli(&mut self, stimuli: Vec<(usize, StimulusPlayer)>) {
         for (i, _) in &self.stimuli {
@@ -186,7 +199,7 @@ impl Session {
 fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Vec<(u64, Vec<Action>)> {
     let mut by_step: Vec<(u64, &Event)> = events
         .iter()
-        .map(|ev| ((ev.t_ms / dt_ms).round() as u64, ev))
+        .map(|ev| (event_step(ev.t_ms, dt_ms), ev))
         .collect();
     by_step.sort_by_key(|&(step, _)| step);
     let mut merged: Vec<(u64, Vec<Action>)> = Vec::new();

@@ -2,6 +2,7 @@
 //! `app.rs` is the one place that applies them (edits, worker commands, files).
 
 pub mod bifurcation_panel;
+pub mod clamp_steps_panel;
 pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
@@ -14,6 +15,7 @@ pub mod history;
 pub mod iv_panel;
 pub mod map_panel;
 pub mod model_picker;
+pub mod notes;
 pub mod overview;
 pub mod params;
 pub mod phase_plane;
@@ -27,6 +29,7 @@ pub mod status;
 pub mod stimulus;
 pub mod sweep_job;
 pub mod toasts;
+pub mod timeline;
 pub mod toolbar;
 pub mod undo;
 
@@ -114,6 +117,10 @@ pub enum Intent {
         path: PathBuf,
         text: String,
     },
+    /// Replaces the run's timed events (the timeline: add, move, edit, delete).
+    SetEvents(Vec<crate::io::preset::Event>),
+    /// Shows or hides the opened preset's notes.
+    ShowNotes(bool),
 }
 
 /// What the central area shows.
