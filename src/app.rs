@@ -323,6 +323,11 @@ impl App {
         self.view
     }
 
+    /// The timeline strip's state (its selected event).
+    pub fn timeline(&self) -> &crate::ui::timeline::TimelinePanel {
+        &self.timeline
+    }
+
     /// The opened preset's notes window.
     pub fn notes(&self) -> &crate::ui::notes::NotesWindow {
         &self.notes

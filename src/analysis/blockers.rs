@@ -31,8 +31,8 @@ impl Blocker {
     /// What it blocks, for a tooltip.
     pub fn blocks(self) -> &'static str {
         match self {
-            Blocker::Ttx => "Na⁺ channels",
-            Blocker::Tea => "K⁺ channels",
+            Blocker::Ttx => "Na+ channels",
+            Blocker::Tea => "K+ channels",
         }
     }
 
@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(names("HHneuronCorbit", Blocker::Tea), ["gg_Kv3", "gg_Kv1"]);
         assert_eq!(names("HHneuronBischop", Blocker::Ttx), ["gg_Na"]);
         let k = names("HHneuronBischop", Blocker::Tea);
-        assert!(k.contains(&"gg_Kv3".to_owned()) && !k.contains(&"gg_SK".to_owned()), "{k:?}");
+        assert!(
+            k.contains(&"gg_Kv3".to_owned()) && !k.contains(&"gg_SK".to_owned()),
+            "{k:?}"
+        );
         assert!(names("Izhikevich2007", Blocker::Ttx).is_empty());
         assert!(names("Izhikevich2007", Blocker::Tea).is_empty());
     }

@@ -32,7 +32,8 @@ pub const I_INF: &str = "I_inf";
 /// The clamp current, outward positive, from `I_inf` (the right-hand side of
 /// `C dv/dt`): `−I_inf`.
 pub fn outward(i_inf: f64) -> f64 {
-    -i_inf
+    // 0 − x rather than −x: no current prints as 0, not −0.
+    0.0 - i_inf
 }
 
 /// Columns of the I–V table.
@@ -294,11 +295,14 @@ pub fn iv_sweep(
 /// I_outward_steady` (clamp current, outward positive); V1: the same values as
 /// `I_inf_*` with the sign of `C dv/dt`.
 pub fn iv_csv(points: &[IvPoint], columns: IvColumns) -> String {
-    let (header, sign) = match columns {
-        IvColumns::V1 => ("v_hold,I_inf_first_step,I_inf_instant,I_inf_steady\n", 1.0),
+    let (header, convert): (&str, fn(f64) -> f64) = match columns {
+        IvColumns::V1 => (
+            "v_hold,I_inf_first_step,I_inf_instant,I_inf_steady\n",
+            |x| x,
+        ),
         IvColumns::V2 => (
             "v_hold,I_outward_first_step,I_outward_instant,I_outward_steady\n",
-            -1.0,
+            outward,
         ),
     };
     let mut s = String::from(header);
@@ -306,7 +310,7 @@ pub fn iv_csv(points: &[IvPoint], columns: IvColumns) -> String {
         cell(&mut s, Some(p.v_hold));
         for x in [p.first_step, p.instant, p.steady] {
             s.push(',');
-            cell(&mut s, Some(sign * x));
+            cell(&mut s, Some(convert(x)));
         }
         s.push('\n');
     }

@@ -63,9 +63,17 @@ impl StepProtocol {
     }
 
     fn check(&self) -> Result<(), SweepError> {
-        let all = [self.v_hold_mv, self.hold_ms, self.test_ms, self.v_tail_mv, self.tail_ms];
+        let all = [
+            self.v_hold_mv,
+            self.hold_ms,
+            self.test_ms,
+            self.v_tail_mv,
+            self.tail_ms,
+        ];
         if all.iter().any(|x| !x.is_finite()) || self.v_tests_mv.iter().any(|x| !x.is_finite()) {
-            return Err(SweepError::Usage("the step protocol needs finite numbers".into()));
+            return Err(SweepError::Usage(
+                "the step protocol needs finite numbers".into(),
+            ));
         }
         if self.hold_ms <= 0.0 || self.test_ms <= 0.0 || self.tail_ms <= 0.0 {
             return Err(SweepError::Usage(

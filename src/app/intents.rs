@@ -263,7 +263,12 @@ impl App {
         if candidate.events == self.setup.events {
             return;
         }
-        self.record_setup_undo("events");
+        if candidate.events.len() == self.setup.events.len() {
+            // Typing an event's time or value digit by digit is one step.
+            self.record_setup_undo("events");
+        } else {
+            self.undo.record_setup_step(self.snapshot());
+        }
         self.setup.events = candidate.events;
         self.send(Command::SetEvents(self.setup.events.clone()));
     }
@@ -286,8 +291,10 @@ impl App {
                     self.preset_label = stem.map(|s| (resolved.model.id().to_owned(), s));
                     self.toasts.info(format!("Opened {}", path.display()));
                     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    self.notes
-                        .show(title.unwrap_or_default(), crate::io::protocol::notes_of_file(path));
+                    self.notes.show(
+                        title.unwrap_or_default(),
+                        crate::io::protocol::notes_of_file(path),
+                    );
                     if self.settings.play_on_open {
                         self.apply(Intent::SetRunning(true));
                     }

@@ -60,7 +60,9 @@ fn starts_section(line: &str) -> bool {
     let words = head.split_whitespace().count();
     (1..=3).contains(&words)
         && head.chars().next().is_some_and(char::is_uppercase)
-        && head.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-')
+        && head
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '-')
 }
 
 fn cut(text: String) -> String {

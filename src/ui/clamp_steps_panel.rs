@@ -26,7 +26,11 @@ pub fn family_color(k: usize, n: usize) -> Color32 {
         [122.0, 209.0, 81.0],
         [253.0, 231.0, 37.0],
     ];
-    let x = if n > 1 { k as f32 / (n - 1) as f32 } else { 0.5 } * (ANCHORS.len() - 1) as f32;
+    let x = if n > 1 {
+        k as f32 / (n - 1) as f32
+    } else {
+        0.5
+    } * (ANCHORS.len() - 1) as f32;
     let i = (x.floor() as usize).min(ANCHORS.len() - 2);
     let f = x - i as f32;
     let mix = |c: usize| (ANCHORS[i][c] * (1.0 - f) + ANCHORS[i + 1][c] * f).round() as u8;
@@ -118,7 +122,8 @@ impl StepsPanel {
 
     /// Starts the protocol on the current setup when it or the settings changed.
     pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
-        if setup.model.membrane_var().is_none() || self.key.as_deref() == Some(&self.key_of(setup)) {
+        if setup.model.membrane_var().is_none() || self.key.as_deref() == Some(&self.key_of(setup))
+        {
             return;
         }
         self.key = Some(self.key_of(setup));
@@ -180,7 +185,7 @@ impl StepsPanel {
         let n = r.current.len();
         ui.horizontal_wrapped(|ui| {
             ui.weak(format!(
-                "{}: {} test steps. Colour: {} mV (dark blue) → {} mV (yellow). \
+                "{}: {} test steps. Colour: {} mV (dark blue) to {} mV (yellow). \
                  Dashed lines: test step and tail start.",
                 r.model_id,
                 n,
@@ -200,7 +205,11 @@ impl StepsPanel {
             .show(ui, |p| {
                 p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(weak));
                 for t in [r.test_start_ms, r.tail_start_ms] {
-                    p.vline(VLine::new("", t).style(egui_plot::LineStyle::dashed_dense()).color(weak));
+                    p.vline(
+                        VLine::new("", t)
+                            .style(egui_plot::LineStyle::dashed_dense())
+                            .color(weak),
+                    );
                 }
                 for (k, trace) in r.current.iter().enumerate() {
                     let pts: Vec<[f64; 2]> = r
@@ -211,8 +220,16 @@ impl StepsPanel {
                         .map(|(&t, &y)| [t, y])
                         .collect();
                     // Named only when few, so the legend never covers the traces.
-                    let name = if n <= 10 { format!("{} mV", r.v_tests_mv[k]) } else { String::new() };
-                    p.line(Line::new(name, PlotPoints::new(pts)).width(1.5).color(family_color(k, n)));
+                    let name = if n <= 10 {
+                        format!("{} mV", r.v_tests_mv[k])
+                    } else {
+                        String::new()
+                    };
+                    p.line(
+                        Line::new(name, PlotPoints::new(pts))
+                            .width(1.5)
+                            .color(family_color(k, n)),
+                    );
                 }
             });
     }
@@ -221,12 +238,24 @@ impl StepsPanel {
         let p = &mut self.protocol;
         ui.horizontal_wrapped(|ui| {
             ui.label("hold at");
-            ui.add(egui::DragValue::new(&mut p.v_hold_mv).speed(1.0).suffix(" mV"));
+            ui.add(
+                egui::DragValue::new(&mut p.v_hold_mv)
+                    .speed(1.0)
+                    .suffix(" mV"),
+            );
             ms_field_ui(ui, "for", &mut p.hold_ms, 0.1, 10.0);
             ui.label("test steps from");
-            ui.add(egui::DragValue::new(&mut self.from_mv).speed(1.0).suffix(" mV"));
+            ui.add(
+                egui::DragValue::new(&mut self.from_mv)
+                    .speed(1.0)
+                    .suffix(" mV"),
+            );
             ui.label("to");
-            ui.add(egui::DragValue::new(&mut self.to_mv).speed(1.0).suffix(" mV"));
+            ui.add(
+                egui::DragValue::new(&mut self.to_mv)
+                    .speed(1.0)
+                    .suffix(" mV"),
+            );
             ui.label("step");
             ui.add(
                 egui::DragValue::new(&mut self.step_mv)
@@ -236,7 +265,11 @@ impl StepsPanel {
             );
             ms_field_ui(ui, "for", &mut p.test_ms, 0.1, 1.0);
             ui.label("tail at");
-            ui.add(egui::DragValue::new(&mut p.v_tail_mv).speed(1.0).suffix(" mV"));
+            ui.add(
+                egui::DragValue::new(&mut p.v_tail_mv)
+                    .speed(1.0)
+                    .suffix(" mV"),
+            );
             ms_field_ui(ui, "for", &mut p.tail_ms, 0.1, 1.0);
         });
     }

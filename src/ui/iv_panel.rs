@@ -7,9 +7,9 @@
 use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
+use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob, ms_field_ui};
-use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
 use crate::analysis::clamp::{
     I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
     zero_crossings,
@@ -66,6 +66,17 @@ impl Default for IvPanel {
 impl IvPanel {
     pub fn is_running(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// The end-of-hold I–V curve as plotted: (holding potential, clamp current
+    /// outward positive).
+    pub fn plotted_steady(&self) -> Vec<[f64; 2]> {
+        self.result.as_ref().map_or_else(Vec::new, |r| {
+            r.points
+                .iter()
+                .map(|p| [p.v_hold, outward(p.steady)])
+                .collect()
+        })
     }
 
     fn key_of(&self, setup: &RunSetup) -> String {
@@ -159,7 +170,11 @@ impl IvPanel {
         blockers_ui(ui, setup, out);
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.show_steps, false, "I–V curves");
-            ui.selectable_value(&mut self.show_steps, true, "Step protocol (test steps, tails)");
+            ui.selectable_value(
+                &mut self.show_steps,
+                true,
+                "Step protocol (test steps, tails)",
+            );
         });
         if self.show_steps {
             self.steps.ui(ui, setup, &current_unit(setup));
@@ -214,7 +229,7 @@ impl IvPanel {
                 }
                 ui.weak(format!("{}: {} potentials", r.model_id, r.points.len()));
             }
-            ui.weak("Clamp: dv/dt := 0; plotted is the clamp current −I_inf = Σ I_ion − I_app, outward positive (parameters of the current setup).");
+            ui.weak("Clamp: dv/dt := 0; plotted is the clamp current -I_inf = sum of I_ion - I_app, outward positive (parameters of the current setup).");
         });
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -225,7 +240,7 @@ impl IvPanel {
         };
         let xs: Vec<f64> = r.points.iter().map(|p| p.v_hold).collect();
         let inst: Vec<f64> = r.points.iter().map(|p| outward(p.instant)).collect();
-        let steady: Vec<f64> = r.points.iter().map(|p| outward(p.steady)).collect();
+        let steady: Vec<f64> = self.plotted_steady().iter().map(|p| p[1]).collect();
         let hold_s = r.hold_ms / 1000.0;
         let drift = not_steady_fraction(&r.points);
         let end_label = if drift > 0.01 {
@@ -267,7 +282,10 @@ impl IvPanel {
                     .position(egui_plot::Corner::LeftTop),
             )
             .x_axis_label("holding potential v [mV]")
-            .y_axis_label(format!("clamp current, outward + [{}]", current_unit(setup)))
+            .y_axis_label(format!(
+                "clamp current, outward + [{}]",
+                current_unit(setup)
+            ))
             .show(ui, |p| {
                 // Unnamed: the zero line needs no legend entry.
                 p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(zero));
@@ -315,12 +333,14 @@ impl IvPanel {
         };
         let n = r.points.len();
         let trace_label = match r.traces.names.get(var) {
-            Some(name) if name == I_INF => format!("clamp current −I_inf, outward + [{}]", current_unit(setup)),
+            Some(name) if name == I_INF => {
+                format!("clamp current -I_inf, outward + [{}]", current_unit(setup))
+            }
             Some(name) => format!("{name}, outward + [{}]", current_unit(setup)),
             None => String::new(),
         };
         ui.weak(format!(
-            "Colour: {} mV (dark blue) → {} mV (yellow).",
+            "Colour: {} mV (dark blue) to {} mV (yellow).",
             xs.first().copied().unwrap_or(0.0),
             xs.last().copied().unwrap_or(0.0)
         ));
@@ -346,7 +366,11 @@ impl IvPanel {
                         .map(|(&t, &y)| [t, sign * y])
                         .collect();
                     // Named only when few, so the legend never covers the traces.
-                    let name = if n <= 10 { format!("{} mV", point.v_hold) } else { String::new() };
+                    let name = if n <= 10 {
+                        format!("{} mV", point.v_hold)
+                    } else {
+                        String::new()
+                    };
                     p.line(
                         Line::new(name, PlotPoints::new(line))
                             .width(1.2)

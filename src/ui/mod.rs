@@ -28,8 +28,8 @@ pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
 pub mod sweep_job;
-pub mod toasts;
 pub mod timeline;
+pub mod toasts;
 pub mod toolbar;
 pub mod undo;
 

@@ -19,11 +19,13 @@ use crate::io::stimulus::StimulusPlayer;
 use crate::sim::worker::input_param;
 
 /// Height of the strip in points.
-const STRIP_HEIGHT: f32 = 64.0;
+const STRIP_HEIGHT: f32 = 72.0;
 /// A marker is picked within this many points of the pointer.
 const PICK_POINTS: f32 = 7.0;
 /// Labels are drawn only for this many events or fewer.
 const MAX_LABELS: usize = 60;
+/// The input curve's colour (light blue, readable on dark and light themes).
+const INPUT_COLOR: Color32 = Color32::from_rgb(70, 160, 245);
 /// Sub-samples per pixel column of the input curve (so 1 ms pulses show at any zoom).
 const SUBSAMPLES: usize = 4;
 
@@ -142,10 +144,10 @@ impl TimelinePanel {
         let width = ui.available_width().max(100.0);
         let (rect, response) =
             ui.allocate_exact_size(vec2(width, STRIP_HEIGHT), Sense::click_and_drag());
-        let last_event = self
-            .order
-            .last()
-            .map_or(0.0, |&i| setup.events[i].t_ms);
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Protocol timeline")
+        });
+        let last_event = self.order.last().map_or(0.0, |&i| setup.events[i].t_ms);
         let t_end_ms = setup
             .duration_ms
             .max(last_event * 1.02)
@@ -157,14 +159,22 @@ impl TimelinePanel {
         let visuals = ui.visuals();
         painter.rect_filled(rect, 2.0, visuals.extreme_bg_color);
         draw_ticks(&painter, &axis, visuals.weak_text_color());
-        draw_input(&painter, &axis, setup, visuals.text_color());
+        draw_input(&painter, &axis, setup, INPUT_COLOR);
         self.draw_events(&painter, &axis, input, ui);
         let x_now = axis.x_of(input.now_ms.min(t_end_ms));
         painter.line_segment(
-            [Pos2::new(x_now, rect.top()), Pos2::new(x_now, rect.bottom())],
+            [
+                Pos2::new(x_now, rect.top()),
+                Pos2::new(x_now, rect.bottom()),
+            ],
             Stroke::new(2.0, Color32::from_rgb(230, 80, 60)),
         );
-        painter.rect_stroke(rect, 2.0, Stroke::new(1.0, visuals.weak_text_color()), StrokeKind::Inside);
+        painter.rect_stroke(
+            rect,
+            2.0,
+            Stroke::new(1.0, visuals.weak_text_color()),
+            StrokeKind::Inside,
+        );
         if response.hovered() && self.drag.is_none() {
             response.on_hover_text(
                 "Drag an event to move it; click it to edit; double-click to add one here. \
@@ -182,8 +192,13 @@ impl TimelinePanel {
         out: &mut Vec<Intent>,
     ) {
         let pointer_x = response.interact_pointer_pos().map(|p| p.x);
+        // A drag is recognised after the pointer moved: pick where it was pressed.
+        let press_x = response
+            .ctx
+            .input(|i| i.pointer.press_origin())
+            .map(|p| p.x);
         if response.drag_started()
-            && let Some(x) = pointer_x
+            && let Some(x) = press_x
             && let Some(i) = self.pick(axis, setup, x)
         {
             self.drag = Some((i, setup.events[i].t_ms));
@@ -214,9 +229,7 @@ impl TimelinePanel {
     /// The event whose marker is nearest to `x`, within reach.
     fn pick(&self, axis: &Axis, setup: &RunSetup, x: f32) -> Option<usize> {
         let t = axis.t_of(x);
-        let k = self
-            .order
-            .partition_point(|&i| setup.events[i].t_ms < t);
+        let k = self.order.partition_point(|&i| setup.events[i].t_ms < t);
         [k.checked_sub(1), Some(k)]
             .into_iter()
             .flatten()
@@ -229,7 +242,13 @@ impl TimelinePanel {
 
     /// One marker per pixel column (the selected and dragged ones always), labels
     /// where they fit.
-    fn draw_events(&self, painter: &egui::Painter, axis: &Axis, input: &TimelineInput<'_>, ui: &egui::Ui) {
+    fn draw_events(
+        &self,
+        painter: &egui::Painter,
+        axis: &Axis,
+        input: &TimelineInput<'_>,
+        ui: &egui::Ui,
+    ) {
         let events = &input.setup.events;
         let accent = ui.visuals().selection.bg_fill;
         let plain = Color32::from_rgb(240, 170, 40);
@@ -263,10 +282,18 @@ impl TimelinePanel {
                 [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
                 Stroke::new(width, color),
             );
-            painter.circle_filled(Pos2::new(x, rect.bottom() - 6.0), if special { 6.0 } else { 4.5 }, color);
+            painter.circle_filled(
+                Pos2::new(x, rect.top() + 6.0),
+                if special { 6.0 } else { 4.5 },
+                color,
+            );
             if labels && x > label_end {
-                let galley = painter.layout_no_wrap(event_label(&events[i]), font.clone(), ui.visuals().strong_text_color());
-                let pos = Pos2::new(x + 3.0, rect.top() + 2.0);
+                let galley = painter.layout_no_wrap(
+                    event_label(&events[i]),
+                    font.clone(),
+                    ui.visuals().strong_text_color(),
+                );
+                let pos = Pos2::new(x + 8.0, rect.top() + 1.0);
                 label_end = pos.x + galley.size().x + 4.0;
                 painter.galley(pos, galley, Color32::WHITE);
             }
@@ -276,11 +303,11 @@ impl TimelinePanel {
     /// Time and values of the selected event, and *Delete*.
     fn editor_ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>, out: &mut Vec<Intent>) {
         let events = &input.setup.events;
-        let Some(i) = self.selected else {
+        let Some((i, event)) = self.selected.and_then(|i| Some((i, events.get(i)?))) else {
             ui.weak("Click an event on the strip to edit it.");
             return;
         };
-        let mut event = events[i].clone();
+        let mut event = event.clone();
         let mut changed = false;
         let mut delete = false;
         ui.horizontal_wrapped(|ui| {
@@ -309,7 +336,7 @@ impl TimelinePanel {
                     .changed();
             }
             if let Some(name) = &event.integrator {
-                ui.label(format!("integrator → {name}"));
+                ui.label(format!("integrator from here: {name}"));
             }
             if let Some(s) = &event.stimuli {
                 ui.label(format!("replaces the stimuli ({})", s.len()));
@@ -367,7 +394,9 @@ fn overridden_event(input: &TimelineInput<'_>) -> Option<usize> {
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.t_ms > input.now_ms && (e.set.contains_key(name) || e.add.contains_key(name)))
+        .filter(|(_, e)| {
+            e.t_ms > input.now_ms && (e.set.contains_key(name) || e.add.contains_key(name))
+        })
         .min_by(|a, b| a.1.t_ms.total_cmp(&b.1.t_ms))
         .map(|(i, _)| i)
 }
@@ -378,9 +407,13 @@ pub fn override_warning(input: &TimelineInput<'_>) -> Option<String> {
     let p = input.overridden?;
     let name = &input.setup.model.desc.parameters[p].name;
     let e = &input.setup.events[i];
-    let how = if e.set.contains_key(name) { "sets" } else { "adds to" };
+    let how = if e.set.contains_key(name) {
+        "sets"
+    } else {
+        "adds to"
+    };
     Some(format!(
-        "⚠ Your {name} edit holds until the event at {} ms {how} it (edit or delete that event to keep it)",
+        "Your {name} edit holds until the event at {} ms {how} it (edit or delete that event to keep it)",
         e.t_ms
     ))
 }
@@ -399,7 +432,10 @@ fn draw_ticks(painter: &egui::Painter, axis: &Axis, color: Color32) {
     while t <= axis.t_end_ms {
         let x = axis.x_of(t);
         painter.line_segment(
-            [Pos2::new(x, rect.bottom() - 4.0), Pos2::new(x, rect.bottom())],
+            [
+                Pos2::new(x, rect.bottom() - 4.0),
+                Pos2::new(x, rect.bottom()),
+            ],
             Stroke::new(1.0, color),
         );
         painter.text(
@@ -459,14 +495,17 @@ fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSetup, color: Col
     }
     let (min, max) = spans
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(lo, hi)| (a.min(lo), b.max(hi)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(lo, hi)| {
+            (a.min(lo), b.max(hi))
+        });
     if !(min.is_finite() && max.is_finite()) {
         return;
     }
     let pad = ((max - min) * 0.1).max(1e-9);
     let rect = axis.rect;
     let (top, bottom) = (rect.top() + 16.0, rect.bottom() - 14.0);
-    let y_of = |v: f64| bottom - ((v - min + pad) / (max - min + 2.0 * pad)) as f32 * (bottom - top);
+    let y_of =
+        |v: f64| bottom - ((v - min + pad) / (max - min + 2.0 * pad)) as f32 * (bottom - top);
     let points: Vec<Pos2> = spans
         .iter()
         .enumerate()
@@ -475,11 +514,11 @@ fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSetup, color: Col
             [Pos2::new(x, y_of(lo)), Pos2::new(x, y_of(hi))]
         })
         .collect();
-    painter.add(egui::Shape::line(points, Stroke::new(1.5, color)));
+    painter.add(egui::Shape::line(points, Stroke::new(2.0, color)));
     let font = egui::FontId::proportional(10.0);
     painter.text(
-        Pos2::new(rect.right() - 4.0, rect.top() + 2.0),
-        egui::Align2::RIGHT_TOP,
+        Pos2::new(rect.right() - 4.0, rect.bottom() - 14.0),
+        egui::Align2::RIGHT_BOTTOM,
         format!("{name}: {min:.3} … {max:.3}"),
         font,
         color,

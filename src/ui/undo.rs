@@ -6,7 +6,8 @@
 //!
 //! A slider drag is many edits of one parameter in quick succession; they coalesce
 //! into one entry so Ctrl+Z undoes the whole drag. Repeated edits of one setup field
-//! (typing a dt digit by digit) coalesce the same way.
+//! (typing a dt digit by digit, an event's time on the timeline) coalesce the same
+//! way; adding or deleting an event is always a step of its own.
 
 use std::path::PathBuf;
 
@@ -93,6 +94,14 @@ impl UndoStack {
         if !coalesce {
             self.push(Entry::Setup(Box::new(before)));
         }
+    }
+
+    /// Records a setup change that is one step of its own, never merged with the
+    /// next (adding or deleting a timeline event: two quick deletes are two steps).
+    pub fn record_setup_step(&mut self, before: SetupSnapshot) {
+        self.redo.clear();
+        self.last = None;
+        self.push(Entry::Setup(Box::new(before)));
     }
 
     fn coalesces(&self, what: Last, now_s: f64) -> bool {
