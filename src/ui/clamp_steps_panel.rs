@@ -200,7 +200,11 @@ impl StepsPanel {
             .height(ui.available_height().max(160.0))
             .x_axis_label("time [ms]")
             .y_axis_label(format!("clamp current, outward + [{unit}]"))
-            .legend(egui_plot::Legend::default().position(egui_plot::Corner::RightTop))
+            .legend(
+                egui_plot::Legend::default()
+                    .follow_insertion_order(true)
+                    .position(egui_plot::Corner::RightTop),
+            )
             .include_x(t_from)
             .show(ui, |p| {
                 p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(weak));

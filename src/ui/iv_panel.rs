@@ -203,7 +203,7 @@ impl IvPanel {
             ms_field_ui(ui, "instantaneous at", &mut self.instant_ms, 0.0, 0.1);
             ui.checkbox(&mut self.auto, "recompute on change");
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if self.job.is_some() {
                 if ui.button("Cancel").clicked() {
                     self.cancel();
