@@ -130,7 +130,7 @@ pub fn step_protocol(
         for _ in 0..n {
             e.step();
             k += 1;
-            if k % every == 0 {
+            if k.is_multiple_of(every) {
                 out.t_ms.push(k as f64 * dt);
                 for (lane, trace) in out.current.iter_mut().enumerate() {
                     trace.push(outward(e.var(i_inf, lane)));
