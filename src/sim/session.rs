@@ -238,3 +238,56 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
     let stimuli = ev.stimuli.clone().map(Action::Stimuli);
     values.chain(integrator).chain(stimuli).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::preset::Preset;
+
+    fn i_app_after(events_later: &[Event], steps_before: u64, steps_after: u64) -> Vec<f64> {
+        let preset = Preset {
+            model: "Izhikevich2007".into(),
+            dt_ms: Some(1.0),
+            ..Preset::default()
+        };
+        let Ok(resolved) = preset.resolve("t", "", None) else {
+            panic!("resolves")
+        };
+        let Ok(mut s) = Session::new(&resolved, 1) else {
+            panic!("session")
+        };
+        let Some(i) = s.engine.model().param_index("I_app") else {
+            panic!("I_app")
+        };
+        for _ in 0..steps_before {
+            s.step();
+        }
+        s.set_events(events_later);
+        (0..steps_after)
+            .map(|_| {
+                s.step();
+                s.engine.param(i, 0)
+            })
+            .collect()
+    }
+
+    fn set_at(t_ms: f64, value: f64) -> Event {
+        Event {
+            t_ms,
+            set: [("I_app".to_owned(), value)].into(),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn new_events_act_from_the_current_step_and_past_ones_never() {
+        // At step 5: an event at 3 ms is past, one at 5 ms acts before the next step,
+        // one at 7 ms two steps later.
+        let got = i_app_after(
+            &[set_at(3.0, 9.0), set_at(5.0, 1.0), set_at(7.0, 2.0)],
+            5,
+            4,
+        );
+        assert_eq!(got, [1.0, 1.0, 2.0, 2.0]);
+    }
+}

@@ -224,4 +224,19 @@ mod tests {
         };
         assert_eq!(after.setup.dt_ms, 0.02);
     }
+
+    #[test]
+    fn event_adds_and_deletes_are_steps_of_their_own() {
+        let mut u = UndoStack::default();
+        u.record_setup_step(snapshot(0.1));
+        u.record_setup_step(snapshot(0.2));
+        let Some(Restore::Setup(first)) = u.undo(|| snapshot(0.3)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(first.setup.dt_ms, 0.2);
+        let Some(Restore::Setup(second)) = u.undo(|| snapshot(0.2)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(second.setup.dt_ms, 0.1);
+    }
 }

@@ -10,13 +10,15 @@
 //! one sort per change of the events (cached), one marker per pixel column,
 //! labels only where they fit, and the input curve sampled once per pixel.
 
-use egui::{Color32, Pos2, Rect, Sense, Stroke, StrokeKind, vec2};
+mod draw;
+
+use egui::{Color32, Pos2, Sense, Stroke, StrokeKind, vec2};
 
 use super::Intent;
 use super::run_setup::RunSetup;
 use crate::io::preset::Event;
-use crate::io::stimulus::StimulusPlayer;
 use crate::sim::worker::input_param;
+use draw::{Axis, draw_input, draw_ticks};
 
 /// Height of the strip in points.
 const STRIP_HEIGHT: f32 = 72.0;
@@ -26,8 +28,6 @@ const PICK_POINTS: f32 = 7.0;
 const MAX_LABELS: usize = 60;
 /// The input curve's colour (light blue, readable on dark and light themes).
 const INPUT_COLOR: Color32 = Color32::from_rgb(70, 160, 245);
-/// Sub-samples per pixel column of the input curve (so 1 ms pulses show at any zoom).
-const SUBSAMPLES: usize = 4;
 
 /// What the timeline draws from.
 pub struct TimelineInput<'a> {
@@ -49,22 +49,6 @@ pub struct TimelinePanel {
     /// Event indices sorted by time, and the fingerprint of the events they sort.
     order: Vec<usize>,
     order_key: u64,
-}
-
-/// Time ↔ x in the strip.
-struct Axis {
-    rect: Rect,
-    t_end_ms: f64,
-}
-
-impl Axis {
-    fn x_of(&self, t_ms: f64) -> f32 {
-        self.rect.left() + (t_ms / self.t_end_ms) as f32 * self.rect.width()
-    }
-
-    fn t_of(&self, x: f32) -> f64 {
-        f64::from((x - self.rect.left()) / self.rect.width()).clamp(0.0, 1.0) * self.t_end_ms
-    }
 }
 
 impl TimelinePanel {
@@ -416,111 +400,4 @@ pub fn override_warning(input: &TimelineInput<'_>) -> Option<String> {
         "Your {name} edit holds until the event at {} ms {how} it (edit or delete that event to keep it)",
         e.t_ms
     ))
-}
-
-fn draw_ticks(painter: &egui::Painter, axis: &Axis, color: Color32) {
-    let raw = axis.t_end_ms / 8.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|k| k * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(mag * 10.0);
-    let font = egui::FontId::proportional(10.0);
-    let rect = axis.rect;
-    let mut t = 0.0;
-    while t <= axis.t_end_ms {
-        let x = axis.x_of(t);
-        painter.line_segment(
-            [
-                Pos2::new(x, rect.bottom() - 4.0),
-                Pos2::new(x, rect.bottom()),
-            ],
-            Stroke::new(1.0, color),
-        );
-        painter.text(
-            Pos2::new(x + 2.0, rect.bottom() - 2.0),
-            egui::Align2::LEFT_BOTTOM,
-            format!("{t} ms"),
-            font.clone(),
-            color,
-        );
-        t += step;
-    }
-}
-
-/// The input parameter's value over time: its base value, the events that set or
-/// add to it, and the stimuli on it, min/max per pixel column.
-fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSetup, color: Color32) {
-    let Some(p) = input_param(&setup.model, &setup.stimuli) else {
-        return;
-    };
-    let name = &setup.model.desc.parameters[p].name;
-    let mut on_input: Vec<&Event> = setup
-        .events
-        .iter()
-        .filter(|e| e.set.contains_key(name) || e.add.contains_key(name))
-        .collect();
-    on_input.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
-    let mut players: Vec<StimulusPlayer> = setup
-        .stimuli
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| &s.target == name)
-        .map(|(k, s)| StimulusPlayer::new(s.waveform.clone(), setup.seed.wrapping_add(k as u32)))
-        .collect();
-    let columns = axis.rect.width().max(1.0) as usize;
-    let dt = axis.t_end_ms / (columns * SUBSAMPLES) as f64;
-    let mut base = setup.params[p];
-    let mut next = 0;
-    let mut spans = Vec::with_capacity(columns);
-    for c in 0..columns {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for s in 0..SUBSAMPLES {
-            let t = (c * SUBSAMPLES + s) as f64 * dt;
-            while let Some(e) = on_input.get(next).filter(|e| e.t_ms <= t) {
-                if let Some(v) = e.set.get(name) {
-                    base = *v;
-                }
-                if let Some(v) = e.add.get(name) {
-                    base += v;
-                }
-                next += 1;
-            }
-            let v = base + players.iter_mut().map(|pl| pl.value(t, dt)).sum::<f64>();
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        spans.push((lo, hi));
-    }
-    let (min, max) = spans
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(lo, hi)| {
-            (a.min(lo), b.max(hi))
-        });
-    if !(min.is_finite() && max.is_finite()) {
-        return;
-    }
-    let pad = ((max - min) * 0.1).max(1e-9);
-    let rect = axis.rect;
-    let (top, bottom) = (rect.top() + 16.0, rect.bottom() - 14.0);
-    let y_of =
-        |v: f64| bottom - ((v - min + pad) / (max - min + 2.0 * pad)) as f32 * (bottom - top);
-    let points: Vec<Pos2> = spans
-        .iter()
-        .enumerate()
-        .flat_map(|(c, &(lo, hi))| {
-            let x = rect.left() + c as f32 + 0.5;
-            [Pos2::new(x, y_of(lo)), Pos2::new(x, y_of(hi))]
-        })
-        .collect();
-    painter.add(egui::Shape::line(points, Stroke::new(2.0, color)));
-    let font = egui::FontId::proportional(10.0);
-    painter.text(
-        Pos2::new(rect.right() - 4.0, rect.bottom() - 14.0),
-        egui::Align2::RIGHT_BOTTOM,
-        format!("{name}: {min:.3} … {max:.3}"),
-        font,
-        color,
-    );
 }
