@@ -330,7 +330,9 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     assert_eq!(h.state().setup().seed, 7);
     assert_eq!(h.state().history().len(), 2001);
     // Opened while paused, a preset plays too (issue 10: opening a preset starts it).
+    // (At real time again, so that the protocol cannot end before the check.)
     h.state_mut().settings.play_on_open = true;
+    h.state_mut().apply(Intent::SetSpeed(1.0));
     h.state_mut().apply(Intent::Open(write_preset(dir.path())));
     h.run_steps(1);
     assert!(h.state().is_running());
