@@ -131,6 +131,8 @@ pub struct Settings {
     pub model_file: Option<PathBuf>,
     /// The window's inner size in points when the program closed.
     pub window_size: Option<[f32; 2]>,
+    /// Opening a preset starts it (off only in tests that step deterministically).
+    pub play_on_open: bool,
 }
 
 impl Default for Settings {
@@ -144,6 +146,7 @@ impl Default for Settings {
             history: HistoryBounds::default(),
             model_file: None,
             window_size: None,
+            play_on_open: true,
         }
     }
 }
@@ -178,6 +181,8 @@ pub struct App {
     browser: PresetBrowser,
     equations: crate::ui::equations_panel::EquationsPanel,
     gallery: crate::ui::gallery::GalleryPanel,
+    timeline: crate::ui::timeline::TimelinePanel,
+    notes: crate::ui::notes::NotesWindow,
     undo: UndoStack,
     pub toasts: Toasts,
     screenshot_tx: Sender<Arc<egui::ColorImage>>,
@@ -299,6 +304,8 @@ impl App {
             browser: PresetBrowser::default(),
             equations: Default::default(),
             gallery: Default::default(),
+            timeline: Default::default(),
+            notes: Default::default(),
             undo: UndoStack::default(),
             toasts: Toasts::default(),
             screenshot_tx,
@@ -371,6 +378,16 @@ impl App {
     /// The central view shown.
     pub fn view(&self) -> crate::ui::View {
         self.view
+    }
+
+    /// The timeline strip's state (its selected event).
+    pub fn timeline(&self) -> &crate::ui::timeline::TimelinePanel {
+        &self.timeline
+    }
+
+    /// The opened preset's notes window.
+    pub fn notes(&self) -> &crate::ui::notes::NotesWindow {
+        &self.notes
     }
 
     pub fn phase_plane(&self) -> &PhasePlanePanel {
@@ -632,8 +649,7 @@ impl App {
         let old = &self.setup;
         let in_place = Arc::ptr_eq(&setup.model, &old.model)
             && setup.dt_ms.to_bits() == old.dt_ms.to_bits()
-            && setup.seed == old.seed
-            && setup.events == old.events;
+            && setup.seed == old.seed;
         if !in_place {
             if self.load_setup(setup) {
                 self.own_model_file = model_file.clone();
@@ -656,6 +672,10 @@ impl App {
         }
         if setup.stimuli != self.setup.stimuli {
             self.set_stimuli(setup.stimuli.clone());
+        }
+        if setup.events != self.setup.events {
+            self.setup.events = setup.events.clone();
+            self.send(Command::SetEvents(setup.events.clone()));
         }
         if (setup.duration_ms, setup.pause_at_end)
             != (self.setup.duration_ms, self.setup.pause_at_end)

@@ -377,6 +377,9 @@ fn cli_iv_and_fi_write_their_tables() {
             "500",
             "--instant-ms",
             "1",
+            // The former columns (the default is now v2, outward positive).
+            "--columns",
+            "v1",
             "--out",
         ])
         .arg(&iv)

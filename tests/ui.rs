@@ -21,7 +21,14 @@ const SYNC: Duration = Duration::from_secs(30);
 fn harness() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+        // Opened presets wait for Run here: the tests step the worker themselves.
+        .build_eframe(|cc| {
+            let settings = Settings {
+                play_on_open: false,
+                ..Settings::default()
+            };
+            App::with_settings(settings, Some(cc.egui_ctx.clone()))
+        })
 }
 
 /// Exports through the GUI's intent and waits for the background replay.
@@ -322,10 +329,13 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     run_until_paused(&mut h, Duration::from_secs(60));
     assert_eq!(h.state().setup().seed, 7);
     assert_eq!(h.state().history().len(), 2001);
-    // Opened while paused, a preset waits for Run.
+    // Opened while paused, a preset plays too (issue 10: opening a preset starts it).
+    // (At real time again, so that the protocol cannot end before the check.)
+    h.state_mut().settings.play_on_open = true;
+    h.state_mut().apply(Intent::SetSpeed(1.0));
     h.state_mut().apply(Intent::Open(write_preset(dir.path())));
     h.run_steps(1);
-    assert!(!h.state().is_running());
+    assert!(h.state().is_running());
 }
 
 /// A model of one's own: the Izhikevich (2007) file under another id, with one

@@ -14,7 +14,14 @@ use neuron_explorer::ui::{Intent, View};
 fn harness() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+        // Opened presets wait for Run here: the tests step the worker themselves.
+        .build_eframe(|cc| {
+            let settings = Settings {
+                play_on_open: false,
+                ..Settings::default()
+            };
+            App::with_settings(settings, Some(cc.egui_ctx.clone()))
+        })
 }
 
 fn open(h: &mut Harness<'static, App>, name: &str) {

@@ -18,7 +18,14 @@ const SYNC: Duration = Duration::from_secs(30);
 fn harness() -> Harness<'static, App> {
     Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| App::with_settings(Settings::default(), Some(cc.egui_ctx.clone())))
+        // Opened presets wait for Run here: the tests step the worker themselves.
+        .build_eframe(|cc| {
+            let settings = Settings {
+                play_on_open: false,
+                ..Settings::default()
+            };
+            App::with_settings(settings, Some(cc.egui_ctx.clone()))
+        })
 }
 
 fn step(h: &mut Harness<'static, App>, n: u64) {

@@ -10,6 +10,13 @@
 //! so holding potentials at or above a reset model's spike threshold reset `v`.
 //!
 //! A model that already defines `I_inf` (the variants themselves) is used as is.
+//!
+//! **Sign convention.** `I_inf` has the sign of `C dv/dt`: outward K⁺ current is
+//! negative in it. What is plotted and exported is the *clamp current* as
+//! physiology teaches it, outward positive: `I_clamp = −I_inf = Σ I_ion − I_app`,
+//! the membrane current the amplifier must supply to hold v (Hille, *Ion Channels
+//! of Excitable Membranes*, 3rd ed., ch. 2: outward currents are positive). See
+//! [`outward`] and the `I_outward_*` columns of [`iv_csv`].
 
 use std::sync::Arc;
 
@@ -21,6 +28,24 @@ use crate::model::{CompiledModel, compile};
 
 /// Name of the clamp current variable.
 pub const I_INF: &str = "I_inf";
+
+/// The clamp current, outward positive, from `I_inf` (the right-hand side of
+/// `C dv/dt`): `−I_inf`.
+pub fn outward(i_inf: f64) -> f64 {
+    // 0 − x rather than −x: no current prints as 0, not −0.
+    0.0 - i_inf
+}
+
+/// Columns of the I–V table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IvColumns {
+    /// Version 1 (before the outward convention): `I_inf_*`, the right-hand side
+    /// of `C dv/dt` (outward current negative).
+    V1,
+    /// Version 2 (default): `I_outward_*`, the clamp current, outward positive.
+    #[default]
+    V2,
+}
 
 /// The voltage-clamped version of `model` (or `model` itself if it has `I_inf`).
 pub fn clamp_model(model: &Arc<CompiledModel>) -> Result<Arc<CompiledModel>, SweepError> {
@@ -109,6 +134,9 @@ pub struct IvPoint {
     pub instant: f64,
     /// I_inf after round(hold_ms / dt) steps.
     pub steady: f64,
+    /// I_inf after 90 % of the hold: if it differs from `steady`, the hold was too
+    /// short to be steady (see [`not_steady_fraction`]).
+    pub late: f64,
 }
 
 /// Clamp current traces: per holding potential, per recorded variable, the values.
@@ -127,6 +155,8 @@ pub struct IvResult {
     pub points: Vec<IvPoint>,
     pub traces: IvTraces,
     pub dt_ms: f64,
+    /// How long each potential was held (ms).
+    pub hold_ms: f64,
     pub model_id: String,
 }
 
@@ -181,6 +211,7 @@ pub fn iv_sweep(
     }));
     let dt = preset.dt_ms;
     let (n_hold, n_instant) = iv_steps(cfg, dt);
+    let n_late = (n_hold * 9 / 10).max(1);
     let ranges = chunks(cfg.v_holds.len(), cfg.threads);
     type Chunk = (Vec<IvPoint>, Vec<Vec<Vec<f64>>>);
     let results: Vec<Chunk> = run_chunks(&ranges, cfg.threads, |range| {
@@ -196,6 +227,7 @@ pub fn iv_sweep(
                 first_step: f64::NAN,
                 instant: f64::NAN,
                 steady: f64::NAN,
+                late: f64::NAN,
             })
             .collect();
         let mut traces: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); rec.len()]; lanes];
@@ -217,6 +249,11 @@ pub fn iv_sweep(
                     p.first_step = e.var(i_inf, lane);
                 }
             }
+            if k == n_late {
+                for (lane, p) in pts.iter_mut().enumerate() {
+                    p.late = e.var(i_inf, lane);
+                }
+            }
             if k == n_instant {
                 for (lane, p) in pts.iter_mut().enumerate() {
                     p.instant = e.var(i_inf, lane);
@@ -235,6 +272,7 @@ pub fn iv_sweep(
     })?;
     let mut out = IvResult {
         dt_ms: dt,
+        hold_ms: cfg.hold_ms,
         model_id: preset.model.id().to_owned(),
         ..IvResult::default()
     };
@@ -253,18 +291,47 @@ pub fn iv_sweep(
     Ok(out)
 }
 
-/// The I–V table as CSV: `v_hold,I_inf_first_step,I_inf_instant,I_inf_steady`.
-pub fn iv_csv(points: &[IvPoint]) -> String {
-    let mut s = String::from("v_hold,I_inf_first_step,I_inf_instant,I_inf_steady\n");
+/// The I–V table as CSV. V2: `v_hold,I_outward_first_step,I_outward_instant,
+/// I_outward_steady` (clamp current, outward positive); V1: the same values as
+/// `I_inf_*` with the sign of `C dv/dt`.
+pub fn iv_csv(points: &[IvPoint], columns: IvColumns) -> String {
+    let (header, convert): (&str, fn(f64) -> f64) = match columns {
+        IvColumns::V1 => (
+            "v_hold,I_inf_first_step,I_inf_instant,I_inf_steady\n",
+            |x| x,
+        ),
+        IvColumns::V2 => (
+            "v_hold,I_outward_first_step,I_outward_instant,I_outward_steady\n",
+            outward,
+        ),
+    };
+    let mut s = String::from(header);
     for p in points {
         cell(&mut s, Some(p.v_hold));
         for x in [p.first_step, p.instant, p.steady] {
             s.push(',');
-            cell(&mut s, Some(x));
+            cell(&mut s, Some(convert(x)));
         }
         s.push('\n');
     }
     s
+}
+
+/// How far the end-of-hold currents still moved over the hold's last 10 %, as a
+/// fraction of the steady curve's range (0: steady). Above ~0.01 the curve is not a
+/// steady state and should be labelled with its hold time.
+pub fn not_steady_fraction(points: &[IvPoint]) -> f64 {
+    let finite = |x: &f64| x.is_finite();
+    let range = points.iter().map(|p| p.steady).filter(finite);
+    let (lo, hi) = range.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let drift = points
+        .iter()
+        .map(|p| (p.steady - p.late).abs())
+        .filter(finite)
+        .fold(0.0, f64::max);
+    if hi > lo { drift / (hi - lo) } else { 0.0 }
 }
 
 /// Where a sampled curve crosses zero, by linear interpolation, with the sign of

@@ -7,7 +7,9 @@
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
 pub mod bifurcation;
+pub mod blockers;
 pub mod clamp;
+pub mod clamp_steps;
 pub(crate) mod cmaes;
 pub mod compare;
 pub mod equilibrium;

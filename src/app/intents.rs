@@ -23,6 +23,7 @@ impl App {
             Intent::SelectModel(id) => match builtin(&id) {
                 Some(Ok(m)) => {
                     if self.start_setup(RunSetup::defaults(m)) {
+                        self.notes.clear();
                         self.settings.model = id;
                     }
                 }
@@ -240,6 +241,8 @@ impl App {
                 }
             }
             Intent::CloseLesson => self.lesson = None,
+            Intent::SetEvents(events) => self.set_events(events),
+            Intent::ShowNotes(on) => self.notes.open = on && self.notes.text.is_some(),
             Intent::Redo => {
                 let current = self.snapshot();
                 if let Some(restore) = self.undo.redo(|| current) {
@@ -278,6 +281,29 @@ impl App {
         self.send(Command::SetStimuli(stimuli));
     }
 
+    /// The timeline's edit of the timed events: checked as a preset would be, one
+    /// undo step (a drag coalesces), sent to the worker, which acts on them from
+    /// the current step on.
+    fn set_events(&mut self, events: Vec<crate::io::preset::Event>) {
+        let mut candidate = self.setup.clone();
+        candidate.events = events;
+        if let Err(e) = candidate.resolve() {
+            self.toasts.error(format!("timeline: {e}"));
+            return;
+        }
+        if candidate.events == self.setup.events {
+            return;
+        }
+        if candidate.events.len() == self.setup.events.len() {
+            // Typing an event's time or value digit by digit is one step.
+            self.record_setup_undo("events");
+        } else {
+            self.undo.record_setup_step(self.snapshot());
+        }
+        self.setup.events = candidate.events;
+        self.send(Command::SetEvents(self.setup.events.clone()));
+    }
+
     pub fn open_preset(&mut self, path: &Path) {
         // A preset of the user's own model (loaded from a file) resolves against it.
         let current = &self.setup.model;
@@ -295,6 +321,14 @@ impl App {
                     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
                     self.preset_label = stem.map(|s| (resolved.model.id().to_owned(), s));
                     self.toasts.info(format!("Opened {}", path.display()));
+                    let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    self.notes.show(
+                        title.unwrap_or_default(),
+                        crate::io::protocol::notes_of_file(path),
+                    );
+                    if self.settings.play_on_open {
+                        self.apply(Intent::SetRunning(true));
+                    }
                 }
             }
             Err(e) => self.toasts.error(e.to_string()),

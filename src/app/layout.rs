@@ -109,8 +109,15 @@ impl App {
             }
             // The plots draw what was recorded, with the recorded run's model: for the
             // frames until the worker switches, the setup may already be the next one.
-            let Some(recorded) = &self.recorded else {
+            if self.recorded.is_none() {
                 ui.label("Starting the simulation…");
+                return;
+            }
+            // The protocol strip under the plots (the plots fill what is left above it).
+            egui::Panel::bottom("timeline")
+                .resizable(false)
+                .show(ui, |ui| self.timeline_ui(ui, out));
+            let Some(recorded) = &self.recorded else {
                 return;
             };
             let same_model = Arc::ptr_eq(&recorded.model, &self.setup.model);
@@ -149,8 +156,21 @@ impl App {
             };
             self.plots.ui(ui, &input);
         });
+        self.notes.ui(ui.ctx(), out);
         self.export_progress_ui(ui.ctx(), out);
         self.toasts.ui(ui.ctx());
+    }
+
+    /// The timeline strip of the run's protocol.
+    fn timeline_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+        let now_ms = self.history.time_span().map_or(0.0, |(_, t)| t);
+        let input = crate::ui::timeline::TimelineInput {
+            setup: &self.setup,
+            now_ms,
+            overridden: self.warned_override,
+            has_notes: self.notes.text.is_some(),
+        };
+        self.timeline.ui(ui, &input, out);
     }
 
     /// A small window with the running export's progress and a Cancel button.

@@ -150,6 +150,17 @@ pub struct IvArgs {
     /// When the instantaneous current is read (ms after the clamp starts).
     #[arg(long, default_value_t = 1.0)]
     pub instant_ms: f64,
+    /// CSV columns: v2 = `I_outward_*`, the clamp current with outward current
+    /// positive; v1 = the former `I_inf_*` (right-hand side of C dv/dt, outward negative).
+    #[arg(long, value_enum, default_value = "v2")]
+    pub columns: IvColumnsArg,
+}
+
+/// Versions of the `iv` CSV columns.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IvColumnsArg {
+    V1,
+    V2,
 }
 
 #[derive(clap::Args, Debug)]
@@ -473,7 +484,11 @@ fn iv_cmd(args: &IvArgs) -> Result<()> {
     )?;
     let result =
         iv_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
-    write_table(&args.base.run.out, &iv_csv(&result.points))
+    let columns = match args.columns {
+        IvColumnsArg::V1 => crate::analysis::clamp::IvColumns::V1,
+        IvColumnsArg::V2 => crate::analysis::clamp::IvColumns::V2,
+    };
+    write_table(&args.base.run.out, &iv_csv(&result.points, columns))
 }
 
 fn fi_cmd(args: &FiArgs) -> Result<()> {

@@ -50,6 +50,14 @@ pub struct Preset {
     pub events: Vec<Event>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stimuli: Vec<Stimulus>,
+    /// What the preset shows and what to look at, shown in the window when it opens
+    /// (without it, the file's leading `//` comment is shown; see `io::protocol`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Whether a running simulation pauses at `duration_ms`. Unset, it does when the
+    /// preset has a protocol (events or stimuli), so the whole protocol stays on screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_at_end: Option<bool>,
 }
 
 pub const DEFAULT_DURATION_MS: f64 = 1000.0;
@@ -443,6 +451,8 @@ impl ResolvedPreset {
             seed: Some(self.seed),
             events: self.events.clone(),
             stimuli: self.stimuli.clone(),
+            notes: self.preset.notes.clone(),
+            pause_at_end: self.preset.pause_at_end,
         }
     }
 }

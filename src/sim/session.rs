@@ -58,6 +58,11 @@ pub fn stimulus_players(
         .collect()
 }
 
+/// The step an event at `t_ms` acts before: `round(t_ms / dt_ms)`.
+pub fn event_step(t_ms: f64, dt_ms: f64) -> u64 {
+    (t_ms / dt_ms).round().max(0.0) as u64
+}
+
 /// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
 pub fn steps_for(duration_ms: f64, dt_ms: f64) -> u64 {
     (duration_ms / dt_ms).ceil().max(0.0) as u64
@@ -188,6 +193,14 @@ impl Session {
         self.engine.set_param_all(index, value);
     }
 
+    /// Replaces the timed events (GUI timeline editing): those that act at or after
+    /// the current step will act; earlier ones are past and never act in this run.
+    pub fn set_events(&mut self, events: &[Event]) {
+        self.events = merge_events(events, self.engine.dt_ms(), &self.engine);
+        let step = self.engine.step_index();
+        self.next_event = self.events.partition_point(|&(s, _)| s < step);
+    }
+
     /// Replaces the stimulus waveforms (GUI editing).
     pub fn set_stimuli(&mut self, stimuli: Vec<(usize, StimulusPlayer)>) {
         for (i, _) in &self.stimuli {
@@ -203,7 +216,7 @@ impl Session {
 fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Vec<(u64, Vec<Action>)> {
     let mut by_step: Vec<(u64, &Event)> = events
         .iter()
-        .map(|ev| ((ev.t_ms / dt_ms).round() as u64, ev))
+        .map(|ev| (event_step(ev.t_ms, dt_ms), ev))
         .collect();
     by_step.sort_by_key(|&(step, _)| step);
     let mut merged: Vec<(u64, Vec<Action>)> = Vec::new();
@@ -241,4 +254,57 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
         .map(Action::Integrator);
     let stimuli = ev.stimuli.clone().map(Action::Stimuli);
     values.chain(integrator).chain(stimuli).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::preset::Preset;
+
+    fn i_app_after(events_later: &[Event], steps_before: u64, steps_after: u64) -> Vec<f64> {
+        let preset = Preset {
+            model: "Izhikevich2007".into(),
+            dt_ms: Some(1.0),
+            ..Preset::default()
+        };
+        let Ok(resolved) = preset.resolve("t", "", None) else {
+            panic!("resolves")
+        };
+        let Ok(mut s) = Session::new(&resolved, 1) else {
+            panic!("session")
+        };
+        let Some(i) = s.engine.model().param_index("I_app") else {
+            panic!("I_app")
+        };
+        for _ in 0..steps_before {
+            s.step();
+        }
+        s.set_events(events_later);
+        (0..steps_after)
+            .map(|_| {
+                s.step();
+                s.engine.param(i, 0)
+            })
+            .collect()
+    }
+
+    fn set_at(t_ms: f64, value: f64) -> Event {
+        Event {
+            t_ms,
+            set: [("I_app".to_owned(), value)].into(),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn new_events_act_from_the_current_step_and_past_ones_never() {
+        // At step 5: an event at 3 ms is past, one at 5 ms acts before the next step,
+        // one at 7 ms two steps later.
+        let got = i_app_after(
+            &[set_at(3.0, 9.0), set_at(5.0, 1.0), set_at(7.0, 2.0)],
+            5,
+            4,
+        );
+        assert_eq!(got, [1.0, 1.0, 2.0, 2.0]);
+    }
 }

@@ -29,7 +29,7 @@ use crate::io::stimulus::Stimulus;
 use crate::model::CompiledModel;
 use crate::sim::Integrator;
 use crate::sim::session::Session;
-use crate::sim::session::{steps_for, stimulus_players};
+use crate::sim::session::{event_step, steps_for, stimulus_players};
 
 /// Values per block (samples × channels); a block is about 34 KB.
 pub const BLOCK_VALUES: usize = 4096;
@@ -177,6 +177,10 @@ pub enum Command {
     /// Pause a running simulation when it reaches this time in ms (the end of a
     /// preset's protocol), once per generation; `None` runs on.
     SetEnd(Option<f64>),
+    /// Replaces the run's timed events from the current step on (the timeline):
+    /// events at or after it act, earlier ones are past. Logged, so a saved session
+    /// replays the events that acted before the edit and the new ones after it.
+    SetEvents(Vec<Event>),
     /// Answered with [`WorkerEvent::Pong`] once every earlier command is done.
     Ping(u64),
     /// Answered with [`WorkerEvent::Session`]: the current run as a preset whose
@@ -302,6 +306,7 @@ impl Worker {
             preset,
             started: None,
             log: Vec::new(),
+            acted_events: Vec::new(),
             log_overflowed: false,
             generation: 0,
             channels: 0,
@@ -380,6 +385,9 @@ struct Loop {
     /// made to that run since, as preset events (so the run can be replayed).
     started: Option<ResolvedPreset>,
     log: Vec<Event>,
+    /// The timed events this run has acted on and will act on: the started run's,
+    /// with every timeline edit spliced in at the step it was made.
+    acted_events: Vec<Event>,
     log_overflowed: bool,
     generation: u64,
     channels: usize,
@@ -485,6 +493,7 @@ impl Loop {
             }
             Command::SetSeed(seed) => self.preset.seed = seed,
             Command::SetStimuli(stimuli) => self.set_stimuli(stimuli),
+            Command::SetEvents(events) => self.set_events(events),
             Command::SetCompanion(preset) => self.companion_preset = preset.map(|p| *p),
             Command::SetEnd(end_ms) => {
                 self.end_ms = end_ms;
@@ -529,6 +538,7 @@ impl Loop {
         *self.block = Block::empty(self.generation, self.channels);
         self.announce();
         self.started = Some(self.preset.clone());
+        self.acted_events = self.preset.events.clone();
         self.log.clear();
         self.log_overflowed = false;
         match Session::new(&self.preset, 1) {
@@ -574,6 +584,22 @@ impl Loop {
         }
     }
 
+    /// New timed events from the current step on; the reset replays them all.
+    fn set_events(&mut self, events: Vec<Event>) {
+        let dt_ms = self.preset.dt_ms;
+        if let Some(session) = &mut self.session {
+            session.set_events(&events);
+            // Events before this step have acted (the old ones) or never will (the
+            // new ones): a replay needs the old past and the new future.
+            let now = session.engine.step_index();
+            let acts_from_now = |e: &Event| event_step(e.t_ms, dt_ms) >= now;
+            self.acted_events.retain(|e| !acts_from_now(e));
+            self.acted_events
+                .extend(events.iter().filter(|e| acts_from_now(e)).cloned());
+        }
+        self.preset.events = events;
+    }
+
     /// Logs a change made to the running session now, before the next step.
     fn log_change(&mut self, mut event: Event) {
         let Some(session) = &self.session else { return };
@@ -596,7 +622,7 @@ impl Loop {
             .log
             .iter()
             .cloned()
-            .chain(started.events.iter().cloned())
+            .chain(self.acted_events.iter().cloned())
             .collect();
         preset.duration_ms = Some(duration_for_steps(steps, started.dt_ms));
         Some(SessionReply {

@@ -1,13 +1,19 @@
-//! The voltage-clamp panel: I–V curves (instantaneous and steady) with their zero
-//! crossings, and the family of clamp current traces, from a sweep run in the
-//! background on the current setup.
+//! The voltage-clamp panel: I–V curves (instantaneous and at the end of the hold)
+//! with their zero crossings, and the family of clamp current traces, from a sweep
+//! run in the background on the current setup; or the step protocol (see
+//! `clamp_steps_panel`). Currents are shown outward positive (`−I_inf`, see
+//! `analysis::clamp::outward`), as physiology teaches them.
 
 use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
+use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
 use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob, ms_field_ui};
-use crate::analysis::clamp::{IvConfig, IvResult, iv_csv, iv_sweep, iv_total, zero_crossings};
+use crate::analysis::clamp::{
+    I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
+    zero_crossings,
+};
 use crate::analysis::{SweepError, background_threads, range_by_step};
 
 /// Samples per clamp trace kept for the figure.
@@ -29,6 +35,9 @@ pub struct IvPanel {
     pub progress: Option<f32>,
     pub result: Option<IvResult>,
     pub error: Option<String>,
+    /// Show the step protocol instead of the I–V sweep.
+    pub show_steps: bool,
+    pub steps: StepsPanel,
 }
 
 impl Default for IvPanel {
@@ -37,7 +46,9 @@ impl Default for IvPanel {
             from: -100.0,
             to: 20.0,
             step: 5.0,
-            hold_ms: 500.0,
+            // Long enough for the slowest HH gate shipped (Kv1 inactivation,
+            // tau 150 ms) to settle: the end-of-hold curve is then a steady state.
+            hold_ms: 2000.0,
             instant_ms: 1.0,
             trace_var: 0,
             auto: true,
@@ -46,6 +57,8 @@ impl Default for IvPanel {
             progress: None,
             result: None,
             error: None,
+            show_steps: false,
+            steps: StepsPanel::default(),
         }
     }
 }
@@ -53,6 +66,17 @@ impl Default for IvPanel {
 impl IvPanel {
     pub fn is_running(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// The end-of-hold I–V curve as plotted: (holding potential, clamp current
+    /// outward positive).
+    pub fn plotted_steady(&self) -> Vec<[f64; 2]> {
+        self.result.as_ref().map_or_else(Vec::new, |r| {
+            r.points
+                .iter()
+                .map(|p| [p.v_hold, outward(p.steady)])
+                .collect()
+        })
     }
 
     fn key_of(&self, setup: &RunSetup) -> String {
@@ -143,6 +167,19 @@ impl IvPanel {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+        blockers_ui(ui, setup, out);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.show_steps, false, "I–V curves");
+            ui.selectable_value(
+                &mut self.show_steps,
+                true,
+                "Step protocol (test steps, tails)",
+            );
+        });
+        if self.show_steps {
+            self.steps.ui(ui, setup, &current_unit(setup));
+            return;
+        }
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         let has_v = setup.model.var_index("v").is_some();
@@ -166,7 +203,7 @@ impl IvPanel {
             ms_field_ui(ui, "instantaneous at", &mut self.instant_ms, 0.0, 0.1);
             ui.checkbox(&mut self.auto, "recompute on change");
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if self.job.is_some() {
                 if ui.button("Cancel").clicked() {
                     self.cancel();
@@ -184,12 +221,12 @@ impl IvPanel {
                 if ui.button("Export CSV…").clicked() {
                     out.push(Intent::SaveTableDialog {
                         file_name: format!("{}_iv.csv", r.model_id),
-                        text: iv_csv(&r.points),
+                        text: iv_csv(&r.points, IvColumns::V2),
                     });
                 }
                 ui.weak(format!("{}: {} potentials", r.model_id, r.points.len()));
             }
-            ui.weak("Clamp: dv/dt := 0, I_inf = right-hand side of C dv/dt at the held v (parameters of the current setup).");
+            ui.weak("Clamp: dv/dt := 0; plotted is the clamp current -I_inf = sum of I_ion - I_app, outward positive (parameters of the current setup).");
         });
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -199,8 +236,15 @@ impl IvPanel {
             return;
         };
         let xs: Vec<f64> = r.points.iter().map(|p| p.v_hold).collect();
-        let inst: Vec<f64> = r.points.iter().map(|p| p.instant).collect();
-        let steady: Vec<f64> = r.points.iter().map(|p| p.steady).collect();
+        let inst: Vec<f64> = r.points.iter().map(|p| outward(p.instant)).collect();
+        let steady: Vec<f64> = self.plotted_steady().iter().map(|p| p[1]).collect();
+        let hold_s = r.hold_ms / 1000.0;
+        let drift = not_steady_fraction(&r.points);
+        let end_label = if drift > 0.01 {
+            format!("after {hold_s} s hold (not yet steady)")
+        } else {
+            "steady state".to_owned()
+        };
         let zc_inst = zero_crossings(&xs, &inst);
         let zc_steady = zero_crossings(&xs, &steady);
         ui.horizontal_wrapped(|ui| {
@@ -208,7 +252,7 @@ impl IvPanel {
             for (v, slope) in &zc_steady {
                 ui.monospace(format!(
                     "{v:.2} mV ({})",
-                    if *slope < 0.0 {
+                    if *slope > 0.0 {
                         "stable rest"
                     } else {
                         "threshold"
@@ -219,7 +263,7 @@ impl IvPanel {
             for (v, slope) in &zc_inst {
                 ui.monospace(format!(
                     "{v:.2} mV ({})",
-                    if *slope < 0.0 { "stable" } else { "threshold" }
+                    if *slope > 0.0 { "stable" } else { "threshold" }
                 ));
             }
         });
@@ -235,7 +279,10 @@ impl IvPanel {
                     .position(egui_plot::Corner::LeftTop),
             )
             .x_axis_label("holding potential v [mV]")
-            .y_axis_label(current_label(setup))
+            .y_axis_label(format!(
+                "clamp current, outward + [{}]",
+                current_unit(setup)
+            ))
             .show(ui, |p| {
                 // Unnamed: the zero line needs no legend entry.
                 p.hline(egui_plot::HLine::new("", 0.0).width(0.5).color(zero));
@@ -246,7 +293,7 @@ impl IvPanel {
                         .color(egui::Color32::from_rgb(90, 150, 240)),
                 );
                 p.line(
-                    Line::new("steady state", PlotPoints::new(pts(&steady)))
+                    Line::new(end_label, PlotPoints::new(pts(&steady)))
                         .width(2.0)
                         .color(egui::Color32::from_rgb(130, 200, 90)),
                 );
@@ -274,10 +321,30 @@ impl IvPanel {
                 });
         });
         let var = self.trace_var;
+        // The clamp current itself is shown outward positive; the ionic currents
+        // (`I_Na = g (v − E_Na)`, …) already are.
+        let sign = if r.traces.names.get(var).map(String::as_str) == Some(I_INF) {
+            -1.0
+        } else {
+            1.0
+        };
+        let n = r.points.len();
+        let trace_label = match r.traces.names.get(var) {
+            Some(name) if name == I_INF => {
+                format!("clamp current -I_inf, outward + [{}]", current_unit(setup))
+            }
+            Some(name) => format!("{name}, outward + [{}]", current_unit(setup)),
+            None => String::new(),
+        };
+        ui.weak(format!(
+            "Colour: {} mV (dark blue) to {} mV (yellow).",
+            xs.first().copied().unwrap_or(0.0),
+            xs.last().copied().unwrap_or(0.0)
+        ));
         Plot::new("iv_traces")
             .height((ui.available_height()).max(120.0))
             .x_axis_label("time in clamp [ms]")
-            .y_axis_label(r.traces.names.get(var).cloned().unwrap_or_default())
+            .y_axis_label(trace_label)
             .legend(
                 Legend::default()
                     .follow_insertion_order(true)
@@ -293,27 +360,30 @@ impl IvPanel {
                         .t_ms
                         .iter()
                         .zip(ys)
-                        .map(|(&t, &y)| [t, y])
+                        .map(|(&t, &y)| [t, sign * y])
                         .collect();
+                    // Named only when few, so the legend never covers the traces.
+                    let name = if n <= 10 {
+                        format!("{} mV", point.v_hold)
+                    } else {
+                        String::new()
+                    };
                     p.line(
-                        Line::new(format!("{} mV", point.v_hold), PlotPoints::new(line)).width(1.0),
+                        Line::new(name, PlotPoints::new(line))
+                            .width(1.2)
+                            .color(family_color(k, n)),
                     );
                 }
             });
     }
 }
 
-/// `I_inf [unit]`, with the unit of the model's applied current (the clamp current is
-/// the right-hand side of `C dv/dt`, in the units of the current terms).
-fn current_label(setup: &RunSetup) -> String {
-    let unit = setup
+/// The unit of the model's drive current (the clamp current is in the units of the
+/// current terms of `C dv/dt`).
+fn current_unit(setup: &RunSetup) -> String {
+    setup
         .model
-        .param_index("I_app")
+        .drive_param()
         .map(|i| setup.model.desc.parameters[i].unit.clone())
-        .unwrap_or_default();
-    if unit.is_empty() {
-        "I_inf".to_owned()
-    } else {
-        format!("I_inf [{unit}]")
-    }
+        .unwrap_or_default()
 }

@@ -2,6 +2,7 @@
 //! `app.rs` is the one place that applies them (edits, worker commands, files).
 
 pub mod bifurcation_panel;
+pub mod clamp_steps_panel;
 pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
@@ -19,6 +20,7 @@ pub mod map_panel;
 pub mod markdown;
 pub mod math_layout;
 pub mod model_picker;
+pub mod notes;
 pub mod overview;
 pub mod params;
 pub mod phase_plane;
@@ -31,6 +33,7 @@ pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
 pub mod sweep_job;
+pub mod timeline;
 pub mod toasts;
 pub mod toolbar;
 pub mod undo;
@@ -140,6 +143,10 @@ pub enum Intent {
     /// Scrolls the parameters panel to this parameter's slider and focuses it (a
     /// click on the parameter in the Equations view).
     FocusParam(String),
+    /// Replaces the run's timed events (the timeline: add, move, edit, delete).
+    SetEvents(Vec<crate::io::preset::Event>),
+    /// Shows or hides the opened preset's notes.
+    ShowNotes(bool),
 }
 
 /// Which panel a picked preset goes to.

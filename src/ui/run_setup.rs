@@ -21,8 +21,8 @@ pub struct RunSetup {
     /// The protocol's length: saved in presets, and where a running simulation
     /// pauses when `pause_at_end` is set.
     pub duration_ms: f64,
-    /// Pause at `duration_ms` (on for presets with timed events: a protocol to
-    /// watch once; off for the model defaults and free-running presets).
+    /// Pause at `duration_ms` (on for presets with a protocol, timed events or
+    /// stimuli, unless the preset says otherwise; off for the model defaults).
     pub pause_at_end: bool,
     pub integrator: Integrator,
     pub seed: u32,
@@ -61,7 +61,7 @@ impl RunSetup {
             initial,
             dt_ms: r.dt_ms,
             duration_ms: r.duration_ms,
-            pause_at_end: !r.events.is_empty(),
+            pause_at_end: crate::io::protocol::pauses_at_end(&r.preset),
             integrator: r.integrator,
             seed: r.seed,
             events: r.events.clone(),
@@ -106,7 +106,10 @@ impl RunSetup {
             seed: Some(self.seed),
             events: self.events.clone(),
             stimuli: self.stimuli.clone(),
+            notes: None,
+            pause_at_end: None,
         }
+        .with_pause_at_end(self.pause_at_end)
     }
 
     /// Checks this setup as the CLI would check the saved preset.

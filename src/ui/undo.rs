@@ -6,7 +6,8 @@
 //!
 //! A slider drag is many edits of one parameter in quick succession; they coalesce
 //! into one entry so Ctrl+Z undoes the whole drag. Repeated edits of one setup field
-//! (typing a dt digit by digit) coalesce the same way.
+//! (typing a dt digit by digit, an event's time on the timeline) coalesce the same
+//! way; adding or deleting an event is always a step of its own.
 
 use std::path::PathBuf;
 
@@ -93,6 +94,14 @@ impl UndoStack {
         if !coalesce {
             self.push(Entry::Setup(Box::new(before)));
         }
+    }
+
+    /// Records a setup change that is one step of its own, never merged with the
+    /// next (adding or deleting a timeline event: two quick deletes are two steps).
+    pub fn record_setup_step(&mut self, before: SetupSnapshot) {
+        self.redo.clear();
+        self.last = None;
+        self.push(Entry::Setup(Box::new(before)));
     }
 
     fn coalesces(&self, what: Last, now_s: f64) -> bool {
@@ -214,5 +223,20 @@ mod tests {
             panic!("expected a setup")
         };
         assert_eq!(after.setup.dt_ms, 0.02);
+    }
+
+    #[test]
+    fn event_adds_and_deletes_are_steps_of_their_own() {
+        let mut u = UndoStack::default();
+        u.record_setup_step(snapshot(0.1));
+        u.record_setup_step(snapshot(0.2));
+        let Some(Restore::Setup(first)) = u.undo(|| snapshot(0.3)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(first.setup.dt_ms, 0.2);
+        let Some(Restore::Setup(second)) = u.undo(|| snapshot(0.2)) else {
+            panic!("expected a setup")
+        };
+        assert_eq!(second.setup.dt_ms, 0.1);
     }
 }

@@ -128,6 +128,7 @@ pub fn preset_from_json(meta: &Value) -> Preset {
         seed: Some(seed as u32),
         events,
         stimuli: Vec::new(),
+        ..Default::default()
     }
 }
 
