@@ -326,6 +326,11 @@ impl App {
                         title.unwrap_or_default(),
                         crate::io::protocol::notes_of_file(path),
                     );
+                    // In a lesson the lesson panel guides; the notes stay one click
+                    // away (the timeline's Notes button) instead of covering it.
+                    if self.lesson.is_some() {
+                        self.notes.open = false;
+                    }
                     if self.settings.play_on_open {
                         self.apply(Intent::SetRunning(true));
                     }
