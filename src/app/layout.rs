@@ -9,44 +9,47 @@ use crate::ui::model_picker::model_picker_ui;
 use crate::ui::plots::PlotInput;
 use crate::ui::settings::{history_ui, initial_values_ui, simulation_ui};
 use crate::ui::status::status_ui;
-use crate::ui::toolbar::{ToolbarState, toolbar_ui};
+use crate::ui::toolbar::{ToolbarState, ViewMenuState, toolbar_ui};
 
 impl App {
     /// Draws one frame; user actions land in `out`.
     pub(super) fn frame_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
-        let toolbar = ToolbarState {
-            running: self.running,
-            speed: self.settings.speed,
-            window_ms: self.settings.window_ms,
-            recording: self.settings.recording,
-            can_undo: self.undo.can_undo(),
-            can_redo: self.undo.can_redo(),
-            recent: &self.settings.recent,
-        };
-        egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, &toolbar, out));
         let status = self.status_line();
+        if !self.focus {
+            let toolbar = ToolbarState {
+                running: self.running,
+                speed: self.settings.speed,
+                window_ms: self.settings.window_ms,
+                recording: self.settings.recording,
+                can_undo: self.undo.can_undo(),
+                can_redo: self.undo.can_redo(),
+                recent: &self.settings.recent,
+                view: ViewMenuState {
+                    zoom: self.settings.zoom,
+                    theme: self.settings.theme,
+                    line_width: self.settings.line_width,
+                    legends: self.settings.legends,
+                    focus: self.focus,
+                },
+            };
+            egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, &toolbar, out));
+        }
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &status));
-        egui::Panel::left("controls")
-            .resizable(true)
-            .default_size(400.0)
-            .size_range(280.0..=700.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
-            });
+        if !self.focus {
+            self.side_panel_ui(ui, out);
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            // Wrapped: zoomed for a projector, the later tabs move to a second row
-            // instead of falling off the window's edge.
-            ui.horizontal_wrapped(|ui| {
-                for view in crate::ui::View::ALL {
-                    if ui
-                        .selectable_label(self.view == view, view.label())
-                        .clicked()
-                        && self.view != view
-                    {
-                        out.push(Intent::ShowView(view));
-                    }
-                }
-            });
+            if self.focus {
+                let input = crate::ui::focus::FocusInput {
+                    model: &self.setup.model,
+                    values: &self.setup.params,
+                    exposed: &self.focus_params,
+                    running: self.running,
+                };
+                crate::ui::focus::focus_strip_ui(ui, &input, out);
+                ui.separator();
+            }
+            crate::ui::toolbar::view_tabs_ui(ui, self.view, out);
             ui.separator();
             match self.view {
                 crate::ui::View::Traces => {}
@@ -121,6 +124,23 @@ impl App {
         });
         self.export_progress_ui(ui.ctx(), out);
         self.toasts.ui(ui.ctx());
+    }
+
+    /// The controls on the left. Its width changes only when the user drags its
+    /// edge: the contents scroll both ways inside it instead of widening it, and it
+    /// never takes more than 45 % of the window, so the plots stay whole when zoomed.
+    fn side_panel_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+        let window_w = ui.ctx().content_rect().width();
+        let max_w = (0.45 * window_w).max(200.0);
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(500.0_f32.min(max_w))
+            .size_range(200.0..=max_w)
+            .show(ui, |ui| {
+                egui::ScrollArea::both()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.controls_ui(ui, out));
+            });
     }
 
     /// A small window with the running export's progress and a Cancel button.

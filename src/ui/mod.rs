@@ -10,22 +10,28 @@ pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
 pub mod fit_ui;
+pub mod focus;
+pub mod help;
 pub mod history;
 pub mod iv_panel;
 pub mod map_panel;
 pub mod model_picker;
 pub mod overview;
+pub mod palette;
 pub mod params;
 pub mod phase_plane;
 pub mod plot_groups;
+pub mod plot_style;
 pub mod plots;
 pub mod presets;
+pub mod readout;
 pub mod run_setup;
 pub mod settings;
 pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
 pub mod sweep_job;
+pub mod theme;
 pub mod toasts;
 pub mod toolbar;
 pub mod undo;
@@ -114,6 +120,8 @@ pub enum Intent {
         path: PathBuf,
         text: String,
     },
+    /// How the window looks: zoom, theme, line width, legends, Focus mode, help.
+    Display(theme::DisplayIntent),
 }
 
 /// What the central area shows.

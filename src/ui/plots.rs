@@ -1,12 +1,17 @@
 //! The live plots: one per group of channels, stacked, with linked time axes. While
 //! running they scroll with the newest sample; paused, they can be zoomed, panned and
-//! read on hover. Each line is min/max-decimated to the plot's pixel width first.
+//! read on hover (a read-out line above the plots and a tooltip, with units). Each
+//! line is min/max-decimated to the plot's pixel width first. Colours come from the
+//! colour-blind-safe palette; legends sit in headroom above the data.
 
-use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Corner, HLine, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::decimate::min_max_summarised;
 use super::history::History;
-use super::plot_groups::{Assignment, MEMBRANE, PLOTS};
+use super::palette;
+use super::plot_groups::{Assignment, MEMBRANE, PLOTS, SHORT_NAMES};
+use super::plot_style::{AxisSpec, line_width, styled, with_legend};
+use super::readout::{ReadoutChannel, channel_unit, readout_ui};
 use crate::model::CompiledModel;
 
 /// At most this many spike markers are drawn (the newest).
@@ -27,6 +32,24 @@ pub struct PlotInput<'a> {
     pub params: &'a [f64],
     pub following: bool,
     pub window_ms: f64,
+}
+
+/// Plots are never shorter than this (points): below it a plot has room for a
+/// single tick label.
+const MIN_PLOT_HEIGHT: f32 = 80.0;
+
+/// The membrane plot gets more room than the others.
+fn plot_weight(plot: usize) -> f32 {
+    if plot == MEMBRANE { 1.6 } else { 1.0 }
+}
+
+/// Which plots to draw this frame, in how much height, over which time range.
+struct PlotPlan<'a> {
+    used: &'a [usize],
+    room: f32,
+    following: bool,
+    t0: f64,
+    t1: f64,
 }
 
 /// Where one plot goes and what time range it shows.
@@ -52,12 +75,18 @@ pub struct PlotsPanel {
     /// The user zoomed or panned while paused: stop following the newest sample
     /// until the run resumes or the plot is double-clicked.
     pub user_view: bool,
+    /// The time under the cursor last frame (any plot; the time axes are linked).
+    pub hover_t_ms: Option<f64>,
+    /// Screen rectangles of the plots' data areas last frame, top to bottom.
+    pub frames: Vec<egui::Rect>,
     scratch: Vec<[f64; 2]>,
 }
 
 impl PlotsPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &PlotInput<'_>) {
         self.chooser_ui(ui, input.channel_names, input.following);
+        let readout = self.readout_channels(input, ui.visuals().dark_mode);
+        readout_ui(ui, input.history, self.hover_t_ms, &readout);
         let used: Vec<usize> = (0..PLOTS.len())
             .filter(|p| self.assignment.contains(&Some(*p)))
             .collect();
@@ -68,31 +97,61 @@ impl PlotsPanel {
         let following = input.following || !self.user_view;
         let (t0, t1) = self.x_range(input, following);
         let gap = ui.spacing().item_spacing.y;
-        // The membrane plot gets more room than the others.
-        let weight = |p: usize| if p == MEMBRANE { 1.6 } else { 1.0 };
-        let total: f32 = used.iter().map(|&p| weight(p)).sum();
-        let unit_height = (ui.available_height() - gap * used.len() as f32) / total;
-        let top = ui.cursor().min;
+        let room = ui.available_height() - gap * used.len() as f32;
         self.points_drawn = 0;
-        let mut shown = None;
-        for (k, &plot) in used.iter().enumerate() {
-            let last = k + 1 == used.len();
-            let height = (unit_height * weight(plot)).max(60.0);
-            let layout = PlotLayout {
-                plot,
-                height,
-                last,
-                following,
-                t0,
-                t1,
-            };
-            let response = self.plot_ui(ui, input, &layout);
-            shown.get_or_insert(response);
-        }
+        self.hover_t_ms = None;
+        self.frames.clear();
+        let top = ui.cursor().min;
+        let plan = PlotPlan {
+            used: &used,
+            room,
+            following,
+            t0,
+            t1,
+        };
+        // Zoomed on a small window the plots would get too short to read: they keep
+        // a readable height and the plot area scrolls instead.
+        let total: f32 = used.iter().map(|&p| plot_weight(p)).sum();
+        let shown = if room / total < MIN_PLOT_HEIGHT {
+            egui::ScrollArea::vertical()
+                .id_salt("plots_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.stack_ui(ui, input, &plan))
+                .inner
+        } else {
+            self.stack_ui(ui, input, &plan)
+        };
         if let Some(bounds) = shown {
             self.visible_ms = Some(bounds);
         }
         self.rect = Some(egui::Rect::from_min_max(top, ui.min_rect().max));
+    }
+
+    /// Draws the used plots top to bottom, sharing `plan.room` (the membrane plot
+    /// gets more); returns the time range shown.
+    fn stack_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &PlotInput<'_>,
+        plan: &PlotPlan<'_>,
+    ) -> Option<(f64, f64)> {
+        let weight = plot_weight;
+        let total: f32 = plan.used.iter().map(|&p| weight(p)).sum();
+        let unit_height = (plan.room / total).max(MIN_PLOT_HEIGHT);
+        let mut shown = None;
+        for (k, &plot) in plan.used.iter().enumerate() {
+            let layout = PlotLayout {
+                plot,
+                height: unit_height * weight(plot),
+                last: k + 1 == plan.used.len(),
+                following: plan.following,
+                t0: plan.t0,
+                t1: plan.t1,
+            };
+            let response = self.plot_ui(ui, input, &layout);
+            shown.get_or_insert(response);
+        }
+        shown
     }
 
     /// The time range to draw: the newest `window_ms` while following, else what the
@@ -117,27 +176,107 @@ impl PlotsPanel {
         let &PlotLayout {
             plot,
             height,
-            last,
             following,
             t0,
             t1,
+            ..
         } = layout;
         let history = input.history;
-        let columns = ui.available_width().max(100.0) as usize;
         let range = history.range_of(t0, t1);
         // One sample either side so lines reach the edges.
         let range = range.start.saturating_sub(1)..(range.end + 1).min(history.len());
+        let lines = self.lines_of(ui, input, layout, range.clone());
+        let markers = if plot == MEMBRANE {
+            spike_markers(input, range, t0)
+        } else {
+            Vec::new()
+        };
+        let gaps: Vec<(f64, f64)> = history.overview().gaps_in(t0, t1).collect();
+        let thresholds = if plot == MEMBRANE {
+            thresholds(input)
+        } else {
+            Vec::new()
+        };
+        let entries = lines.len()
+            + thresholds.len()
+            + usize::from(!markers.is_empty())
+            + usize::from(!gaps.is_empty());
+        let headroom = legend_headroom(ui, entries, height);
+        let y_range = y_range(&lines, &thresholds)
+            .map(|(lo, hi)| (lo, lo + (hi - lo) / (1.0 - headroom.unwrap_or(0.0))));
+        let p = self.plot_frame(ui, input, layout, &lines, headroom.is_some());
+        let width = line_width(ui.ctx(), 1.0);
+        let grey = ui.visuals().weak_text_color();
+        let response = p.show(ui, |plot_ui| {
+            if following {
+                plot_ui.set_plot_bounds_x(t0..=t1);
+                if let Some((lo, hi)) = y_range {
+                    plot_ui.set_plot_bounds_y(lo..=hi);
+                }
+            }
+            for (name, points, color) in lines {
+                plot_ui.line(
+                    Line::new(name, PlotPoints::new(points))
+                        .width(width)
+                        .color(color),
+                );
+            }
+            for (name, y) in thresholds {
+                plot_ui.hline(
+                    HLine::new(name, y)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .color(grey)
+                        .width(1.0),
+                );
+            }
+            // Samples the display dropped (the window lagged): marked, never hidden.
+            // Exports replay the session and are complete regardless.
+            for (a, b) in gaps {
+                for x in [a, b] {
+                    plot_ui.vline(
+                        VLine::new("display gap (samples dropped)", x)
+                            .color(palette::REFERENCE)
+                            .width(1.5),
+                    );
+                }
+            }
+            if !markers.is_empty() {
+                plot_ui.points(
+                    Points::new("spikes", PlotPoints::new(markers))
+                        .shape(MarkerShape::Down)
+                        .radius(4.0 + 0.5 * width)
+                        .filled(true)
+                        .color(palette::ALERT),
+                );
+            }
+        });
+        if let Some(pos) = response.response.hover_pos() {
+            self.hover_t_ms = Some(response.transform.value_from_position(pos).x);
+        }
+        self.frames.push(*response.transform.frame());
+        if !input.following {
+            track_user_view(ui, &response.response, &mut self.user_view);
+        }
+        let b = response.transform.bounds();
+        (b.min()[0], b.max()[0])
+    }
+
+    /// The plot widget for one group: linked time axis, readable ticks, axis titles
+    /// with units, hover read-out and legend.
+    fn plot_frame<'a>(
+        &self,
+        ui: &egui::Ui,
+        input: &PlotInput<'_>,
+        layout: &PlotLayout,
+        lines: &[PlotLine],
+        legend: bool,
+    ) -> Plot<'a> {
         let link = egui::Id::unique("time-axis");
-        let mut p = Plot::new(("plot", plot))
-            .height(height)
+        let y_axis = self.y_axis(input, layout.plot, lines);
+        let mut p = Plot::new(("plot", layout.plot))
+            .height(layout.height)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
-            .y_axis_min_width(48.0)
             .show_x(true)
             .allow_drag(!input.following)
             .allow_zoom(!input.following)
@@ -145,16 +284,71 @@ impl PlotsPanel {
             .allow_boxed_zoom(!input.following)
             .allow_double_click_reset(false)
             .auto_bounds([false, true]);
-        if last {
-            p = p.x_axis_label("time [ms]");
-        } else {
-            p = p.show_axes([false, true]);
+        p = styled(p, AxisSpec::new("t", "ms"), y_axis.clone());
+        // A title longer than a small plot is tall would run into its neighbours'
+        // (the coloured key above the plots names the lines and units then).
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let title_w = ui
+            .painter()
+            .layout_no_wrap(y_axis.title(), font, egui::Color32::WHITE)
+            .size()
+            .x;
+        if title_w > layout.height {
+            p = p.y_axis_label("");
         }
+        if legend {
+            p = with_legend(p, ui.ctx(), Corner::LeftTop);
+        }
+        if layout.last {
+            p.x_axis_label("time [ms]")
+        } else {
+            p.show_axes([false, true])
+        }
+    }
+
+    /// The y axis of `plot`: the one variable's name and unit, or the group's short
+    /// name and the unit its lines share.
+    fn y_axis(&self, input: &PlotInput<'_>, plot: usize, lines: &[PlotLine]) -> AxisSpec {
+        let units: Vec<String> = self
+            .assignment
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == Some(plot))
+            .map(|(ch, _)| self.unit_of(input, ch))
+            .collect();
+        let common = units
+            .first()
+            .filter(|u| units.iter().all(|x| x == *u))
+            .cloned()
+            .unwrap_or_default();
+        match lines {
+            [(name, _, _)] => AxisSpec::new(name.clone(), common),
+            _ => AxisSpec::new(SHORT_NAMES[plot], common),
+        }
+    }
+
+    fn unit_of(&self, input: &PlotInput<'_>, ch: usize) -> String {
+        let name = input.channel_names.get(ch).map_or("", String::as_str);
+        channel_unit(input.model, name, input.reference_channel == Some(ch))
+    }
+
+    /// The decimated lines of `layout.plot` with their colours.
+    fn lines_of(
+        &mut self,
+        ui: &egui::Ui,
+        input: &PlotInput<'_>,
+        layout: &PlotLayout,
+        range: std::ops::Range<usize>,
+    ) -> Vec<PlotLine> {
+        let history = input.history;
+        let (t0, t1) = (layout.t0, layout.t1);
+        let columns = ui.available_width().max(100.0) as usize;
+        let dark = ui.visuals().dark_mode;
+        let members: Vec<usize> = (0..self.assignment.len())
+            .filter(|&ch| self.assignment[ch] == Some(layout.plot))
+            .collect();
         let mut lines: Vec<PlotLine> = Vec::new();
-        for (ch, target) in self.assignment.iter().enumerate() {
-            if *target != Some(plot) {
-                continue;
-            }
+        for (k, &ch) in members.iter().enumerate() {
             let (Some(values), Some(summary)) = (history.channel(ch), history.extremes(ch)) else {
                 continue;
             };
@@ -175,88 +369,34 @@ impl PlotsPanel {
             );
             self.points_drawn += self.scratch.len();
             let name = input.channel_names.get(ch).cloned().unwrap_or_default();
-            let color = input.reference_channel.and_then(|r| {
-                if ch == r {
-                    Some(super::compare_panel::REF_COLOR)
-                } else {
-                    (input.model.var_index("v") == Some(ch))
-                        .then_some(super::compare_panel::CAND_COLOR)
-                }
-            });
+            let color = channel_color(input, ch, k, members.len(), dark);
             lines.push((name, std::mem::take(&mut self.scratch), color));
         }
-        let markers = if plot == MEMBRANE {
-            spike_markers(input, range.clone(), t0)
-        } else {
-            Vec::new()
-        };
-        let gaps: Vec<(f64, f64)> = history.overview().gaps_in(t0, t1).collect();
-        let thresholds: Vec<(String, f64)> = if plot == MEMBRANE {
-            THRESHOLDS
-                .iter()
-                .filter_map(|n| {
-                    Some((
-                        (*n).to_owned(),
-                        *input.params.get(input.model.param_index(n)?)?,
-                    ))
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let y_range = y_range(&lines, &thresholds);
-        let response = p.show(ui, |plot_ui| {
-            if following {
-                plot_ui.set_plot_bounds_x(t0..=t1);
-                if let Some((lo, hi)) = y_range {
-                    plot_ui.set_plot_bounds_y(lo..=hi);
-                }
-            }
-            for (name, points, color) in lines {
-                let line = Line::new(name, PlotPoints::new(points)).width(1.5);
-                plot_ui.line(match color {
-                    Some(c) => line.color(c),
-                    None => line,
+        lines
+    }
+
+    /// Every plotted channel with its unit and line colour, for the read-out.
+    fn readout_channels(&self, input: &PlotInput<'_>, dark: bool) -> Vec<ReadoutChannel> {
+        let mut out = Vec::new();
+        for plot in 0..PLOTS.len() {
+            let members: Vec<usize> = (0..self.assignment.len())
+                .filter(|&ch| self.assignment[ch] == Some(plot))
+                .collect();
+            for (k, &ch) in members.iter().enumerate() {
+                let name = input.channel_names.get(ch).cloned().unwrap_or_default();
+                out.push(ReadoutChannel {
+                    channel: ch,
+                    axis: AxisSpec::new(name, self.unit_of(input, ch)),
+                    color: channel_color(input, ch, k, members.len(), dark),
                 });
             }
-            for (name, y) in thresholds {
-                plot_ui.hline(
-                    HLine::new(name, y)
-                        .style(egui_plot::LineStyle::dashed_loose())
-                        .width(1.0),
-                );
-            }
-            // Samples the display dropped (the window lagged): marked, never hidden.
-            // Exports replay the session and are complete regardless.
-            for (a, b) in gaps {
-                for x in [a, b] {
-                    plot_ui.vline(
-                        VLine::new("display gap (samples dropped)", x)
-                            .color(egui::Color32::from_rgb(230, 140, 20))
-                            .width(1.5),
-                    );
-                }
-            }
-            if !markers.is_empty() {
-                plot_ui.points(
-                    Points::new("spikes", PlotPoints::new(markers))
-                        .shape(MarkerShape::Down)
-                        .radius(4.0)
-                        .filled(true)
-                        .color(egui::Color32::from_rgb(220, 60, 60)),
-                );
-            }
-        });
-        if !input.following {
-            track_user_view(ui, &response.response, &mut self.user_view);
         }
-        let b = response.transform.bounds();
-        (b.min()[0], b.max()[0])
+        out
     }
 
     /// A menu to choose the plot of every channel.
     fn chooser_ui(&mut self, ui: &mut egui::Ui, names: &[String], running: bool) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.menu_button("Variables…", |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(500.0)
@@ -292,10 +432,59 @@ impl PlotsPanel {
     }
 }
 
+/// One drawn line: name, points and colour.
+type PlotLine = (String, Vec<[f64; 2]>, egui::Color32);
+
+/// The colour of channel `ch`, the `k`-th of `n` in its plot: the palette's, except
+/// that with a reference run the live v and the reference take the Compare tab's
+/// candidate and reference colours, so the two stand apart as they do there.
+fn channel_color(
+    input: &PlotInput<'_>,
+    ch: usize,
+    k: usize,
+    n: usize,
+    dark: bool,
+) -> egui::Color32 {
+    if let Some(r) = input.reference_channel {
+        if ch == r {
+            return palette::REFERENCE;
+        }
+        if input.model.var_index("v") == Some(ch) {
+            return palette::CANDIDATE;
+        }
+    }
+    palette::series(k, n, dark)
+}
+
+/// Parameters drawn as dashed threshold lines on the membrane plot, with values.
+fn thresholds(input: &PlotInput<'_>) -> Vec<(String, f64)> {
+    THRESHOLDS
+        .iter()
+        .filter_map(|n| {
+            Some((
+                (*n).to_owned(),
+                *input.params.get(input.model.param_index(n)?)?,
+            ))
+        })
+        .collect()
+}
+
+/// The share of a plot's height kept free above the data for a legend of
+/// `entries` rows in the top-left corner, so the legend does not cover the
+/// traces. `None`: no legend — switched off, or it would need more than a third
+/// of a small plot (the coloured key above the plots names the lines then).
+fn legend_headroom(ui: &egui::Ui, entries: usize, height: f32) -> Option<f64> {
+    if !super::theme::display_style(ui.ctx()).legends || entries == 0 {
+        return None;
+    }
+    let row = egui::TextStyle::Body.resolve(ui.style()).size + 6.0;
+    let legend_px = 12.0 + row * entries as f32;
+    let share = legend_px / height.max(1.0);
+    (share <= 0.35).then_some(share as f64)
+}
+
 /// The y range of the drawn data (and thresholds) with a margin; flat traces get a
 /// small band around their value instead of a degenerate range.
-/// One drawn line: name, points and a colour when it must not be picked for it.
-type PlotLine = (String, Vec<[f64; 2]>, Option<egui::Color32>);
 
 fn y_range(lines: &[PlotLine], thresholds: &[(String, f64)]) -> Option<(f64, f64)> {
     let ys = lines
