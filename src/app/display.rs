@@ -82,3 +82,11 @@ fn sanitize_zoom(zoom: f32) -> f32 {
         1.0
     }
 }
+
+impl App {
+    /// Screen rectangles of the live plots' data areas last frame, top to bottom
+    /// (tests hover them at known positions).
+    pub fn plot_frames(&self) -> &[egui::Rect] {
+        &self.plots.frames
+    }
+}

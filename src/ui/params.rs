@@ -99,7 +99,7 @@ pub fn param_row_ui(
             }
         }
         if out_of_range(p, row.value) {
-            ui.colored_label(ui.visuals().warn_fg_color, "⚠ out of range")
+            ui.colored_label(ui.visuals().warn_fg_color, "out of range")
                 .on_hover_text(format!(
                     "{} is outside the slider's range {} .. {}; the slider shows its end.",
                     row.value, p.range.min, p.range.max
@@ -135,7 +135,7 @@ pub fn slider_width_for(ui: &egui::Ui, rows: &[ParamRow<'_>]) -> f32 {
     let value_w =
         width_of("-0.00000", egui::TextStyle::Monospace).max(ui.spacing().interact_size.x) + pad;
     let mark_w = if rows.iter().any(|r| out_of_range(r.desc, r.value)) {
-        width_of("⚠ out of range", egui::TextStyle::Body)
+        width_of("out of range", egui::TextStyle::Body)
     } else {
         0.0
     };

@@ -48,7 +48,7 @@ pub struct ReadoutChannel {
 }
 
 /// The read-out's text for time `t_ms` (the first label, found by tests):
-/// `t = 250.0 ms`; then one `name = value unit` per channel.
+/// `cursor t = 250.0 ms`; then one `name = value unit` per channel.
 pub fn readout_parts(
     history: &History,
     t_ms: f64,
@@ -56,7 +56,7 @@ pub fn readout_parts(
 ) -> Option<(String, Vec<(String, egui::Color32)>)> {
     let i = nearest_sample(history, t_ms)?;
     let t = history.t_ms()[i];
-    let time = format!("t = {} ms", format_value(t));
+    let time = format!("cursor t = {} ms", format_value(t));
     let values = channels
         .iter()
         .filter_map(|c| {
