@@ -45,11 +45,12 @@ impl App {
                     values: &self.setup.params,
                     exposed: &self.focus_params,
                     running: self.running,
+                    view: self.view,
                 };
                 crate::ui::focus::focus_strip_ui(ui, &input, out);
-                ui.separator();
+            } else {
+                crate::ui::toolbar::view_tabs_ui(ui, self.view, out);
             }
-            crate::ui::toolbar::view_tabs_ui(ui, self.view, out);
             ui.separator();
             match self.view {
                 crate::ui::View::Traces => {}
@@ -110,7 +111,10 @@ impl App {
                 (self.settings.window_ms, recorded.dt_ms),
                 self.running,
             );
-            self.features.ui(ui);
+            if !self.focus {
+                // Focus mode keeps the height for the plots.
+                self.features.ui(ui);
+            }
             let input = PlotInput {
                 history: &self.history,
                 model: &recorded.model,

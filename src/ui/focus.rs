@@ -1,6 +1,7 @@
 //! Focus mode (F11 or the toolbar's *Focus* button): the side panels are hidden
 //! and a compact strip above the plots holds only Run/Pause, Reset and sliders for
-//! the exposed parameters — what a projected lesson needs, nothing to mis-click.
+//! the exposed parameters, beside the view's tabs — what a projected lesson needs,
+//! nothing to mis-click.
 //! Which parameters are exposed is the app's `focus_params` list (a lesson sets it);
 //! names the model lacks are skipped, and with none left the drive (`I_app`) shows.
 
@@ -25,6 +26,8 @@ pub struct FocusInput<'a> {
     pub values: &'a [f64],
     pub exposed: &'a [String],
     pub running: bool,
+    /// The central view, whose tabs (or menu) share the buttons' row.
+    pub view: super::View,
 }
 
 /// Draws the Focus strip; edits and buttons land in `out`.
@@ -45,6 +48,8 @@ pub fn focus_strip_ui(ui: &mut egui::Ui, input: &FocusInput<'_>, out: &mut Vec<I
         {
             out.push(Intent::Display(DisplayIntent::SetFocus(false)));
         }
+        ui.separator();
+        super::toolbar::view_tabs_ui(ui, input.view, out);
     });
     let descs = &input.model.desc.parameters;
     let rows: Vec<ParamRow<'_>> = params

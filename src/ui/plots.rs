@@ -426,7 +426,7 @@ impl PlotsPanel {
             if running {
                 ui.weak("Pause to zoom, pan and read values.");
             } else {
-                ui.weak("Drag to pan, scroll or right-drag a box to zoom, double-click to follow again.");
+                ui.weak("Drag: pan · scroll or right-drag: zoom · double-click: follow");
             }
         });
     }
@@ -485,7 +485,6 @@ fn legend_headroom(ui: &egui::Ui, entries: usize, height: f32) -> Option<f64> {
 
 /// The y range of the drawn data (and thresholds) with a margin; flat traces get a
 /// small band around their value instead of a degenerate range.
-
 fn y_range(lines: &[PlotLine], thresholds: &[(String, f64)]) -> Option<(f64, f64)> {
     let ys = lines
         .iter()
