@@ -20,6 +20,7 @@ pub mod overview;
 pub mod palette;
 pub mod params;
 pub mod phase_plane;
+pub mod plot_data;
 pub mod plot_groups;
 pub mod plot_style;
 pub mod plots;
