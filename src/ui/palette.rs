@@ -119,7 +119,7 @@ mod tests {
     }
 
     #[test]
-    fn viridis_ends_match_matplotlib_and_darkens_monotonically_backwards() {
+    fn viridis_ends_match_matplotlib_and_brighten_monotonically() {
         assert_eq!(viridis(0.0), Color32::from_rgb(68, 1, 84));
         assert_eq!(viridis(1.0), Color32::from_rgb(253, 231, 37));
         // Viridis' luminance rises monotonically: a family reads in order, also in grey.
