@@ -133,6 +133,13 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     /// Opening a preset starts it (off only in tests that step deterministically).
     pub play_on_open: bool,
+    /// GUI zoom factor (Ctrl +/−/0, View menu).
+    pub zoom: f32,
+    pub theme: crate::ui::theme::Theme,
+    /// Width of data lines in every plot (points).
+    pub line_width: f32,
+    /// Whether plots show their legends.
+    pub legends: bool,
 }
 
 impl Default for Settings {
@@ -147,6 +154,10 @@ impl Default for Settings {
             model_file: None,
             window_size: None,
             play_on_open: true,
+            zoom: 1.0,
+            theme: crate::ui::theme::Theme::default(),
+            line_width: crate::ui::theme::DisplayStyle::default().line_width,
+            legends: true,
         }
     }
 }
@@ -214,6 +225,14 @@ pub struct App {
     recording_asked: Option<Instant>,
     /// The guided lesson open, if any (its panel shows on the right).
     lesson: Option<crate::lesson::LessonState>,
+    /// Focus mode: side panels hidden, only the Focus strip's controls.
+    focus: bool,
+    help_open: bool,
+    /// Parameters the Focus strip offers (a lesson sets them; names the model lacks
+    /// are skipped, and with none left the drive parameter shows).
+    pub focus_params: Vec<String>,
+    /// The theme and zoom last handed to egui (applied again only when they change).
+    applied_display: Option<(crate::ui::theme::Theme, f32)>,
 }
 
 impl App {
@@ -327,6 +346,10 @@ impl App {
             autosaved_recording: None,
             recording_asked: None,
             lesson: None,
+            focus: false,
+            help_open: false,
+            focus_params: vec![crate::model::roles::DRIVE_PARAM.to_owned()],
+            applied_display: None,
         };
         match app.setup.resolve() {
             Ok(resolved) => match Worker::spawn(resolved, app.ctx.clone()) {
@@ -881,8 +904,11 @@ impl eframe::App for App {
                 .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.shown_title = title;
         }
-        let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx());
+        self.sync_display(ui.ctx());
+        let escape_wanted = self.focus || self.help_open;
+        let mut intents = crate::ui::shortcuts::shortcut_intents(ui.ctx(), escape_wanted);
         self.frame_ui(ui, &mut intents);
+        crate::ui::help::help_ui(ui.ctx(), self.help_open, &mut intents);
         self.file_dialog_ui(ui.ctx());
         self.restore_ui(ui.ctx());
         for intent in intents {
@@ -920,6 +946,7 @@ impl eframe::App for App {
 
 mod autosave;
 mod dialogs;
+mod display;
 mod export_job;
 mod intents;
 mod interop;

@@ -31,6 +31,7 @@ impl App {
                 None => self.toasts.error(format!("unknown model {id}")),
             },
             Intent::SetParam { index, value } => self.set_param(index, value, true),
+            Intent::Display(d) => self.apply_display(d),
             Intent::SetParams(values) => {
                 let edits: Vec<ParamEdit> = values
                     .into_iter()

@@ -9,33 +9,39 @@ use crate::ui::model_picker::model_picker_ui;
 use crate::ui::plots::PlotInput;
 use crate::ui::settings::{history_ui, initial_values_ui, simulation_ui};
 use crate::ui::status::status_ui;
-use crate::ui::toolbar::{ToolbarState, toolbar_ui};
+use crate::ui::toolbar::{ToolbarState, ViewMenuState, toolbar_ui};
 
 impl App {
     /// Draws one frame; user actions land in `out`.
     pub(super) fn frame_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
-        let toolbar = ToolbarState {
-            running: self.running,
-            speed: self.settings.speed,
-            window_ms: self.settings.window_ms,
-            recording: self.settings.recording,
-            can_undo: self.undo.can_undo(),
-            can_redo: self.undo.can_redo(),
-            recent: &self.settings.recent,
-        };
-        egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, &toolbar, out));
         let status = self.status_line();
+        if !self.focus {
+            let toolbar = ToolbarState {
+                running: self.running,
+                speed: self.settings.speed,
+                window_ms: self.settings.window_ms,
+                recording: self.settings.recording,
+                can_undo: self.undo.can_undo(),
+                can_redo: self.undo.can_redo(),
+                recent: &self.settings.recent,
+                view: ViewMenuState {
+                    zoom: self.settings.zoom,
+                    theme: self.settings.theme,
+                    line_width: self.settings.line_width,
+                    legends: self.settings.legends,
+                    focus: self.focus,
+                },
+            };
+            egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(ui, &toolbar, out));
+        }
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &status));
-        egui::Panel::left("controls")
-            .resizable(true)
-            .default_size(400.0)
-            .size_range(280.0..=700.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.controls_ui(ui, out));
-            });
+        if !self.focus {
+            self.side_panel_ui(ui, out);
+        }
         if let Some(lesson) = &self.lesson {
             // At most a third of the window, so zoomed on a small screen the panel
-            // stays whole and the plots keep room.
+            // stays whole and the plots keep room. Shown in Focus mode too: the
+            // lesson's text is what the class follows.
             let max_width = (ui.available_width() / 3.0).clamp(180.0, 640.0);
             egui::Panel::right("lesson")
                 .resizable(true)
@@ -52,23 +58,29 @@ impl App {
                     });
                 });
         }
+        let views: Vec<crate::ui::View> = crate::ui::View::ALL
+            .into_iter()
+            .filter(|&v| self.lesson_allows(v))
+            .collect();
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            // Wrapped: zoomed for a projector, the later tabs move to a second row
-            // instead of falling off the window's edge.
-            ui.horizontal_wrapped(|ui| {
-                for view in crate::ui::View::ALL {
-                    if !self.lesson_allows(view) {
-                        continue;
-                    }
-                    if ui
-                        .selectable_label(self.view == view, view.label())
-                        .clicked()
-                        && self.view != view
-                    {
-                        out.push(Intent::ShowView(view));
-                    }
-                }
-            });
+            if self.focus {
+                // A lesson step's shown sliders are what Focus exposes.
+                let exposed = match &self.lesson {
+                    Some(l) if !l.shown_params().is_empty() => l.shown_params(),
+                    _ => &self.focus_params,
+                };
+                let input = crate::ui::focus::FocusInput {
+                    model: &self.setup.model,
+                    values: &self.setup.params,
+                    exposed,
+                    running: self.running,
+                    view: self.view,
+                    views: &views,
+                };
+                crate::ui::focus::focus_strip_ui(ui, &input, out);
+            } else {
+                crate::ui::toolbar::view_tabs_ui(ui, self.view, &views, out);
+            }
             ui.separator();
             match self.view {
                 crate::ui::View::Traces | crate::ui::View::Equations => {}
@@ -144,7 +156,10 @@ impl App {
                 (self.settings.window_ms, recorded.dt_ms),
                 self.running,
             );
-            self.features.ui(ui);
+            if !self.focus {
+                // Focus mode keeps the height for the plots.
+                self.features.ui(ui);
+            }
             let input = PlotInput {
                 history: &self.history,
                 model: &recorded.model,
@@ -171,6 +186,23 @@ impl App {
             has_notes: self.notes.text.is_some(),
         };
         self.timeline.ui(ui, &input, out);
+    }
+
+    /// The controls on the left. Its width changes only when the user drags its
+    /// edge: the contents scroll both ways inside it instead of widening it, and it
+    /// never takes more than 45 % of the window, so the plots stay whole when zoomed.
+    fn side_panel_ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+        let window_w = ui.ctx().content_rect().width();
+        let max_w = (0.45 * window_w).max(200.0);
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(500.0_f32.min(max_w))
+            .size_range(200.0..=max_w)
+            .show(ui, |ui| {
+                egui::ScrollArea::both()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.controls_ui(ui, out));
+            });
     }
 
     /// A small window with the running export's progress and a Cancel button.

@@ -3,7 +3,9 @@
 //! value marked; recomputed in the background when another slider moves; a click
 //! sets the parameter (one undo step).
 
-use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+
+use super::plot_style::{AxisSpec, line_width, styled, with_legend};
 
 use super::Intent;
 use super::dynamics_common::{
@@ -17,9 +19,11 @@ use crate::analysis::bifurcation::{
 };
 use crate::analysis::{SweepError, background_threads, linspace};
 
-const STABLE: egui::Color32 = egui::Color32::from_rgb(30, 140, 60);
-const UNSTABLE: egui::Color32 = egui::Color32::from_rgb(210, 50, 40);
-const ATTRACTOR: egui::Color32 = egui::Color32::from_rgb(60, 110, 220);
+// Colour-blind-safe: bluish green, vermillion and blue (Okabe–Ito); stable and
+// unstable also differ in fill.
+const STABLE: egui::Color32 = super::palette::STABLE;
+const UNSTABLE: egui::Color32 = super::palette::ALERT;
+const ATTRACTOR: egui::Color32 = super::palette::CANDIDATE;
 
 pub struct BifurcationPanel {
     pub param: String,
@@ -167,31 +171,41 @@ impl BifurcationPanel {
                 None => "no loss of a stable rest state in the range".to_owned(),
             });
         }
-        let x_label = format!("{} [{}]", self.param, m.desc.parameters[pi].unit);
+        let x_axis = AxisSpec::new(self.param.clone(), m.desc.parameters[pi].unit.clone());
         let h = ui.available_height();
-        let diagram = Plot::new("bifurcation_v")
-            .height(h * 0.68)
-            .legend(Legend::default().follow_insertion_order(true))
+        let grey = ui.visuals().weak_text_color();
+        let width = line_width(ui.ctx(), 1.0);
+        let plot = styled(
+            Plot::new("bifurcation_v").height(h * 0.68),
+            x_axis.clone(),
+            AxisSpec::new("v", "mV"),
+        );
+        // The parameter's title is under the rate plot below.
+        let diagram = with_legend(plot.x_axis_label(""), ui.ctx(), egui_plot::Corner::RightTop)
             .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
-            .y_axis_label("v [mV]")
             .show(ui, |p| {
                 if let Some(b) = &self.current {
                     diagram_items(p, b);
                 }
-                p.vline(VLine::new("current value", value).color(egui::Color32::GRAY));
+                p.vline(VLine::new("current value", value).color(grey));
             });
-        let rate = Plot::new("bifurcation_rate")
-            .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
-            .x_axis_label(x_label)
-            .y_axis_label("rate [Hz]")
-            .show(ui, |p| {
-                if let Some(b) = &self.current {
-                    let pts: Vec<[f64; 2]> =
-                        b.attractor.iter().map(|a| [a.value, a.rate_hz]).collect();
-                    p.line(Line::new("rate", PlotPoints::new(pts)).color(ATTRACTOR));
-                }
-                p.vline(VLine::new("current value", value).color(egui::Color32::GRAY));
-            });
+        let rate = styled(
+            Plot::new("bifurcation_rate"),
+            x_axis,
+            AxisSpec::new("rate", "Hz"),
+        )
+        .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
+        .show(ui, |p| {
+            if let Some(b) = &self.current {
+                let pts: Vec<[f64; 2]> = b.attractor.iter().map(|a| [a.value, a.rate_hz]).collect();
+                p.line(
+                    Line::new("rate", PlotPoints::new(pts))
+                        .color(ATTRACTOR)
+                        .width(width),
+                );
+            }
+            p.vline(VLine::new("current value", value).color(grey));
+        });
         if let Some([x, _]) = clicked_point(&diagram).or_else(|| clicked_point(&rate)) {
             out.push(Intent::SetParam {
                 index: pi,

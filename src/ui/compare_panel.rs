@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use egui_plot::{GridMark, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{GridMark, Line, MarkerShape, Plot, PlotPoints, Points};
+
+use super::plot_style::{AxisSpec, line_width, styled, with_legend};
 
 use super::Intent;
 use super::fit_ui::FitUi;
@@ -307,46 +309,39 @@ impl ComparePanel {
         let height = (ui.available_height() - 16.0).max(400.0);
         let top = 0.42 * height;
         ui.horizontal(|ui| {
-            for (id, ylabel, latency) in [
-                ("cmp_fi", "rate [Hz]", false),
-                ("cmp_latency", "first spike [ms]", true),
+            let width = line_width(ui.ctx(), 1.3);
+            for (id, y_axis, latency) in [
+                ("cmp_fi", AxisSpec::new("rate", "Hz"), false),
+                ("cmp_latency", AxisSpec::new("first spike", "ms"), true),
             ] {
-                Plot::new(id)
-                    .width(quarter)
-                    .height(top)
-                    .legend(
-                        Legend::default()
-                            .follow_insertion_order(true)
-                            .position(egui_plot::Corner::LeftTop),
-                    )
-                    .x_axis_label("I_app (uA/cm2 for HH, pA for Izhikevich)")
-                    .y_axis_label(ylabel)
-                    .show(ui, |p| {
-                        for (label, color, r) in &curves {
-                            let pts: Vec<[f64; 2]> =
-                                r.fi.iter()
-                                    .filter_map(|q| {
-                                        let y = if latency {
-                                            q.first_spike_ms?
-                                        } else {
-                                            q.rate_hz
-                                        };
-                                        Some([q.value, y])
-                                    })
-                                    .collect();
-                            p.line(
-                                Line::new(label.to_string(), PlotPoints::new(pts.clone()))
-                                    .color(*color)
-                                    .width(2.0),
-                            );
-                            p.points(
-                                Points::new(label.to_string(), PlotPoints::new(pts))
-                                    .color(*color)
-                                    .radius(2.5)
-                                    .shape(MarkerShape::Circle),
-                            );
-                        }
-                    });
+                let x_axis = AxisSpec::new("I_app", "uA/cm2 for HH, pA for Izhikevich");
+                let plot = styled(Plot::new(id).width(quarter).height(top), x_axis, y_axis);
+                with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
+                    for (label, color, r) in &curves {
+                        let pts: Vec<[f64; 2]> =
+                            r.fi.iter()
+                                .filter_map(|q| {
+                                    let y = if latency {
+                                        q.first_spike_ms?
+                                    } else {
+                                        q.rate_hz
+                                    };
+                                    Some([q.value, y])
+                                })
+                                .collect();
+                        p.line(
+                            Line::new(label.to_string(), PlotPoints::new(pts.clone()))
+                                .color(*color)
+                                .width(width),
+                        );
+                        p.points(
+                            Points::new(label.to_string(), PlotPoints::new(pts))
+                                .color(*color)
+                                .radius(2.0 + width)
+                                .shape(MarkerShape::Circle),
+                        );
+                    }
+                });
             }
             self.iv_ui(ui, quarter, top);
             self.fit.plot(ui, quarter, top);
@@ -358,33 +353,27 @@ impl ComparePanel {
     /// threshold, and the slopes are the input conductances.
     fn iv_ui(&self, ui: &mut egui::Ui, width: f32, height: f32) {
         let zero = ui.visuals().weak_text_color();
-        Plot::new("cmp_iv")
-            .width(width)
-            .height(height)
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
-            .x_axis_label(format!(
-                "v held [mV] for {IV_HOLD_MS} ms (steady-state I–V)"
-            ))
-            .y_axis_label("I_inf (model units)")
-            .show(ui, |p| {
-                p.hline(egui_plot::HLine::new("", 0.0).width(1.0).color(zero));
-                let Some((r, c)) = &self.iv else { return };
-                for (label, color, points) in
-                    [("reference", REF_COLOR, r), ("candidate", CAND_COLOR, c)]
-                {
-                    let Some(points) = points else { continue };
-                    let pts: Vec<[f64; 2]> = points.iter().map(|q| [q.v_hold, q.steady]).collect();
-                    p.line(
-                        Line::new(label, PlotPoints::new(pts))
-                            .color(color)
-                            .width(2.0),
-                    );
-                }
-            });
+        let line_w = line_width(ui.ctx(), 1.3);
+        let plot = styled(
+            Plot::new("cmp_iv").width(width).height(height),
+            AxisSpec::new(format!("v held {IV_HOLD_MS} ms (steady-state I–V)"), "mV"),
+            AxisSpec::new("I_inf", "model units"),
+        );
+        with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
+            p.hline(egui_plot::HLine::new("", 0.0).width(1.0).color(zero));
+            let Some((r, c)) = &self.iv else { return };
+            for (label, color, points) in
+                [("reference", REF_COLOR, r), ("candidate", CAND_COLOR, c)]
+            {
+                let Some(points) = points else { continue };
+                let pts: Vec<[f64; 2]> = points.iter().map(|q| [q.v_hold, q.steady]).collect();
+                p.line(
+                    Line::new(label, PlotPoints::new(pts))
+                        .color(color)
+                        .width(line_w),
+                );
+            }
+        });
     }
 
     /// Both models' v on the same step, overlaid, and their spike rasters below.
@@ -409,20 +398,21 @@ impl ComparePanel {
                 ("candidate", CAND_COLOR, t.1.clone()),
             ]
         };
-        Plot::new("cmp_traces")
-            .width(width)
-            .height((height - raster_h - 8.0).max(100.0))
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
+        let line_w = line_width(ui.ctx(), 1.0);
+        let plot = styled(
+            Plot::new("cmp_traces")
+                .width(width)
+                .height((height - raster_h - 8.0).max(100.0)),
+            AxisSpec::new("t", "ms"),
+            AxisSpec::new("v", "mV"),
+        );
+        // The time axis' title is under the raster below.
+        with_legend(plot.x_axis_label(""), ui.ctx(), egui_plot::Corner::LeftTop)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
             .y_axis_min_width(64.0)
             .include_x(0.0)
             .include_x(duration)
-            .y_axis_label("v [mV]")
             .show_x(true)
             .show(ui, |p| {
                 if let Some(t) = &self.traces {
@@ -430,7 +420,7 @@ impl ComparePanel {
                         p.line(
                             Line::new(label, PlotPoints::new(tr.points))
                                 .color(color)
-                                .width(1.2),
+                                .width(line_w),
                         );
                     }
                 }
@@ -490,8 +480,10 @@ impl ComparePanel {
     }
 }
 
-pub const REF_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 120, 30);
-pub const CAND_COLOR: egui::Color32 = egui::Color32::from_rgb(40, 140, 230);
+/// The reference and candidate colours (Okabe–Ito orange and blue: apart for
+/// every form of colour blindness); the live plots use them too.
+pub const REF_COLOR: egui::Color32 = super::palette::REFERENCE;
+pub const CAND_COLOR: egui::Color32 = super::palette::CANDIDATE;
 
 /// The amplitude of the overlaid step: the reference's rheobase + 3 (a step of the
 /// default spec), else the first step of the first group.

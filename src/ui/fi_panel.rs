@@ -2,7 +2,7 @@
 //! in the background whenever the setup changes; curves can be pinned or loaded from
 //! other presets to overlay models (e.g. the HH FSI against its Izhikevich fit).
 
-use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::Intent;
 use super::run_setup::RunSetup;
@@ -351,36 +351,44 @@ impl FiPanel {
                 ),
             );
         }
-        let x_label = if others.is_empty() {
-            format!("{} [{unit}]", self.param)
+        let x_unit = if others.is_empty() {
+            unit.to_string()
         } else {
-            format!("{} [{unit}; overlays in their own units]", self.param)
+            format!("{unit}; overlays in their own units")
         };
-        Plot::new("fi_curves")
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
-            .x_axis_label(x_label)
-            .y_axis_label("rate [Hz]")
-            .show(ui, |p| {
-                for (label, r) in &curves {
-                    let pts: Vec<[f64; 2]> =
-                        r.points.iter().map(|q| [q.value, q.rate_hz]).collect();
-                    p.line(Line::new(label.clone(), PlotPoints::new(pts.clone())).width(2.0));
-                    p.points(
-                        Points::new(label.clone(), PlotPoints::new(pts))
-                            .radius(2.5)
-                            .shape(MarkerShape::Circle),
+        let dark = ui.visuals().dark_mode;
+        let width = super::plot_style::line_width(ui.ctx(), 1.3);
+        let plot = super::plot_style::styled(
+            Plot::new("fi_curves"),
+            super::plot_style::AxisSpec::new(self.param.clone(), x_unit),
+            super::plot_style::AxisSpec::new("rate", "Hz"),
+        );
+        super::plot_style::with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
+            let n = curves.len();
+            for (k, (label, r)) in curves.iter().enumerate() {
+                // One colour per curve for its line, dots and rheobase, so the
+                // legend entry (which merges them) shows that colour, not grey.
+                let color = super::palette::series(k, n, dark);
+                let pts: Vec<[f64; 2]> = r.points.iter().map(|q| [q.value, q.rate_hz]).collect();
+                p.line(
+                    Line::new(label.clone(), PlotPoints::new(pts.clone()))
+                        .width(width)
+                        .color(color),
+                );
+                p.points(
+                    Points::new(label.clone(), PlotPoints::new(pts))
+                        .radius(2.0 + width)
+                        .shape(MarkerShape::Circle)
+                        .color(color),
+                );
+                if let Some(x) = r.best_rheobase() {
+                    p.vline(
+                        VLine::new(format!("{label} rheobase"), x)
+                            .style(egui_plot::LineStyle::dashed_loose())
+                            .color(color),
                     );
-                    if let Some(x) = r.best_rheobase() {
-                        p.vline(
-                            VLine::new(format!("{label} rheobase"), x)
-                                .style(egui_plot::LineStyle::dashed_loose()),
-                        );
-                    }
                 }
-            });
+            }
+        });
     }
 }

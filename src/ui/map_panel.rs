@@ -217,26 +217,28 @@ impl MapPanel {
         self.legend_ui(ui, max_rate);
         let texture = self.texture_for(ui.ctx(), max_rate);
         let here = [setup.params[px], setup.params[py]];
-        let r = Plot::new("parameter_map")
-            .x_axis_label(format!("{} [{}]", self.x, m.desc.parameters[px].unit))
-            .y_axis_label(format!("{} [{}]", self.y, m.desc.parameters[py].unit))
-            .show(ui, |p| {
-                if let (Some(t), Some(cur)) = (&texture, &self.current)
-                    && let (Some(x), Some(y)) = (&cur.x, &cur.y)
-                {
-                    let (cx, w) = extent(&x.values);
-                    let (cy, h) = extent(&y.values);
-                    p.image(PlotImage::new(
-                        "map",
-                        t.id(),
-                        PlotPoint::new(cx, cy),
-                        [w as f32, h as f32],
-                    ));
-                }
-                let cross = egui::Color32::BLACK;
-                p.vline(VLine::new("current", here[0]).color(cross).width(1.5));
-                p.hline(HLine::new("current", here[1]).color(cross).width(1.5));
-            });
+        let r = super::plot_style::styled(
+            Plot::new("parameter_map"),
+            super::plot_style::AxisSpec::new(self.x.clone(), m.desc.parameters[px].unit.clone()),
+            super::plot_style::AxisSpec::new(self.y.clone(), m.desc.parameters[py].unit.clone()),
+        )
+        .show(ui, |p| {
+            if let (Some(t), Some(cur)) = (&texture, &self.current)
+                && let (Some(x), Some(y)) = (&cur.x, &cur.y)
+            {
+                let (cx, w) = extent(&x.values);
+                let (cy, h) = extent(&y.values);
+                p.image(PlotImage::new(
+                    "map",
+                    t.id(),
+                    PlotPoint::new(cx, cy),
+                    [w as f32, h as f32],
+                ));
+            }
+            let cross = egui::Color32::BLACK;
+            p.vline(VLine::new("current", here[0]).color(cross).width(1.5));
+            p.hline(HLine::new("current", here[1]).color(cross).width(1.5));
+        });
         if let Some([x, y]) = clicked_point(&r)
             && let Some(cur) = &self.current
             && let (Some(ax), Some(ay)) = (&cur.x, &cur.y)

@@ -12,7 +12,9 @@ pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
 pub mod fit_ui;
+pub mod focus;
 pub mod gallery;
+pub mod help;
 pub mod history;
 pub mod iv_panel;
 pub mod lesson_panel;
@@ -22,17 +24,22 @@ pub mod math_layout;
 pub mod model_picker;
 pub mod notes;
 pub mod overview;
+pub mod palette;
 pub mod params;
 pub mod phase_plane;
+pub mod plot_data;
 pub mod plot_groups;
+pub mod plot_style;
 pub mod plots;
 pub mod presets;
+pub mod readout;
 pub mod run_setup;
 pub mod settings;
 pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
 pub mod sweep_job;
+pub mod theme;
 pub mod timeline;
 pub mod toasts;
 pub mod toolbar;
@@ -147,6 +154,8 @@ pub enum Intent {
     SetEvents(Vec<crate::io::preset::Event>),
     /// Shows or hides the opened preset's notes.
     ShowNotes(bool),
+    /// How the window looks: zoom, theme, line width, legends, Focus mode, help.
+    Display(theme::DisplayIntent),
 }
 
 /// Which panel a picked preset goes to.

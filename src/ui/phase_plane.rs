@@ -7,7 +7,7 @@
 //! chosen variable.
 
 use egui::Color32;
-use egui_plot::{Arrows, Legend, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points};
+use egui_plot::{Arrows, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points};
 
 use super::history::History;
 use super::run_setup::RunSetup;
@@ -392,15 +392,14 @@ impl PhasePlanePanel {
             });
         }
         let names = (m.vars[v].name.clone(), m.vars[y].name.clone());
-        let mut plot = Plot::new("phase_plane")
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
-            .x_axis_label(format!("{} [{}]", names.0, m.vars[v].unit))
-            .y_axis_label(format!("{} [{}]", names.1, m.vars[y].unit))
+        let plot = super::plot_style::styled(
+            Plot::new("phase_plane"),
+            super::plot_style::AxisSpec::new(names.0.clone(), m.vars[v].unit.clone()),
+            super::plot_style::AxisSpec::new(names.1.clone(), m.vars[y].unit.clone()),
+        );
+        let mut plot = super::plot_style::with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop)
             .allow_double_click_reset(false);
+        let colors = PhaseColors::for_ui(ui);
         if plane.is_none() {
             plot = plot.auto_bounds([true, true]);
         }
@@ -424,32 +423,32 @@ impl PhasePlanePanel {
                         PlotPoints::new(origins),
                         PlotPoints::new(tips),
                     )
-                    .color(Color32::from_gray(150)),
+                    .color(colors.field),
                 );
                 let vn = format!("{}-nullcline (d{}/dt = 0)", names.0, names.0);
                 for line in &pl.x_nullcline {
                     p.line(
                         Line::new(vn.clone(), PlotPoints::new(line.clone()))
-                            .color(Color32::from_rgb(40, 110, 220))
-                            .width(2.5),
+                            .color(colors.x_nullcline)
+                            .width(colors.width * 1.6),
                     );
                 }
                 let un = format!("{}-nullcline (d{}/dt = 0)", names.1, names.1);
                 for line in &pl.y_nullcline {
                     p.line(
                         Line::new(un.clone(), PlotPoints::new(line.clone()))
-                            .color(Color32::from_rgb(230, 140, 20))
-                            .width(2.5),
+                            .color(colors.y_nullcline)
+                            .width(colors.width * 1.6),
                     );
                 }
             }
-            let green = Color32::from_rgb(40, 170, 80);
+            let green = colors.trajectory;
             if let Some(pieces) = &resets {
                 for path in &pieces.paths {
                     p.line(
                         Line::new("trajectory", PlotPoints::new(path.clone()))
                             .color(green)
-                            .width(1.5),
+                            .width(colors.width),
                     );
                 }
                 for jump in &pieces.jumps {
@@ -464,7 +463,7 @@ impl PhasePlanePanel {
             if let Some(vp) = v_peak {
                 p.vline(
                     egui_plot::VLine::new(format!("spike at {} ≥ {vp}", names.0), vp)
-                        .color(Color32::from_rgb(200, 60, 60))
+                        .color(colors.alert)
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
@@ -473,7 +472,7 @@ impl PhasePlanePanel {
                     p.line(
                         Line::new("trajectory", PlotPoints::new(traj.clone()))
                             .color(green)
-                            .width(1.5),
+                            .width(colors.width),
                     );
                 }
                 if let Some(last) = traj.last() {
@@ -481,7 +480,7 @@ impl PhasePlanePanel {
                         Points::new("now", PlotPoints::new(vec![*last]))
                             .radius(5.0)
                             .filled(true)
-                            .color(Color32::from_rgb(40, 170, 80)),
+                            .color(green),
                     );
                 }
             }
@@ -499,7 +498,7 @@ impl PhasePlanePanel {
                             .shape(MarkerShape::Circle)
                             .radius(6.0)
                             .filled(true)
-                            .color(Color32::WHITE),
+                            .color(colors.stable),
                     );
                 }
                 if !unstable.is_empty() {
@@ -508,7 +507,7 @@ impl PhasePlanePanel {
                             .shape(MarkerShape::Circle)
                             .radius(6.0)
                             .filled(false)
-                            .color(Color32::RED),
+                            .color(colors.alert),
                     );
                 }
             }
@@ -518,5 +517,37 @@ impl PhasePlanePanel {
         }
         let b = response.transform.bounds();
         self.last_bounds = Some(([b.min()[0], b.max()[0]], [b.min()[1], b.max()[1]]));
+    }
+}
+
+/// The phase plane's colours for the theme in use: Okabe–Ito blue and orange
+/// nullclines, a bluish-green trajectory, vermillion for spikes and unstable
+/// points, and stable points in the text colour (white on dark, black on light).
+struct PhaseColors {
+    field: Color32,
+    x_nullcline: Color32,
+    y_nullcline: Color32,
+    trajectory: Color32,
+    alert: Color32,
+    stable: Color32,
+    width: f32,
+}
+
+impl PhaseColors {
+    fn for_ui(ui: &egui::Ui) -> Self {
+        let v = ui.visuals();
+        Self {
+            field: v.weak_text_color(),
+            x_nullcline: if v.dark_mode {
+                super::palette::categorical(0, true)
+            } else {
+                super::palette::CANDIDATE
+            },
+            y_nullcline: super::palette::REFERENCE,
+            trajectory: super::palette::STABLE,
+            alert: super::palette::ALERT,
+            stable: v.strong_text_color(),
+            width: super::plot_style::line_width(ui.ctx(), 1.0),
+        }
     }
 }

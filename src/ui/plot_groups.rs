@@ -13,6 +13,8 @@ pub const PLOTS: [&str; 5] = [
     "Conductances",
     "Stimulus",
 ];
+/// Short names of the plots, for a y axis with several lines.
+pub const SHORT_NAMES: [&str; 5] = ["v", "gates", "currents", "conductances", "stimulus"];
 pub const MEMBRANE: usize = 0;
 pub const GATES: usize = 1;
 pub const CURRENTS: usize = 2;

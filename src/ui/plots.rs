@@ -1,18 +1,21 @@
 //! The live plots: one per group of channels, stacked, with linked time axes. While
 //! running they scroll with the newest sample; paused, they can be zoomed, panned and
-//! read on hover. Each line is min/max-decimated to the plot's pixel width first.
+//! read on hover (a read-out line above the plots and a tooltip, with units). Each
+//! line is min/max-decimated to the plot's pixel width first. Colours come from the
+//! colour-blind-safe palette; legends sit in headroom above the data.
 
-use egui_plot::{HLine, Legend, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
+use egui_plot::{Corner, HLine, Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::decimate::min_max_summarised;
 use super::history::History;
-use super::plot_groups::{Assignment, MEMBRANE, PLOTS};
+use super::palette;
+use super::plot_data::{
+    PlotLine, channel_color, legend_headroom, overview_span, spike_markers, thresholds, y_range,
+};
+use super::plot_groups::{Assignment, MEMBRANE, PLOTS, SHORT_NAMES};
+use super::plot_style::{AxisSpec, line_width, styled, with_legend};
+use super::readout::{ReadoutChannel, channel_unit, readout_ui};
 use crate::model::CompiledModel;
-
-/// At most this many spike markers are drawn (the newest).
-const MAX_MARKERS: usize = 2000;
-/// Parameters drawn as dashed threshold lines on the membrane plot.
-const THRESHOLDS: [&str; 3] = ["v_peak", "v_t", "v_thresh"];
 
 /// What the plots show, for this frame.
 pub struct PlotInput<'a> {
@@ -27,6 +30,24 @@ pub struct PlotInput<'a> {
     pub params: &'a [f64],
     pub following: bool,
     pub window_ms: f64,
+}
+
+/// Plots are never shorter than this (points): below it a plot has room for a
+/// single tick label.
+const MIN_PLOT_HEIGHT: f32 = 80.0;
+
+/// The membrane plot gets more room than the others.
+fn plot_weight(plot: usize) -> f32 {
+    if plot == MEMBRANE { 1.6 } else { 1.0 }
+}
+
+/// Which plots to draw this frame, in how much height, over which time range.
+struct PlotPlan<'a> {
+    used: &'a [usize],
+    room: f32,
+    following: bool,
+    t0: f64,
+    t1: f64,
 }
 
 /// Where one plot goes and what time range it shows.
@@ -52,12 +73,18 @@ pub struct PlotsPanel {
     /// The user zoomed or panned while paused: stop following the newest sample
     /// until the run resumes or the plot is double-clicked.
     pub user_view: bool,
+    /// The time under the cursor last frame (any plot; the time axes are linked).
+    pub hover_t_ms: Option<f64>,
+    /// Screen rectangles of the plots' data areas last frame, top to bottom.
+    pub frames: Vec<egui::Rect>,
     scratch: Vec<[f64; 2]>,
 }
 
 impl PlotsPanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &PlotInput<'_>) {
         self.chooser_ui(ui, input.channel_names, input.following);
+        let readout = self.readout_channels(input, ui.visuals().dark_mode);
+        readout_ui(ui, input.history, self.hover_t_ms, &readout);
         let used: Vec<usize> = (0..PLOTS.len())
             .filter(|p| self.assignment.contains(&Some(*p)))
             .collect();
@@ -68,31 +95,61 @@ impl PlotsPanel {
         let following = input.following || !self.user_view;
         let (t0, t1) = self.x_range(input, following);
         let gap = ui.spacing().item_spacing.y;
-        // The membrane plot gets more room than the others.
-        let weight = |p: usize| if p == MEMBRANE { 1.6 } else { 1.0 };
-        let total: f32 = used.iter().map(|&p| weight(p)).sum();
-        let unit_height = (ui.available_height() - gap * used.len() as f32) / total;
-        let top = ui.cursor().min;
+        let room = ui.available_height() - gap * used.len() as f32;
         self.points_drawn = 0;
-        let mut shown = None;
-        for (k, &plot) in used.iter().enumerate() {
-            let last = k + 1 == used.len();
-            let height = (unit_height * weight(plot)).max(60.0);
-            let layout = PlotLayout {
-                plot,
-                height,
-                last,
-                following,
-                t0,
-                t1,
-            };
-            let response = self.plot_ui(ui, input, &layout);
-            shown.get_or_insert(response);
-        }
+        self.hover_t_ms = None;
+        self.frames.clear();
+        let top = ui.cursor().min;
+        let plan = PlotPlan {
+            used: &used,
+            room,
+            following,
+            t0,
+            t1,
+        };
+        // Zoomed on a small window the plots would get too short to read: they keep
+        // a readable height and the plot area scrolls instead.
+        let total: f32 = used.iter().map(|&p| plot_weight(p)).sum();
+        let shown = if room / total < MIN_PLOT_HEIGHT {
+            egui::ScrollArea::vertical()
+                .id_salt("plots_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.stack_ui(ui, input, &plan))
+                .inner
+        } else {
+            self.stack_ui(ui, input, &plan)
+        };
         if let Some(bounds) = shown {
             self.visible_ms = Some(bounds);
         }
         self.rect = Some(egui::Rect::from_min_max(top, ui.min_rect().max));
+    }
+
+    /// Draws the used plots top to bottom, sharing `plan.room` (the membrane plot
+    /// gets more); returns the time range shown.
+    fn stack_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &PlotInput<'_>,
+        plan: &PlotPlan<'_>,
+    ) -> Option<(f64, f64)> {
+        let weight = plot_weight;
+        let total: f32 = plan.used.iter().map(|&p| weight(p)).sum();
+        let unit_height = (plan.room / total).max(MIN_PLOT_HEIGHT);
+        let mut shown = None;
+        for (k, &plot) in plan.used.iter().enumerate() {
+            let layout = PlotLayout {
+                plot,
+                height: unit_height * weight(plot),
+                last: k + 1 == plan.used.len(),
+                following: plan.following,
+                t0: plan.t0,
+                t1: plan.t1,
+            };
+            let response = self.plot_ui(ui, input, &layout);
+            shown.get_or_insert(response);
+        }
+        shown
     }
 
     /// The time range to draw: the newest `window_ms` while following, else what the
@@ -117,27 +174,107 @@ impl PlotsPanel {
         let &PlotLayout {
             plot,
             height,
-            last,
             following,
             t0,
             t1,
+            ..
         } = layout;
         let history = input.history;
-        let columns = ui.available_width().max(100.0) as usize;
         let range = history.range_of(t0, t1);
         // One sample either side so lines reach the edges.
         let range = range.start.saturating_sub(1)..(range.end + 1).min(history.len());
+        let lines = self.lines_of(ui, input, layout, range.clone());
+        let markers = if plot == MEMBRANE {
+            spike_markers(input, range, t0)
+        } else {
+            Vec::new()
+        };
+        let gaps: Vec<(f64, f64)> = history.overview().gaps_in(t0, t1).collect();
+        let thresholds = if plot == MEMBRANE {
+            thresholds(input)
+        } else {
+            Vec::new()
+        };
+        let entries = lines.len()
+            + thresholds.len()
+            + usize::from(!markers.is_empty())
+            + usize::from(!gaps.is_empty());
+        let headroom = legend_headroom(ui, entries, height);
+        let y_range = y_range(&lines, &thresholds)
+            .map(|(lo, hi)| (lo, lo + (hi - lo) / (1.0 - headroom.unwrap_or(0.0))));
+        let p = self.plot_frame(ui, input, layout, &lines, headroom.is_some());
+        let width = line_width(ui.ctx(), 1.0);
+        let grey = ui.visuals().weak_text_color();
+        let response = p.show(ui, |plot_ui| {
+            if following {
+                plot_ui.set_plot_bounds_x(t0..=t1);
+                if let Some((lo, hi)) = y_range {
+                    plot_ui.set_plot_bounds_y(lo..=hi);
+                }
+            }
+            for (name, points, color) in lines {
+                plot_ui.line(
+                    Line::new(name, PlotPoints::new(points))
+                        .width(width)
+                        .color(color),
+                );
+            }
+            for (name, y) in thresholds {
+                plot_ui.hline(
+                    HLine::new(name, y)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .color(grey)
+                        .width(1.0),
+                );
+            }
+            // Samples the display dropped (the window lagged): marked, never hidden.
+            // Exports replay the session and are complete regardless.
+            for (a, b) in gaps {
+                for x in [a, b] {
+                    plot_ui.vline(
+                        VLine::new("display gap (samples dropped)", x)
+                            .color(palette::REFERENCE)
+                            .width(1.5),
+                    );
+                }
+            }
+            if !markers.is_empty() {
+                plot_ui.points(
+                    Points::new("spikes", PlotPoints::new(markers))
+                        .shape(MarkerShape::Down)
+                        .radius(4.0 + 0.5 * width)
+                        .filled(true)
+                        .color(palette::ALERT),
+                );
+            }
+        });
+        if let Some(pos) = response.response.hover_pos() {
+            self.hover_t_ms = Some(response.transform.value_from_position(pos).x);
+        }
+        self.frames.push(*response.transform.frame());
+        if !input.following {
+            track_user_view(ui, &response.response, &mut self.user_view);
+        }
+        let b = response.transform.bounds();
+        (b.min()[0], b.max()[0])
+    }
+
+    /// The plot widget for one group: linked time axis, readable ticks, axis titles
+    /// with units, hover read-out and legend.
+    fn plot_frame<'a>(
+        &self,
+        ui: &egui::Ui,
+        input: &PlotInput<'_>,
+        layout: &PlotLayout,
+        lines: &[PlotLine],
+        legend: bool,
+    ) -> Plot<'a> {
         let link = egui::Id::unique("time-axis");
-        let mut p = Plot::new(("plot", plot))
-            .height(height)
+        let y_axis = self.y_axis(input, layout.plot, lines);
+        let mut p = Plot::new(("plot", layout.plot))
+            .height(layout.height)
             .link_axis(link, [true, false])
             .link_cursor(link, [true, false])
-            .legend(
-                Legend::default()
-                    .follow_insertion_order(true)
-                    .position(egui_plot::Corner::LeftTop),
-            )
-            .y_axis_min_width(48.0)
             .show_x(true)
             .allow_drag(!input.following)
             .allow_zoom(!input.following)
@@ -145,16 +282,71 @@ impl PlotsPanel {
             .allow_boxed_zoom(!input.following)
             .allow_double_click_reset(false)
             .auto_bounds([false, true]);
-        if last {
-            p = p.x_axis_label("time [ms]");
-        } else {
-            p = p.show_axes([false, true]);
+        p = styled(p, AxisSpec::new("t", "ms"), y_axis.clone());
+        // A title longer than a small plot is tall would run into its neighbours'
+        // (the coloured key above the plots names the lines and units then).
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let title_w = ui
+            .painter()
+            .layout_no_wrap(y_axis.title(), font, egui::Color32::WHITE)
+            .size()
+            .x;
+        if title_w > layout.height {
+            p = p.y_axis_label("");
         }
+        if legend {
+            p = with_legend(p, ui.ctx(), Corner::LeftTop);
+        }
+        if layout.last {
+            p.x_axis_label("time [ms]")
+        } else {
+            p.show_axes([false, true])
+        }
+    }
+
+    /// The y axis of `plot`: the one variable's name and unit, or the group's short
+    /// name and the unit its lines share.
+    fn y_axis(&self, input: &PlotInput<'_>, plot: usize, lines: &[PlotLine]) -> AxisSpec {
+        let units: Vec<String> = self
+            .assignment
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t == Some(plot))
+            .map(|(ch, _)| self.unit_of(input, ch))
+            .collect();
+        let common = units
+            .first()
+            .filter(|u| units.iter().all(|x| x == *u))
+            .cloned()
+            .unwrap_or_default();
+        match lines {
+            [(name, _, _)] => AxisSpec::new(name.clone(), common),
+            _ => AxisSpec::new(SHORT_NAMES[plot], common),
+        }
+    }
+
+    fn unit_of(&self, input: &PlotInput<'_>, ch: usize) -> String {
+        let name = input.channel_names.get(ch).map_or("", String::as_str);
+        channel_unit(input.model, name, input.reference_channel == Some(ch))
+    }
+
+    /// The decimated lines of `layout.plot` with their colours.
+    fn lines_of(
+        &mut self,
+        ui: &egui::Ui,
+        input: &PlotInput<'_>,
+        layout: &PlotLayout,
+        range: std::ops::Range<usize>,
+    ) -> Vec<PlotLine> {
+        let history = input.history;
+        let (t0, t1) = (layout.t0, layout.t1);
+        let columns = ui.available_width().max(100.0) as usize;
+        let dark = ui.visuals().dark_mode;
+        let members: Vec<usize> = (0..self.assignment.len())
+            .filter(|&ch| self.assignment[ch] == Some(layout.plot))
+            .collect();
         let mut lines: Vec<PlotLine> = Vec::new();
-        for (ch, target) in self.assignment.iter().enumerate() {
-            if *target != Some(plot) {
-                continue;
-            }
+        for (k, &ch) in members.iter().enumerate() {
             let (Some(values), Some(summary)) = (history.channel(ch), history.extremes(ch)) else {
                 continue;
             };
@@ -175,88 +367,34 @@ impl PlotsPanel {
             );
             self.points_drawn += self.scratch.len();
             let name = input.channel_names.get(ch).cloned().unwrap_or_default();
-            let color = input.reference_channel.and_then(|r| {
-                if ch == r {
-                    Some(super::compare_panel::REF_COLOR)
-                } else {
-                    (input.model.var_index("v") == Some(ch))
-                        .then_some(super::compare_panel::CAND_COLOR)
-                }
-            });
+            let color = channel_color(input, ch, k, members.len(), dark);
             lines.push((name, std::mem::take(&mut self.scratch), color));
         }
-        let markers = if plot == MEMBRANE {
-            spike_markers(input, range.clone(), t0)
-        } else {
-            Vec::new()
-        };
-        let gaps: Vec<(f64, f64)> = history.overview().gaps_in(t0, t1).collect();
-        let thresholds: Vec<(String, f64)> = if plot == MEMBRANE {
-            THRESHOLDS
-                .iter()
-                .filter_map(|n| {
-                    Some((
-                        (*n).to_owned(),
-                        *input.params.get(input.model.param_index(n)?)?,
-                    ))
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let y_range = y_range(&lines, &thresholds);
-        let response = p.show(ui, |plot_ui| {
-            if following {
-                plot_ui.set_plot_bounds_x(t0..=t1);
-                if let Some((lo, hi)) = y_range {
-                    plot_ui.set_plot_bounds_y(lo..=hi);
-                }
-            }
-            for (name, points, color) in lines {
-                let line = Line::new(name, PlotPoints::new(points)).width(1.5);
-                plot_ui.line(match color {
-                    Some(c) => line.color(c),
-                    None => line,
+        lines
+    }
+
+    /// Every plotted channel with its unit and line colour, for the read-out.
+    fn readout_channels(&self, input: &PlotInput<'_>, dark: bool) -> Vec<ReadoutChannel> {
+        let mut out = Vec::new();
+        for plot in 0..PLOTS.len() {
+            let members: Vec<usize> = (0..self.assignment.len())
+                .filter(|&ch| self.assignment[ch] == Some(plot))
+                .collect();
+            for (k, &ch) in members.iter().enumerate() {
+                let name = input.channel_names.get(ch).cloned().unwrap_or_default();
+                out.push(ReadoutChannel {
+                    channel: ch,
+                    axis: AxisSpec::new(name, self.unit_of(input, ch)),
+                    color: channel_color(input, ch, k, members.len(), dark),
                 });
             }
-            for (name, y) in thresholds {
-                plot_ui.hline(
-                    HLine::new(name, y)
-                        .style(egui_plot::LineStyle::dashed_loose())
-                        .width(1.0),
-                );
-            }
-            // Samples the display dropped (the window lagged): marked, never hidden.
-            // Exports replay the session and are complete regardless.
-            for (a, b) in gaps {
-                for x in [a, b] {
-                    plot_ui.vline(
-                        VLine::new("display gap (samples dropped)", x)
-                            .color(egui::Color32::from_rgb(230, 140, 20))
-                            .width(1.5),
-                    );
-                }
-            }
-            if !markers.is_empty() {
-                plot_ui.points(
-                    Points::new("spikes", PlotPoints::new(markers))
-                        .shape(MarkerShape::Down)
-                        .radius(4.0)
-                        .filled(true)
-                        .color(egui::Color32::from_rgb(220, 60, 60)),
-                );
-            }
-        });
-        if !input.following {
-            track_user_view(ui, &response.response, &mut self.user_view);
         }
-        let b = response.transform.bounds();
-        (b.min()[0], b.max()[0])
+        out
     }
 
     /// A menu to choose the plot of every channel.
     fn chooser_ui(&mut self, ui: &mut egui::Ui, names: &[String], running: bool) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.menu_button("Variables…", |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(500.0)
@@ -286,87 +424,10 @@ impl PlotsPanel {
             if running {
                 ui.weak("Pause to zoom, pan and read values.");
             } else {
-                ui.weak("Drag to pan, scroll or right-drag a box to zoom, double-click to follow again.");
+                ui.weak("Drag: pan · scroll or right-drag: zoom · double-click: follow");
             }
         });
     }
-}
-
-/// The y range of the drawn data (and thresholds) with a margin; flat traces get a
-/// small band around their value instead of a degenerate range.
-/// One drawn line: name, points and a colour when it must not be picked for it.
-type PlotLine = (String, Vec<[f64; 2]>, Option<egui::Color32>);
-
-fn y_range(lines: &[PlotLine], thresholds: &[(String, f64)]) -> Option<(f64, f64)> {
-    let ys = lines
-        .iter()
-        .flat_map(|(_, pts, _)| pts.iter().map(|p| p[1]));
-    let (mut lo, mut hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), y| {
-        (lo.min(y), hi.max(y))
-    });
-    if !(lo.is_finite() && hi.is_finite()) {
-        return None;
-    }
-    for (_, y) in thresholds {
-        // Thresholds within reach of the data are shown; far-away ones would flatten it.
-        let span = (hi - lo).max(1.0);
-        if *y >= lo - span && *y <= hi + span {
-            lo = lo.min(*y);
-            hi = hi.max(*y);
-        }
-    }
-    // A nearly flat trace gets a band of a few percent of its value, not a zoom into round-off.
-    let min_span = (0.02 * (0.5 * (lo + hi)).abs()).max(1e-3);
-    let mid = 0.5 * (lo + hi);
-    let half = 0.5 * (hi - lo).max(min_span) * 1.08;
-    Some((mid - half, mid + half))
-}
-
-/// The part of `[t0, t1]` older than the full-resolution samples, with its share
-/// of `columns`: (from, to, columns).
-fn overview_span(history: &History, t0: f64, t1: f64, columns: usize) -> Option<(f64, f64, usize)> {
-    let raw_start = history.time_span().map_or(t1, |(a, _)| a);
-    let to = raw_start.min(t1);
-    if t0 >= to || t1 <= t0 {
-        return None;
-    }
-    let share = ((to - t0) / (t1 - t0) * columns as f64).ceil() as usize;
-    Some((t0, to, share.max(1)))
-}
-
-/// (t, y) of spike markers in `range` (and, before the full-resolution samples,
-/// from `t0` on from the overview): at the spike threshold, else at v.
-fn spike_markers(input: &PlotInput<'_>, range: std::ops::Range<usize>, t0: f64) -> Vec<[f64; 2]> {
-    let h = input.history;
-    let level = ["v_peak", "v_t"]
-        .iter()
-        .find_map(|n| input.params.get(input.model.param_index(n)?).copied());
-    let raw_start = h.time_span().map_or(f64::INFINITY, |(a, _)| a);
-    let old: Vec<[f64; 2]> = match level {
-        Some(y) if t0 < raw_start => h
-            .overview()
-            .spikes_in(t0, raw_start)
-            .map(|t| [t, y])
-            .collect(),
-        _ => Vec::new(),
-    };
-    let v = input.model.var_index("v").and_then(|i| h.channel(i));
-    let mut out: Vec<[f64; 2]> = h
-        .spike_indices(range)
-        .rev()
-        .take(MAX_MARKERS)
-        .filter_map(|i| {
-            let y = level.or_else(|| v.and_then(|v| v.get(i).copied()))?;
-            Some([h.t_ms()[i], y])
-        })
-        .collect();
-    out.reverse();
-    if out.len() < MAX_MARKERS {
-        let keep = MAX_MARKERS - out.len();
-        let skip = old.len().saturating_sub(keep);
-        out.splice(0..0, old.into_iter().skip(skip));
-    }
-    out
 }
 
 /// Notes whether the user has taken over a plot's view: a drag, scroll or zoom on it

@@ -16,8 +16,9 @@ pub struct StatusLine {
     pub blow_up: Option<String>,
 }
 
+/// Wrapped, so a zoomed or narrow window shows every item on a second row.
 pub fn status_ui(ui: &mut egui::Ui, s: &StatusLine) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(format!("t = {:.1} ms", s.t_ms));
         ui.separator();
         if s.running && s.achieved_speed.is_finite() {

@@ -1,8 +1,10 @@
-//! The top toolbar: File menu, run/pause, reset, single step, speed, time window,
-//! record on/off, undo/redo.
+//! The top toolbar: File, View and Help menus, run/pause, reset, single step,
+//! speed, time window, record on/off, undo/redo and the Focus button. It wraps onto
+//! a second row rather than run off a narrow (or zoomed) window.
 
 use std::path::PathBuf;
 
+use super::theme::{DisplayIntent, LINE_WIDTHS, Theme};
 use super::{ExportScope, Intent};
 
 /// Speed choices (simulated time per real time); infinity = as fast as possible.
@@ -47,83 +49,164 @@ pub struct ToolbarState<'a> {
     pub can_undo: bool,
     pub can_redo: bool,
     pub recent: &'a [PathBuf],
+    pub view: ViewMenuState,
+}
+
+/// What the View menu shows.
+#[derive(Clone, Copy, Debug)]
+pub struct ViewMenuState {
+    pub zoom: f32,
+    pub theme: Theme,
+    pub line_width: f32,
+    pub legends: bool,
+    pub focus: bool,
 }
 
 pub fn toolbar_ui(ui: &mut egui::Ui, s: &ToolbarState<'_>, out: &mut Vec<Intent>) {
     egui::MenuBar::new().ui(ui, |ui| {
-        file_menu_ui(ui, s.recent, out);
-        ui.separator();
-        let run_label = if s.running { "Pause" } else { "Run" };
-        if ui.button(run_label).on_hover_text("Space").clicked() {
-            out.push(Intent::ToggleRunning);
-        }
-        if ui
-            .button("Reset")
-            .on_hover_text("R: back to t = 0 with the current parameters")
-            .clicked()
-        {
-            out.push(Intent::Reset);
-        }
-        if ui
-            .add_enabled(!s.running, egui::Button::new("Step"))
-            .on_hover_text("S: one step")
-            .clicked()
-        {
-            out.push(Intent::SingleStep);
-        }
-        ui.separator();
-        ui.label("speed");
-        egui::ComboBox::from_id_salt("speed")
-            .selected_text(speed_label(s.speed))
-            .show_ui(ui, |ui| {
-                for speed in SPEEDS {
-                    if ui
-                        .selectable_label(speed == s.speed, speed_label(speed))
-                        .clicked()
-                    {
-                        out.push(Intent::SetSpeed(speed));
-                    }
+        ui.horizontal_wrapped(|ui| controls_ui(ui, s, out));
+    });
+}
+
+fn controls_ui(ui: &mut egui::Ui, s: &ToolbarState<'_>, out: &mut Vec<Intent>) {
+    file_menu_ui(ui, s.recent, out);
+    view_menu_ui(ui, &s.view, out);
+    help_menu_ui(ui, out);
+    ui.separator();
+    let run_label = if s.running { "Pause" } else { "Run" };
+    if ui.button(run_label).on_hover_text("Space").clicked() {
+        out.push(Intent::ToggleRunning);
+    }
+    if ui
+        .button("Reset")
+        .on_hover_text("R: back to t = 0 with the current parameters")
+        .clicked()
+    {
+        out.push(Intent::Reset);
+    }
+    if ui
+        .add_enabled(!s.running, egui::Button::new("Step"))
+        .on_hover_text("S: one step")
+        .clicked()
+    {
+        out.push(Intent::SingleStep);
+    }
+    ui.separator();
+    speed_window_ui(ui, s, out);
+    ui.separator();
+    undo_redo_focus_ui(ui, s, out);
+}
+
+fn speed_window_ui(ui: &mut egui::Ui, s: &ToolbarState<'_>, out: &mut Vec<Intent>) {
+    ui.label("speed");
+    egui::ComboBox::from_id_salt("speed")
+        .selected_text(speed_label(s.speed))
+        .show_ui(ui, |ui| {
+            for speed in SPEEDS {
+                if ui
+                    .selectable_label(speed == s.speed, speed_label(speed))
+                    .clicked()
+                {
+                    out.push(Intent::SetSpeed(speed));
                 }
-            })
-            .response
-            .accessible_name("speed");
-        ui.label("window");
-        egui::ComboBox::from_id_salt("window")
-            .selected_text(window_label(s.window_ms))
-            .show_ui(ui, |ui| {
-                for w in WINDOWS_MS {
-                    if ui
-                        .selectable_label(w == s.window_ms, window_label(w))
-                        .clicked()
-                    {
-                        out.push(Intent::SetWindow(w));
-                    }
+            }
+        })
+        .response
+        .accessible_name("speed");
+    ui.label("window");
+    egui::ComboBox::from_id_salt("window")
+        .selected_text(window_label(s.window_ms))
+        .show_ui(ui, |ui| {
+            for w in WINDOWS_MS {
+                if ui
+                    .selectable_label(w == s.window_ms, window_label(w))
+                    .clicked()
+                {
+                    out.push(Intent::SetWindow(w));
                 }
-            })
-            .response
-            .accessible_name("time window");
-        let mut recording = s.recording;
-        if ui
-            .checkbox(&mut recording, "record")
-            .on_hover_text("Keep the whole history (for export); off keeps only the visible window")
-            .changed()
-        {
-            out.push(Intent::SetRecording(recording));
+            }
+        })
+        .response
+        .accessible_name("time window");
+    let mut recording = s.recording;
+    if ui
+        .checkbox(&mut recording, "record")
+        .on_hover_text("Keep the whole history (for export); off keeps only the visible window")
+        .changed()
+    {
+        out.push(Intent::SetRecording(recording));
+    }
+}
+
+fn undo_redo_focus_ui(ui: &mut egui::Ui, s: &ToolbarState<'_>, out: &mut Vec<Intent>) {
+    if ui
+        .add_enabled(s.can_undo, egui::Button::new("Undo"))
+        .on_hover_text("Undo parameter edit (Ctrl+Z)")
+        .clicked()
+    {
+        out.push(Intent::Undo);
+    }
+    if ui
+        .add_enabled(s.can_redo, egui::Button::new("Redo"))
+        .on_hover_text("Redo (Ctrl+Shift+Z)")
+        .clicked()
+    {
+        out.push(Intent::Redo);
+    }
+    ui.separator();
+    let focus_label = if s.view.focus { "Leave Focus" } else { "Focus" };
+    if ui
+        .button(focus_label)
+        .on_hover_text("F11: only the plots and the lesson's controls (Esc leaves)")
+        .clicked()
+    {
+        out.push(Intent::Display(DisplayIntent::ToggleFocus));
+    }
+}
+
+fn view_menu_ui(ui: &mut egui::Ui, s: &ViewMenuState, out: &mut Vec<Intent>) {
+    ui.menu_button("View", |ui| {
+        ui.label(format!("Zoom {:.0} %", s.zoom * 100.0));
+        let zooms = [
+            ("Zoom in  (Ctrl+plus)", DisplayIntent::ZoomIn),
+            ("Zoom out  (Ctrl+minus)", DisplayIntent::ZoomOut),
+            ("Actual size  (Ctrl+0)", DisplayIntent::ZoomReset),
+        ];
+        for (label, intent) in zooms {
+            if ui.button(label).clicked() {
+                out.push(Intent::Display(intent));
+            }
         }
         ui.separator();
-        if ui
-            .add_enabled(s.can_undo, egui::Button::new("Undo"))
-            .on_hover_text("Undo parameter edit (Ctrl+Z)")
-            .clicked()
-        {
-            out.push(Intent::Undo);
+        for theme in Theme::ALL {
+            if ui.radio(s.theme == theme, theme.label()).clicked() && s.theme != theme {
+                out.push(Intent::Display(DisplayIntent::SetTheme(theme)));
+            }
         }
-        if ui
-            .add_enabled(s.can_redo, egui::Button::new("Redo"))
-            .on_hover_text("Redo (Ctrl+Shift+Z)")
-            .clicked()
-        {
-            out.push(Intent::Redo);
+        ui.separator();
+        let mut width = s.line_width;
+        let slider = egui::Slider::new(&mut width, LINE_WIDTHS)
+            .step_by(0.25)
+            .text("line width");
+        if ui.add(slider).changed() {
+            out.push(Intent::Display(DisplayIntent::SetLineWidth(width)));
+        }
+        let mut legends = s.legends;
+        if ui.checkbox(&mut legends, "legends in plots").changed() {
+            out.push(Intent::Display(DisplayIntent::SetLegends(legends)));
+        }
+        ui.separator();
+        let mut focus = s.focus;
+        if ui.checkbox(&mut focus, "Focus mode  (F11)").changed() {
+            out.push(Intent::Display(DisplayIntent::SetFocus(focus)));
+        }
+    });
+}
+
+fn help_menu_ui(ui: &mut egui::Ui, out: &mut Vec<Intent>) {
+    ui.menu_button("Help", |ui| {
+        if ui.button("Shortcuts and gestures  (F1)").clicked() {
+            out.push(Intent::Display(DisplayIntent::ShowHelp(true)));
         }
     });
 }
@@ -238,5 +321,55 @@ fn lessons_menu_ui(ui: &mut egui::Ui, out: &mut Vec<Intent>) {
                 out.push(Intent::OpenLesson((*name).to_owned()));
             }
         }
+    });
+}
+
+/// The central view's tabs in one row; where they do not fit (a zoomed or narrow
+/// window) a menu naming the view in use takes their place, so the plots keep
+/// their height.
+pub fn view_tabs_ui(
+    ui: &mut egui::Ui,
+    current: super::View,
+    views: &[super::View],
+    out: &mut Vec<Intent>,
+) {
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let pad = ui.spacing().button_padding.x * 2.0 + ui.spacing().item_spacing.x;
+    let needed: f32 = views
+        .iter()
+        .map(|v| {
+            let galley = ui.painter().layout_no_wrap(
+                v.label().to_owned(),
+                font.clone(),
+                egui::Color32::WHITE,
+            );
+            galley.size().x + pad
+        })
+        .sum();
+    if needed <= ui.available_width() {
+        ui.horizontal(|ui| {
+            for &view in views {
+                if ui.selectable_label(current == view, view.label()).clicked() && current != view {
+                    out.push(Intent::ShowView(view));
+                }
+            }
+        });
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label("View");
+        egui::ComboBox::from_id_salt("view_tabs")
+            .selected_text(current.label())
+            .show_ui(ui, |ui| {
+                for &view in views {
+                    if ui.selectable_label(current == view, view.label()).clicked()
+                        && current != view
+                    {
+                        out.push(Intent::ShowView(view));
+                    }
+                }
+            })
+            .response
+            .accessible_name("central view");
     });
 }
