@@ -41,6 +41,8 @@ fn compared() -> Harness<'static, App> {
     h.state_mut().apply(Intent::Open(preset(
         "corbit_fsi_izhikevich_fit_bgm2022.ron",
     )));
+    // The preset's notes open with it; closed, as a user would, to reach the tab.
+    h.state_mut().apply(Intent::ShowNotes(false));
     h.state_mut().compare_panel().reference_path = Some(preset("hh_corbit_fsi_current_step.ron"));
     h.state_mut().apply(Intent::ShowView(View::Compare));
     h.run_steps(1);
