@@ -357,7 +357,7 @@ impl ComparePanel {
         let plot = styled(
             Plot::new("cmp_iv").width(width).height(height),
             AxisSpec::new(format!("v held {IV_HOLD_MS} ms (steady-state I–V)"), "mV"),
-            AxisSpec::new("I_inf", "model units"),
+            AxisSpec::new("clamp current, outward +", "model units"),
         );
         with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
             p.hline(egui_plot::HLine::new("", 0.0).width(1.0).color(zero));
@@ -366,7 +366,11 @@ impl ComparePanel {
                 [("reference", REF_COLOR, r), ("candidate", CAND_COLOR, c)]
             {
                 let Some(points) = points else { continue };
-                let pts: Vec<[f64; 2]> = points.iter().map(|q| [q.v_hold, q.steady]).collect();
+                // Outward positive, as the I–V tab and the textbooks draw it.
+                let pts: Vec<[f64; 2]> = points
+                    .iter()
+                    .map(|q| [q.v_hold, crate::analysis::clamp::outward(q.steady)])
+                    .collect();
                 p.line(
                     Line::new(label, PlotPoints::new(pts))
                         .color(color)

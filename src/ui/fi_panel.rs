@@ -357,6 +357,7 @@ impl FiPanel {
             format!("{unit}; overlays in their own units")
         };
         let dark = ui.visuals().dark_mode;
+        let blown_color = ui.visuals().error_fg_color;
         let width = super::plot_style::line_width(ui.ctx(), 1.3);
         let plot = super::plot_style::styled(
             Plot::new("fi_curves"),
@@ -369,7 +370,31 @@ impl FiPanel {
                 // One colour per curve for its line, dots and rheobase, so the
                 // legend entry (which merges them) shows that colour, not grey.
                 let color = super::palette::series(k, n, dark);
-                let pts: Vec<[f64; 2]> = r.points.iter().map(|q| [q.value, q.rate_hz]).collect();
+                // A lane that blew up has no rate: left out of the curve and marked
+                // with a cross on the axis instead.
+                let pts: Vec<[f64; 2]> = r
+                    .points
+                    .iter()
+                    .filter(|q| !q.non_finite)
+                    .map(|q| [q.value, q.rate_hz])
+                    .collect();
+                let blown: Vec<[f64; 2]> = r
+                    .points
+                    .iter()
+                    .filter(|q| q.non_finite)
+                    .map(|q| [q.value, 0.0])
+                    .collect();
+                if !blown.is_empty() {
+                    p.points(
+                        Points::new(
+                            format!("{label}: blew up (NaN/inf)"),
+                            PlotPoints::new(blown),
+                        )
+                        .radius(4.0 + width)
+                        .shape(MarkerShape::Cross)
+                        .color(blown_color),
+                    );
+                }
                 p.line(
                     Line::new(label.clone(), PlotPoints::new(pts.clone()))
                         .width(width)
