@@ -326,3 +326,38 @@ fn timeline_edits_mid_run_replay_exactly_in_the_export() {
         assert_eq!(a.to_bits(), b.to_bits(), "row {k}: {a} vs {b}");
     }
 }
+
+/// On a short window (2× zoom on 1280×720 is 640×360 points) the protocol strip
+/// starts folded to its header row so the plots keep room; *Show* unfolds it and
+/// the choice sticks.
+#[test]
+fn the_protocol_strip_folds_on_a_short_window() {
+    let settings = Settings {
+        play_on_open: false,
+        ..Settings::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(640.0, 360.0))
+        .build_eframe(move |cc| App::with_settings(settings.clone(), Some(cc.egui_ctx.clone())));
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Add event").is_some(),
+        "the header row stays"
+    );
+    assert!(
+        h.query_by_label("Click an event on the strip to edit it.")
+            .is_none()
+    );
+    h.get_by_role_and_label(Role::Button, "Show").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Click an event on the strip to edit it.")
+            .is_some(),
+        "the strip and its editor row are shown"
+    );
+    h.run_steps(3);
+    assert!(
+        h.query_by_role_and_label(Role::Button, "Hide").is_some(),
+        "the user's choice sticks"
+    );
+}

@@ -114,10 +114,29 @@ fn marks(input: GridInput, target_px: f64, min_px: f64) -> Vec<GridMark> {
 pub fn styled<'a>(plot: Plot<'a>, x: AxisSpec, y: AxisSpec) -> Plot<'a> {
     plot.x_grid_spacer(|i| marks(i, X_TARGET_PX, X_MIN_PX))
         .y_grid_spacer(|i| marks(i, Y_TARGET_PX, Y_MIN_PX))
+        .x_axis_formatter(|mark, _| tick_label(mark.value, mark.step_size))
+        .y_axis_formatter(|mark, _| tick_label(mark.value, mark.step_size))
         .x_axis_label(x.title())
         .y_axis_label(y.title())
         .y_axis_min_width(56.0)
         .label_formatter(move |pos| Some(hover_text(pos, &x, &y)))
+}
+
+/// A tick's label with as many decimals as its step needs, so ticks 0.02 mV apart
+/// on a flat trace read −70.04, −70.02, … rather than −70 three times.
+pub fn tick_label(value: f64, step: f64) -> String {
+    let decimals = if step.is_finite() && step > 0.0 {
+        (-step.log10().floor()).clamp(0.0, 12.0) as usize
+    } else {
+        0
+    };
+    // 0 − x: no "-0" label.
+    let v = if value.abs() < step * 1e-6 {
+        0.0
+    } else {
+        value
+    };
+    format!("{v:.decimals$}")
 }
 
 /// The hover read-out: the nearest curve's name, then x and y with units.
@@ -196,6 +215,16 @@ mod tests {
             .map(|m| m.value)
             .collect();
         assert_eq!(major, [-80.0, -60.0, -40.0, -20.0, 0.0, 20.0, 40.0]);
+    }
+
+    #[test]
+    fn tick_labels_have_the_decimals_their_step_needs() {
+        assert_eq!(tick_label(-70.04, 0.02), "-70.04");
+        assert_eq!(tick_label(-70.0, 0.02), "-70.00");
+        assert_eq!(tick_label(40.0, 20.0), "40");
+        assert_eq!(tick_label(0.5, 0.5), "0.5");
+        assert_eq!(tick_label(1e-17, 0.2), "0.0");
+        assert_eq!(tick_label(250.0, 50.0), "250");
     }
 
     #[test]

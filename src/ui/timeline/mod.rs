@@ -26,6 +26,9 @@ const STRIP_HEIGHT: f32 = 72.0;
 const PICK_POINTS: f32 = 7.0;
 /// Labels are drawn only for this many events or fewer.
 const MAX_LABELS: usize = 60;
+/// Below this window height (points) the strip starts folded to its header row, so
+/// zoomed on a small screen (2× on 1280×720 is 360 points) the plots keep room.
+const FOLD_BELOW_POINTS: f32 = 560.0;
 /// The input curve's colour (light blue, readable on dark and light themes).
 const INPUT_COLOR: Color32 = Color32::from_rgb(70, 160, 245);
 
@@ -49,6 +52,9 @@ pub struct TimelinePanel {
     /// Event indices sorted by time, and the fingerprint of the events they sort.
     order: Vec<usize>,
     order_key: u64,
+    /// Whether the strip is shown under its header: the user's choice once made,
+    /// else by the window's height.
+    pub expanded: Option<bool>,
 }
 
 impl TimelinePanel {
@@ -58,9 +64,14 @@ impl TimelinePanel {
             self.selected = None;
         }
         self.refresh_order(events);
-        self.header_ui(ui, input, out);
-        self.strip_ui(ui, input, out);
-        self.editor_ui(ui, input, out);
+        let expanded = self
+            .expanded
+            .unwrap_or_else(|| ui.ctx().content_rect().height() >= FOLD_BELOW_POINTS);
+        self.header_ui(ui, input, expanded, out);
+        if expanded {
+            self.strip_ui(ui, input, out);
+            self.editor_ui(ui, input, out);
+        }
     }
 
     /// Re-sorts the events only when they changed (an O(n) fingerprint per frame).
@@ -77,9 +88,23 @@ impl TimelinePanel {
         self.order_key = key;
     }
 
-    fn header_ui(&mut self, ui: &mut egui::Ui, input: &TimelineInput<'_>, out: &mut Vec<Intent>) {
+    fn header_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &TimelineInput<'_>,
+        expanded: bool,
+        out: &mut Vec<Intent>,
+    ) {
         let setup = input.setup;
         ui.horizontal_wrapped(|ui| {
+            let (verb, tip) = if expanded {
+                ("Hide", "Fold the protocol strip to this row (more room for the plots)")
+            } else {
+                ("Show", "Show the protocol strip: events and input against time")
+            };
+            if ui.small_button(verb).on_hover_text(tip).clicked() {
+                self.expanded = Some(!expanded);
+            }
             ui.strong("Protocol");
             ui.weak(format!(
                 "{} events, {} stimuli, end {} ms{}",
