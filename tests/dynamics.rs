@@ -369,7 +369,7 @@ fn cli_features_bifurcation_and_map() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("`nope` is not a parameter"));
 }
 
-/// Points of a map whose run blows up are marked (class `blew_up`, no rate, magenta)
+/// Points of a map whose run blows up are marked (class `blew_up`, no rate, the orange the class legend shows)
 /// and the others keep their class: Izhikevich (2007) RS with a < 0 (u grows
 /// exponentially once v moves) beside the book's a = 0.03.
 #[test]
@@ -405,6 +405,6 @@ fn map_marks_blown_up_points_and_keeps_the_rest() {
     assert!(csv.contains("-5,100,blew_up,\n"), "{csv}");
     assert_eq!(
         neuron_explorer::analysis::map::rate_rgb(f64::NAN, 50.0),
-        [255, 0, 255]
+        neuron_explorer::analysis::map::class_rgb(FiringClass::NonFinite)
     );
 }

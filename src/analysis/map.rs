@@ -291,18 +291,21 @@ pub fn map_csv(m: &MapResult) -> String {
     s
 }
 
-/// RGB colour of each firing class (the GUI legend and `--png` use the same).
+/// RGB colour of each firing class (the GUI legend and `--png` use the same): the
+/// Okabe–Ito colours (Okabe & Ito 2008), told apart with the common colour-vision
+/// deficiencies, as the app's palette (`ui::palette`) uses them.
 pub fn class_rgb(c: FiringClass) -> [u8; 3] {
     match c {
         FiringClass::Silent => [220, 220, 220],
-        FiringClass::Tonic => [66, 133, 244],
-        FiringClass::Adapting => [52, 168, 83],
-        FiringClass::InitialBurst => [251, 188, 5],
-        FiringClass::Bursting => [234, 67, 53],
-        FiringClass::Irregular => [155, 89, 182],
+        FiringClass::Tonic => [0, 114, 178],
+        FiringClass::Adapting => [0, 158, 115],
+        FiringClass::InitialBurst => [240, 228, 66],
+        FiringClass::Bursting => [213, 94, 0],
+        FiringClass::Irregular => [204, 121, 167],
         FiringClass::DepolarizationBlock => [60, 60, 60],
-        // Magenta: no firing class uses it, so a blown-up region stands out.
-        FiringClass::NonFinite => [255, 0, 255],
+        // Orange, the palette's one colour no firing class uses: a blown-up region
+        // stands out.
+        FiringClass::NonFinite => [230, 159, 0],
     }
 }
 
