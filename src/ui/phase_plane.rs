@@ -397,6 +397,24 @@ impl PhasePlanePanel {
             super::plot_style::AxisSpec::new(names.0.clone(), m.vars[v].unit.clone()),
             super::plot_style::AxisSpec::new(names.1.clone(), m.vars[y].unit.clone()),
         );
+        // The hover read-out also gives the time of a trajectory point under the cursor.
+        let (x_axis, y_axis) = (
+            super::plot_style::AxisSpec::new(names.0.clone(), m.vars[v].unit.clone()),
+            super::plot_style::AxisSpec::new(names.1.clone(), m.vars[y].unit.clone()),
+        );
+        let history = input.history;
+        let window = history
+            .time_span()
+            .map_or(0..0, |(_, t1)| history.range_of(t1 - input.window_ms, t1));
+        let plot = plot.label_formatter(move |pos| {
+            let mut text = super::plot_style::hover_text(pos, &x_axis, &y_axis);
+            if let egui_plot::HoverPosition::NearDataPoint { position, .. } = pos
+                && let Some(t) = time_of_point(history, (v, y), window.clone(), position)
+            {
+                text.push_str(&format!("\nt = {t} ms"));
+            }
+            Some(text)
+        });
         let mut plot = super::plot_style::with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop)
             .allow_double_click_reset(false);
         let colors = PhaseColors::for_ui(ui);
@@ -550,4 +568,19 @@ impl PhaseColors {
             width: super::plot_style::line_width(ui.ctx(), 1.0),
         }
     }
+}
+
+/// The time of the recorded sample at exactly `point` in channels `(x, y)` within
+/// `range` (a trajectory point under the cursor), if it is one; the latest wins.
+fn time_of_point(
+    history: &crate::ui::history::History,
+    (x, y): (usize, usize),
+    range: std::ops::Range<usize>,
+    point: &egui_plot::PlotPoint,
+) -> Option<f64> {
+    let (xs, ys) = (history.channel(x)?, history.channel(y)?);
+    range
+        .rev()
+        .find(|&k| xs[k] == point.x && ys[k] == point.y)
+        .map(|k| history.t_ms()[k])
 }
