@@ -223,6 +223,8 @@ pub struct App {
     /// the autosave, and when it was last asked for.
     autosaved_recording: Option<String>,
     recording_asked: Option<Instant>,
+    /// The live run's change log outgrew what the autosave keeps.
+    recording_too_long: bool,
     /// The guided lesson open, if any (its panel shows on the right).
     lesson: Option<crate::lesson::LessonState>,
     /// Focus mode: side panels hidden, only the Focus strip's controls.
@@ -345,6 +347,7 @@ impl App {
             settings_path: None,
             autosaved_recording: None,
             recording_asked: None,
+            recording_too_long: false,
             lesson: None,
             focus: false,
             help_open: false,
@@ -634,6 +637,8 @@ impl App {
         let channels = announcement.channels.len();
         let generation = announcement.generation;
         self.recorded = Some(announcement);
+        // A new run starts a new change log: the autosave may ask for it again.
+        self.recording_too_long = false;
         let capacity = self.history_capacity(channels);
         let overview = self.overview_samples();
         self.history.clear(generation, channels, capacity, overview);

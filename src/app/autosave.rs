@@ -39,9 +39,10 @@ pub struct SavedSession {
     pub recording_ron: Option<String>,
 }
 
-/// Most logged changes kept in an autosaved recording (each is a few dozen bytes of
-/// RON written every few seconds; beyond this only the shown state is kept).
-const MAX_AUTOSAVED_CHANGES: usize = 100_000;
+/// Most logged changes kept in an autosaved recording: the session is printed as RON
+/// on the UI thread every few seconds, which for 20,000 changes takes a few ms.
+/// Beyond this only the shown state is kept, and the worker is no longer asked.
+const MAX_AUTOSAVED_CHANGES: usize = 20_000;
 
 pub struct Autosave {
     dir: PathBuf,
@@ -161,7 +162,7 @@ impl super::App {
             .pending_sessions
             .iter()
             .any(|(_, p)| matches!(p, super::export_job::SessionUse::Autosave));
-        if self.autosave.is_some() && !asked {
+        if self.autosave.is_some() && !asked && !self.recording_too_long {
             self.recording_asked = Some(Instant::now());
             self.request_session(super::export_job::SessionUse::Autosave);
         }
@@ -169,9 +170,10 @@ impl super::App {
 
     /// The worker described the session for the autosave: keep it and write.
     pub(super) fn on_autosave_session(&mut self, reply: &crate::sim::worker::SessionReply) {
-        self.autosaved_recording = (reply.complete
-            && reply.preset.events.len() <= MAX_AUTOSAVED_CHANGES)
-            .then(|| reply.preset.to_ron());
+        let keep = reply.complete && reply.preset.events.len() <= MAX_AUTOSAVED_CHANGES;
+        // A run's log only grows: once too long, stop asking until the next run.
+        self.recording_too_long = !keep;
+        self.autosaved_recording = keep.then(|| reply.preset.to_ron());
         let Some(mut a) = self.autosave.take() else {
             return;
         };
