@@ -339,7 +339,8 @@ fn the_protocol_strip_folds_on_a_short_window() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(640.0, 360.0))
         .build_eframe(move |cc| App::with_settings(settings.clone(), Some(cc.egui_ctx.clone())));
-    h.run_steps(3);
+    // The side panel settles its width over the first frames; then the layout holds.
+    h.run_steps(15);
     assert!(
         h.query_by_label("Add event").is_some(),
         "the header row stays"
@@ -348,8 +349,11 @@ fn the_protocol_strip_folds_on_a_short_window() {
         h.query_by_label("Click an event on the strip to edit it.")
             .is_none()
     );
-    h.get_by_role_and_label(Role::Button, "Show").click();
-    h.run_steps(2);
+    // Through accesskit: on a loaded machine a pointer click landed while the
+    // layout still moved; what is tested here is the folding, not the pointer.
+    h.get_by_role_and_label(Role::Button, "Show")
+        .click_accesskit();
+    h.run_steps(3);
     assert!(
         h.query_by_label("Click an event on the strip to edit it.")
             .is_some(),
