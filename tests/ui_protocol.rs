@@ -364,4 +364,11 @@ fn the_protocol_strip_folds_on_a_short_window() {
         h.query_by_role_and_label(Role::Button, "Hide").is_some(),
         "the user's choice sticks"
     );
+    // With the strip open the plots keep above it: a pointer click reaches Hide.
+    h.get_by_role_and_label(Role::Button, "Hide").click();
+    h.run_steps(3);
+    assert!(
+        h.query_by_role_and_label(Role::Button, "Show").is_some(),
+        "Hide folds the strip again"
+    );
 }

@@ -111,9 +111,13 @@ impl PlotsPanel {
         // a readable height and the plot area scrolls instead.
         let total: f32 = used.iter().map(|&p| plot_weight(p)).sum();
         let shown = if room / total < MIN_PLOT_HEIGHT {
+            // Never taller than the room left: below it sits the protocol strip,
+            // whose buttons must stay clickable.
             egui::ScrollArea::vertical()
                 .id_salt("plots_scroll")
                 .auto_shrink([false, false])
+                .min_scrolled_height(0.0)
+                .max_height(ui.available_height().max(0.0))
                 .show(ui, |ui| self.stack_ui(ui, input, &plan))
                 .inner
         } else {
