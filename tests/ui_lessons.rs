@@ -285,3 +285,32 @@ fn the_lesson_panel_fits_a_small_zoomed_window() {
         );
     }
 }
+
+/// *Reset all* leaves the parameters a step locks as they are (the step set them);
+/// the others go back to their defaults.
+#[test]
+fn reset_all_keeps_a_steps_locked_parameters() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::OpenLesson("action_potential".into()));
+    settle(&mut h);
+    let model = h.state().setup().model.clone();
+    let (i_app, gg_na) = (
+        model.param_index("I_app").expect("I_app"),
+        model.param_index("gg_Na").expect("gg_Na"),
+    );
+    h.state_mut().apply(Intent::SetParam {
+        index: i_app,
+        value: 7.0,
+    });
+    h.state_mut().apply(Intent::SetParam {
+        index: gg_na,
+        value: 100.0,
+    });
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "Reset all").click();
+    settle(&mut h);
+    let params = &h.state().setup().params;
+    assert_eq!(params[i_app], model.desc.parameters[i_app].default);
+    assert_eq!(params[gg_na], 100.0, "locked by the step: kept");
+}

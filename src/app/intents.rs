@@ -67,7 +67,10 @@ impl App {
                     .iter()
                     .map(|p| p.default)
                     .collect();
+                // A parameter a lesson step locks keeps its value: the step set it.
+                let locked = |i: usize| self.params.locked.get(i).copied().unwrap_or(false);
                 let edits: Vec<ParamEdit> = (0..defaults.len())
+                    .filter(|&i| !locked(i))
                     .filter(|&i| defaults[i].to_bits() != self.setup.params[i].to_bits())
                     .map(|i| ParamEdit {
                         index: i,
