@@ -314,3 +314,22 @@ fn reset_all_keeps_a_steps_locked_parameters() {
     assert_eq!(params[i_app], model.desc.parameters[i_app].default);
     assert_eq!(params[gg_na], 100.0, "locked by the step: kept");
 }
+
+/// A lesson opened over a preset (as `neuron-explorer lesson` does over the welcome
+/// preset) is not covered by that preset's notes window.
+#[test]
+fn a_lesson_closes_the_notes_of_the_preset_before_it() {
+    let mut h = harness();
+    let preset = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("presets/welcome_izhikevich2007_rs_live.ron");
+    h.state_mut().apply(Intent::Open(preset));
+    settle(&mut h);
+    assert!(
+        h.query_by_label("Close notes").is_some(),
+        "the preset's notes open"
+    );
+    h.state_mut()
+        .apply(Intent::OpenLesson("phase_plane".into()));
+    settle(&mut h);
+    assert!(h.query_by_label("Close notes").is_none());
+}

@@ -26,6 +26,8 @@ impl App {
             Ok(loaded) => {
                 let title = loaded.lesson.title.clone();
                 self.lesson = Some(LessonState::new(loaded));
+                // The lesson panel guides now; a preset's notes window would cover it.
+                self.notes.open = false;
                 self.enter_lesson_step(0);
                 self.toasts.info(format!("Lesson: {title}"));
             }
@@ -56,6 +58,10 @@ impl App {
                     setup.pause_at_end = false;
                 }
                 opened = self.start_setup(setup);
+                if opened {
+                    // Notes of a preset opened before belong to a run that is gone.
+                    self.notes.clear();
+                }
             }
             Some(Err(e)) => self.toasts.error(e),
             None => {
