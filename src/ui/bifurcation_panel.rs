@@ -13,11 +13,11 @@ use super::dynamics_common::{
     slider_range, unit_suffix,
 };
 use super::run_setup::RunSetup;
-use super::sweep_job::{Poll, SweepJob, ms_field_ui};
+use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
 use crate::analysis::bifurcation::{
     Bifurcation, BifurcationConfig, bifurcation, bifurcation_csv, bifurcation_total,
 };
-use crate::analysis::{SweepError, background_threads, linspace};
+use crate::analysis::{background_threads, linspace};
 
 // Colour-blind-safe: bluish green, vermillion and blue (Okabe–Ito); stable and
 // unstable also differ in fill.
@@ -114,18 +114,10 @@ impl BifurcationPanel {
     }
 
     pub fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
-        match job.poll() {
-            Poll::Running(p) => self.progress = Some(p),
-            Poll::Done(r) => {
-                self.job = None;
-                self.progress = None;
-                match r {
-                    Ok(r) => self.current = Some(r),
-                    Err(SweepError::Cancelled) => {}
-                    Err(e) => self.error = Some(e.to_string()),
-                }
-            }
+        match take_finished(&mut self.job, &mut self.progress) {
+            Some(Ok(r)) => self.current = Some(r),
+            Some(Err(e)) => self.error = Some(e),
+            None => {}
         }
     }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::Intent;
-use super::sweep_job::{Poll, SweepJob};
+use super::sweep_job::{SweepJob, take_finished};
 use crate::analysis::gallery::{
     GalleryCell, RUN_MS, STEP_END_MS, STEP_START_MS, cell_total, cell_type_presets, gallery_cell,
 };
@@ -78,18 +78,10 @@ impl GalleryPanel {
 
     /// Picks up a finished computation.
     pub fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
-        match job.poll() {
-            Poll::Running(p) => self.progress = Some(p),
-            Poll::Done(r) => {
-                self.job = None;
-                self.progress = None;
-                match r {
-                    Ok(cells) => self.cells = cells,
-                    Err(SweepError::Cancelled) => {}
-                    Err(e) => self.error = Some(e.to_string()),
-                }
-            }
+        match take_finished(&mut self.job, &mut self.progress) {
+            Some(Ok(cells)) => self.cells = cells,
+            Some(Err(e)) => self.error = Some(e),
+            None => {}
         }
     }
 

@@ -9,12 +9,12 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 use super::Intent;
 use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
 use super::run_setup::RunSetup;
-use super::sweep_job::{Poll, SweepJob, ms_field_ui};
+use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
 use crate::analysis::clamp::{
     I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
     zero_crossings,
 };
-use crate::analysis::{SweepError, background_threads, range_by_step};
+use crate::analysis::{background_threads, range_by_step};
 
 /// Samples per clamp trace kept for the figure.
 const TRACE_SAMPLES: u64 = 1500;
@@ -135,23 +135,15 @@ impl IvPanel {
 
     /// Picks up a finished sweep.
     pub fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
-        match job.poll() {
-            Poll::Running(p) => self.progress = Some(p),
-            Poll::Done(r) => {
-                self.job = None;
-                self.progress = None;
-                match r {
-                    Ok(r) => {
-                        if self.trace_var >= r.traces.names.len() {
-                            self.trace_var = 0;
-                        }
-                        self.result = Some(r);
-                    }
-                    Err(SweepError::Cancelled) => {}
-                    Err(e) => self.error = Some(e.to_string()),
+        match take_finished(&mut self.job, &mut self.progress) {
+            Some(Ok(r)) => {
+                if self.trace_var >= r.traces.names.len() {
+                    self.trace_var = 0;
                 }
+                self.result = Some(r);
             }
+            Some(Err(e)) => self.error = Some(e),
+            None => {}
         }
     }
 

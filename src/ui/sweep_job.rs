@@ -99,6 +99,30 @@ impl<T> Drop for SweepJob<T> {
     }
 }
 
+/// A panel's job slot polled once per frame: while it runs, its progress goes to
+/// `progress`; when it ends, the slot and the progress are cleared and its result
+/// returned, a cancellation as `None` (nothing to show), an error as its message.
+pub fn take_finished<T>(
+    job: &mut Option<SweepJob<T>>,
+    progress: &mut Option<f32>,
+) -> Option<Result<T, String>> {
+    match job.as_ref()?.poll() {
+        Poll::Running(p) => {
+            *progress = Some(p);
+            None
+        }
+        Poll::Done(r) => {
+            *job = None;
+            *progress = None;
+            match r {
+                Ok(v) => Some(Ok(v)),
+                Err(SweepError::Cancelled) => None,
+                Err(e) => Some(Err(e.to_string())),
+            }
+        }
+    }
+}
+
 /// A labelled duration field of the sweep panels (holds, runs, transients): at least
 /// `min_ms`, at most 100 s.
 pub fn ms_field_ui(ui: &mut egui::Ui, label: &str, value_ms: &mut f64, min_ms: f64, speed: f64) {
