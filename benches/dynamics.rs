@@ -16,9 +16,10 @@ use native::engine_run;
 use neuron_explorer::analysis::bifurcation::{BifurcationConfig, bifurcation};
 use neuron_explorer::analysis::map::{Axis, MapConfig, map_sweep};
 use neuron_explorer::analysis::{Control, all_threads, linspace};
-use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::load_resolved;
+use neuron_explorer::sim::run::RunSpec;
 
-fn preset(name: &str, duration_ms: f64) -> ResolvedPreset {
+fn preset(name: &str, duration_ms: f64) -> RunSpec {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("presets")
         .join(name);
@@ -49,7 +50,7 @@ fn axis(param: &str, from: f64, to: f64, n: usize) -> Axis {
 }
 
 /// (total s, first pass s) of a map.
-fn time_map(p: &ResolvedPreset, cfg: &MapConfig) -> (f64, f64) {
+fn time_map(p: &RunSpec, cfg: &MapConfig) -> (f64, f64) {
     let t = Instant::now();
     let mut first = None;
     map_sweep(p, cfg, &Control::default(), |_| {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::model::CompiledModel;
 use crate::model::builtin::builtin;
+use crate::sim::run::RunSpec;
 use crate::sim::worker::{Announcement, Command, Packet, Worker, WorkerError, WorkerEvent};
 use crate::ui::fi_panel::FiPanel;
 use crate::ui::history::{History, capacity_for};
@@ -20,7 +21,6 @@ use crate::ui::phase_plane::PhasePlanePanel;
 use crate::ui::plot_groups::{MEMBRANE, default_assignment};
 use crate::ui::plots::PlotsPanel;
 use crate::ui::presets::PresetBrowser;
-use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
 use crate::ui::status::StatusLine;
 use crate::ui::stimulus::StimulusPanel;
@@ -164,7 +164,7 @@ impl Default for Settings {
 
 pub struct App {
     pub settings: Settings,
-    setup: RunSetup,
+    setup: RunSpec,
     worker: Option<Worker>,
     /// Commands the bounded channel could not take yet (sent next frame, in order).
     outbox: VecDeque<Command>,
@@ -301,7 +301,7 @@ impl App {
             },
         };
         let mut app = Self {
-            setup: RunSetup::defaults(model),
+            setup: RunSpec::defaults(model),
             settings,
             worker: None,
             outbox: VecDeque::new(),
@@ -367,7 +367,7 @@ impl App {
 
     // ----- read access (panels, tests) -----
 
-    pub fn setup(&self) -> &RunSetup {
+    pub fn setup(&self) -> &RunSpec {
         &self.setup
     }
 
@@ -661,7 +661,7 @@ impl App {
 
     /// Replaces the whole setup (model switch, preset load) after validating it, as
     /// one undo step.
-    fn start_setup(&mut self, setup: RunSetup) -> bool {
+    fn start_setup(&mut self, setup: RunSpec) -> bool {
         if let Err(e) = setup.resolve() {
             self.toasts.error(e.to_string());
             return false;
@@ -685,8 +685,8 @@ impl App {
             }
             return;
         }
-        for (i, &v) in setup.params.iter().enumerate() {
-            if v.to_bits() != self.setup.params[i].to_bits() {
+        for (i, &v) in setup.parameters.iter().enumerate() {
+            if v.to_bits() != self.setup.parameters[i].to_bits() {
                 self.set_param(i, v, false);
             }
         }
@@ -696,7 +696,7 @@ impl App {
         }
         if setup.initial != self.setup.initial {
             self.setup.initial = setup.initial.clone();
-            self.send(Command::SetInitial(self.setup.initial_overrides()));
+            self.send(Command::SetInitial(self.setup.initial.clone()));
         }
         if setup.stimuli != self.setup.stimuli {
             self.set_stimuli(setup.stimuli.clone());
@@ -715,7 +715,7 @@ impl App {
     }
 
     /// Starts the worker on `setup` (already validated by the caller, checked again).
-    fn load_setup(&mut self, setup: RunSetup) -> bool {
+    fn load_setup(&mut self, setup: RunSpec) -> bool {
         let resolved = match setup.resolve() {
             Ok(r) => r,
             Err(e) => {
@@ -783,13 +783,13 @@ impl App {
     }
 
     fn set_param(&mut self, index: usize, value: f64, record_undo: bool) {
-        let Some(old) = self.setup.params.get(index).copied() else {
+        let Some(old) = self.setup.parameters.get(index).copied() else {
             return;
         };
         if !value.is_finite() {
             return;
         }
-        self.setup.params[index] = value;
+        self.setup.parameters[index] = value;
         self.send(Command::SetParam { index, value });
         if record_undo {
             self.warn_if_an_event_overrides(index);

@@ -13,23 +13,24 @@ use neuron_explorer::analysis::clamp::{IvConfig, clamp_model, iv_sweep, zero_cro
 use neuron_explorer::analysis::fi::{FiConfig, fi_sweep, train_stats};
 use neuron_explorer::analysis::phase::{Field, Stability, compute_plane};
 use neuron_explorer::analysis::{Control, linspace, range_by_step};
-use neuron_explorer::io::preset::{Preset, ResolvedPreset};
+use neuron_explorer::io::preset::Preset;
 use neuron_explorer::model::CompiledModel;
 use neuron_explorer::model::builtin::builtin;
+use neuron_explorer::sim::run::RunSpec;
 use neuron_explorer::sim::session::Session;
 
 fn model(id: &str) -> Arc<CompiledModel> {
     builtin(id).expect("built-in").expect("compiles")
 }
 
-fn preset(text: &str) -> ResolvedPreset {
+fn preset(text: &str) -> RunSpec {
     Preset::parse("test.ron", text.as_bytes())
         .and_then(|p| p.resolve("test.ron", text, None))
         .expect("preset resolves")
 }
 
 /// Runs `resolved` (events included) on `m` and returns every variable after every step.
-fn run_all(resolved: &ResolvedPreset, m: &Arc<CompiledModel>, steps: u64) -> Vec<Vec<u64>> {
+fn run_all(resolved: &RunSpec, m: &Arc<CompiledModel>, steps: u64) -> Vec<Vec<u64>> {
     let mut r = resolved.clone();
     r.model = Arc::clone(m);
     let mut s = Session::new(&r, 1).expect("session");

@@ -10,8 +10,9 @@ use neuron_explorer::analysis::compare::compare;
 use neuron_explorer::analysis::fit::{Target, fit};
 use neuron_explorer::analysis::fitspec::{FitSpec, FreeParam};
 use neuron_explorer::analysis::objectives::gamma;
-use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::sim::rng::Mt19937;
+use neuron_explorer::sim::run::RunSpec;
 
 fn preset_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,7 +20,7 @@ fn preset_path(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn bgm() -> ResolvedPreset {
+fn bgm() -> RunSpec {
     load_resolved(&preset_path("corbit_fsi_izhikevich_fit_bgm2022.ron"), None).unwrap()
 }
 
@@ -117,7 +118,7 @@ fn the_default_spec_reproduces_the_readme_loss_of_the_bgm_set() {
 }
 
 /// The BGM set as reference; the candidate has `a` and `b` perturbed.
-fn perturbed() -> (ResolvedPreset, ResolvedPreset, usize, usize) {
+fn perturbed() -> (RunSpec, RunSpec, usize, usize) {
     let reference = bgm();
     let mut cand = reference.clone();
     let m = &cand.model;

@@ -11,9 +11,10 @@ use neuron_explorer::analysis::fi::{FiConfig, fi_sweep, refine_rheobase};
 use neuron_explorer::analysis::map::{Axis, MapConfig, map_csv, map_sweep};
 use neuron_explorer::analysis::phase::{Field, FixedPoint, Stability, compute_plane};
 use neuron_explorer::analysis::{Control, all_threads, linspace};
-use neuron_explorer::io::preset::{Preset, ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::{Preset, load_resolved};
+use neuron_explorer::sim::run::RunSpec;
 
-fn shipped(name: &str) -> ResolvedPreset {
+fn shipped(name: &str) -> RunSpec {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("presets")
         .join(name);
@@ -63,7 +64,7 @@ fn izhikevich_presets_are_classified_as_their_patterns() {
 }
 
 /// A preset of `model` with `params` set, from the model's initial state, 1 s.
-fn preset_of(model: &str, params: &[(&str, f64)]) -> ResolvedPreset {
+fn preset_of(model: &str, params: &[(&str, f64)]) -> RunSpec {
     let params: Vec<String> = params
         .iter()
         .map(|(k, v)| format!("\"{k}\": {v:?}"))
@@ -78,7 +79,7 @@ fn preset_of(model: &str, params: &[(&str, f64)]) -> ResolvedPreset {
 }
 
 /// Izhikevich (2007) RS, the book's parameters (ch. 8.2.1).
-fn izhikevich2007_rs() -> ResolvedPreset {
+fn izhikevich2007_rs() -> RunSpec {
     preset_of(
         "Izhikevich2007",
         &[
@@ -145,7 +146,7 @@ fn izhikevich2007_rs_saddle_node_matches_the_formula() {
 }
 
 /// Fixed points of the (v, u) phase plane of `p` with `I_app` = `i`.
-fn plane_fixed_points(p: &ResolvedPreset, i: f64) -> Vec<FixedPoint> {
+fn plane_fixed_points(p: &RunSpec, i: f64) -> Vec<FixedPoint> {
     let m = &p.model;
     let mut params = p.parameters.clone();
     params[m.drive_param().unwrap()] = i;

@@ -75,7 +75,7 @@ fn a_session_lost_to_a_crash_is_offered_and_restored() {
     let app = h.state();
     assert_eq!(app.setup().model.id(), "HHneuronCorbit");
     let i = app.setup().model.param_index("I_app").unwrap();
-    assert_eq!(app.setup().params[i], 7.25);
+    assert_eq!(app.setup().parameters[i], 7.25);
     assert!(!app.restore_offered());
 }
 

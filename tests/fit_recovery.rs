@@ -14,8 +14,9 @@ use neuron_explorer::analysis::fitspec::{
     Feature, FitSpec, FreeParam, Objective, Recording, Reference,
 };
 use neuron_explorer::analysis::sensitivity::Identifiability;
-use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::sim::Engine;
+use neuron_explorer::sim::run::RunSpec;
 
 /// Stated tolerance of the recovered parameters (relative). Measured: a within
 /// 0.5 %, c within 2.5 %, d within 6 %: c (the reset, hidden by the ±5 ms spike
@@ -23,7 +24,7 @@ use neuron_explorer::sim::Engine;
 /// every spike already coincides.
 const TOLERANCE: f64 = 0.10;
 
-fn bgm() -> ResolvedPreset {
+fn bgm() -> RunSpec {
     let p =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/corbit_fsi_izhikevich_fit_bgm2022.ron");
     load_resolved(&p, None).unwrap()
@@ -31,7 +32,7 @@ fn bgm() -> ResolvedPreset {
 
 /// Runs `p` with I_app = `amp` from 50 to 450 ms (500 ms) and writes the CSV
 /// `t,v,I_app,spike` as this program's exports label rows.
-fn record(p: &ResolvedPreset, amp: f64, path: &Path) {
+fn record(p: &RunSpec, amp: f64, path: &Path) {
     let m = &p.model;
     let (iv, ii) = (m.var_index("v").unwrap(), m.param_index("I_app").unwrap());
     let mut e = Engine::new(m.clone(), 1, p.dt_ms, p.integrator, p.seed).unwrap();
@@ -40,7 +41,7 @@ fn record(p: &ResolvedPreset, amp: f64, path: &Path) {
     }
     e.set_param(ii, 0, 0.0);
     e.reset_state();
-    for &(i, v) in &p.initial {
+    for (i, v) in p.initial_overrides() {
         e.set_var(i, 0, v);
     }
     let mut s = String::from("t,v,I_app,spike\n");

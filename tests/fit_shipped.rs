@@ -12,9 +12,10 @@ use neuron_explorer::analysis::Control;
 use neuron_explorer::analysis::compare::compare;
 use neuron_explorer::analysis::fitspec::{Amp, FitSpec, StepProtocol};
 use neuron_explorer::analysis::protocols::Runner;
-use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::load_resolved;
+use neuron_explorer::sim::run::RunSpec;
 
-fn preset(name: &str) -> ResolvedPreset {
+fn preset(name: &str) -> RunSpec {
     load_resolved(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("presets")
@@ -27,7 +28,7 @@ fn preset(name: &str) -> ResolvedPreset {
 const AMPS: [f64; 4] = [3.22, 3.3, 3.5, 4.0];
 
 /// Spike times (ms) at each of [`AMPS`], held from t = 0 for 1 s.
-fn held_trains(p: &ResolvedPreset) -> Vec<Vec<f64>> {
+fn held_trains(p: &RunSpec) -> Vec<Vec<f64>> {
     let mut spec = FitSpec::default_spec();
     spec.fi = None;
     spec.steps = vec![StepProtocol {

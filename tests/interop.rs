@@ -348,7 +348,7 @@ fn every_builtin_snippet_passes_only_arguments_its_class_accepts() {
             .and_then(Result::ok)
             .unwrap_or_else(|| panic!("{id}"));
         let params: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
-        let run = neuron_explorer::ui::run_setup::RunSetup::defaults(model.clone())
+        let run = neuron_explorer::sim::run::RunSpec::defaults(model.clone())
             .resolve()
             .expect("defaults resolve");
         let snippet = neuron_explorer::analysis::compare::snippet(&run, &params);
@@ -407,7 +407,7 @@ fn a_model_that_is_not_a_compneuropy_class_gets_the_annarchy_definition() {
     let (_, report) = import_file(&local_fixture("handwritten_neurons.py"));
     let m = &report.models[0];
     let params: Vec<f64> = m.model.desc.parameters.iter().map(|p| p.default).collect();
-    let run = neuron_explorer::ui::run_setup::RunSetup::defaults(m.model.clone())
+    let run = neuron_explorer::sim::run::RunSpec::defaults(m.model.clone())
         .resolve()
         .expect("defaults resolve");
     let snippet = neuron_explorer::analysis::compare::snippet(&run, &params);

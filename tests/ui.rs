@@ -84,7 +84,7 @@ fn moving_the_i_app_slider_reaches_the_engine() {
     h.run_steps(2);
     let app = h.state();
     let i = app.setup().model.param_index("I_app").expect("I_app");
-    assert_eq!(app.setup().params[i], 300.0);
+    assert_eq!(app.setup().parameters[i], 300.0);
     step(&mut h, 10);
     // The last channel records the applied I_app as the engine saw it.
     let app = h.state();
@@ -101,7 +101,7 @@ fn moving_the_i_app_slider_reaches_the_engine() {
     );
     // Undo brings the old value back.
     h.state_mut().apply(Intent::Undo);
-    assert_eq!(h.state().setup().params[i], 0.0);
+    assert_eq!(h.state().setup().parameters[i], 0.0);
 }
 
 fn write_preset(dir: &std::path::Path) -> std::path::PathBuf {
@@ -132,7 +132,7 @@ fn a_loaded_preset_sets_parameters_and_saves_back() {
     let m = &app.setup().model;
     assert_eq!(m.id(), "Izhikevich2007");
     assert_eq!(
-        app.setup().params[m.param_index("I_app").expect("I_app")],
+        app.setup().parameters[m.param_index("I_app").expect("I_app")],
         70.0
     );
     assert_eq!(app.setup().seed, 7);

@@ -55,18 +55,18 @@ fn ttx_and_tea_block_by_name_and_undo() {
     let (na, kv3, kv1) = (idx("gg_Na"), idx("gg_Kv3"), idx("gg_Kv1"));
     h.get_by_role_and_label(Role::Button, "Apply TTX").click();
     h.run_steps(2);
-    assert_eq!(h.state().setup().params[na], 0.0);
+    assert_eq!(h.state().setup().parameters[na], 0.0);
     h.get_by_role_and_label(Role::Button, "Wash out TTX");
     h.state_mut().apply(Intent::Undo);
     h.run_steps(2);
-    assert_eq!(h.state().setup().params[na], 112.5);
+    assert_eq!(h.state().setup().parameters[na], 112.5);
     h.get_by_role_and_label(Role::Button, "Apply TEA").click();
     h.run_steps(2);
-    let p = &h.state().setup().params;
+    let p = &h.state().setup().parameters;
     assert_eq!((p[kv3], p[kv1], p[na]), (0.0, 0.0, 112.5));
     // One click, one undo step.
     h.state_mut().apply(Intent::Undo);
-    let p = &h.state().setup().params;
+    let p = &h.state().setup().parameters;
     assert_eq!((p[kv3], p[kv1]), (225.0, 0.39));
 }
 

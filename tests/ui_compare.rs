@@ -129,7 +129,10 @@ fn a_gui_fit_equals_the_cli_fit_of_the_same_spec_and_seed_and_goes_stale() {
         model.param_index("a").unwrap(),
         model.param_index("d").unwrap(),
     );
-    let (a0, d0) = (h.state().setup().params[a], h.state().setup().params[d]);
+    let (a0, d0) = (
+        h.state().setup().parameters[a],
+        h.state().setup().parameters[d],
+    );
     {
         let fit = &mut h.state_mut().compare_panel().fit;
         // The default spec's free parameters, shown in the model's order.
@@ -184,13 +187,16 @@ fn a_gui_fit_equals_the_cli_fit_of_the_same_spec_and_seed_and_goes_stale() {
 
     h.get_by_label("Apply best to sliders").click();
     h.run_steps(1);
-    let p = &h.state().setup().params;
+    let p = &h.state().setup().parameters;
     assert_eq!((p[a], p[d]), (r.parameters[a], r.parameters[d]));
     assert!(p[a] != a0 || p[d] != d0);
     h.state_mut().apply(Intent::Undo);
     h.run_steps(1);
     assert_eq!(
-        (h.state().setup().params[a], h.state().setup().params[d]),
+        (
+            h.state().setup().parameters[a],
+            h.state().setup().parameters[d]
+        ),
         (a0, d0)
     );
     // Another spec: the result no longer applies.

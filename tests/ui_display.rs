@@ -36,7 +36,7 @@ fn step(h: &mut Harness<'static, App>, n: u64) {
 
 fn param(h: &Harness<'static, App>, name: &str) -> f64 {
     let setup = h.state().setup();
-    setup.params[setup.model.param_index(name).expect(name)]
+    setup.parameters[setup.model.param_index(name).expect(name)]
 }
 
 /// Clicks the number field of the slider labelled `label`, replaces its text by

@@ -36,7 +36,7 @@ fn open(h: &mut Harness<'static, App>, name: &str) {
 fn param(h: &Harness<'static, App>, name: &str) -> (usize, f64) {
     let s = h.state().setup();
     let i = s.model.param_index(name).unwrap();
-    (i, s.params[i])
+    (i, s.parameters[i])
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn hh_membrane_terms_show_live_values_that_change_while_running() {
         .unwrap()
         .back()
         .unwrap();
-    let p = |n: &str| app.setup().params[model.param_index(n).unwrap()];
+    let p = |n: &str| app.setup().parameters[model.param_index(n).unwrap()];
     assert_eq!(before[4].1, 5.0);
     let leak = -p("gg_L") * (v_now - p("v_L"));
     assert!(
@@ -171,7 +171,7 @@ fn a_gallery_cell_opens_its_preset() {
     h.run_steps(2);
     assert!(h.state_mut().sync_worker(SYNC));
     let app = h.state();
-    let p = |n: &str| app.setup().params[app.setup().model.param_index(n).unwrap()];
+    let p = |n: &str| app.setup().parameters[app.setup().model.param_index(n).unwrap()];
     assert_eq!(app.setup().model.id(), "Izhikevich2007");
     assert_eq!(
         (p("C"), p("k"), p("v_r")),

@@ -310,7 +310,7 @@ fn reset_all_keeps_a_steps_locked_parameters() {
     settle(&mut h);
     h.get_by_role_and_label(Role::Button, "Reset all").click();
     settle(&mut h);
-    let params = &h.state().setup().params;
+    let params = &h.state().setup().parameters;
     assert_eq!(params[i_app], model.desc.parameters[i_app].default);
     assert_eq!(params[gg_na], 100.0, "locked by the step: kept");
 }

@@ -43,7 +43,7 @@ fn preset(name: &str) -> std::path::PathBuf {
 fn param(h: &Harness<'static, App>, name: &str) -> (usize, f64) {
     let setup = h.state().setup();
     let i = setup.model.param_index(name).expect(name);
-    (i, setup.params[i])
+    (i, setup.parameters[i])
 }
 
 /// A blow-up (HH at dt 0.5 ms), a reset and a switch to the Izhikevich cell: the
@@ -90,9 +90,9 @@ fn channels_stay_aligned_after_a_blow_up_reset_and_model_switch() {
         .channel(model.var_index("v").expect("v"))
         .expect("v");
     let applied = app.history().channel(expected.len() - 1).expect("input");
-    assert_eq!(applied.back().copied(), Some(app.setup().params[i_app]));
-    let c = app.setup().params[model.param_index("c").expect("c")];
-    let v_peak = app.setup().params[model.param_index("v_peak").expect("v_peak")];
+    assert_eq!(applied.back().copied(), Some(app.setup().parameters[i_app]));
+    let c = app.setup().parameters[model.param_index("c").expect("c")];
+    let v_peak = app.setup().parameters[model.param_index("v_peak").expect("v_peak")];
     let spikes: Vec<usize> = (0..app.history().len())
         .filter(|&k| app.history().spikes()[k])
         .collect();
@@ -201,9 +201,9 @@ fn setup_edits_are_undoable() {
         var: 0,
         value: Some(-65.0),
     });
-    let stimuli = vec![neuron_explorer::io::stimulus::Stimulus {
+    let stimuli = vec![neuron_explorer::sim::stimulus::Stimulus {
         target: "I_app".into(),
-        waveform: neuron_explorer::io::stimulus::Waveform::Sine {
+        waveform: neuron_explorer::sim::stimulus::Waveform::Sine {
             amplitude: 3.0,
             frequency_hz: 8.0,
             phase_deg: 0.0,
@@ -249,10 +249,10 @@ fn cli_csv_of_session(h: &mut Harness<'static, App>, dir: &std::path::Path) -> S
     std::fs::read_to_string(out).expect("CLI csv")
 }
 
-fn pulses(amplitude: f64) -> Vec<neuron_explorer::io::stimulus::Stimulus> {
-    vec![neuron_explorer::io::stimulus::Stimulus {
+fn pulses(amplitude: f64) -> Vec<neuron_explorer::sim::stimulus::Stimulus> {
+    vec![neuron_explorer::sim::stimulus::Stimulus {
         target: "I_app".into(),
-        waveform: neuron_explorer::io::stimulus::Waveform::Pulses {
+        waveform: neuron_explorer::sim::stimulus::Waveform::Pulses {
             start_ms: 5.0,
             width_ms: 2.0,
             period_ms: 15.0,

@@ -24,9 +24,9 @@ use super::clamp::{I_INF, clamp_model, zero_crossings};
 use super::equilibrium::{Rhs, eigenvalues, stability_of};
 use super::phase::Stability;
 use super::{Control, SweepError, cell, engine_for, require_param, run_chunks};
-use crate::io::preset::ResolvedPreset;
 use crate::model::CompiledModel;
 use crate::sim::Integrator;
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
 /// Time step of the clamp runs (ms); see the module doc for why it can be long.
@@ -160,7 +160,7 @@ fn blocks(n: usize) -> Vec<std::ops::Range<usize>> {
 
 /// The diagram of `preset`'s model against `cfg.param`.
 pub fn bifurcation(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &BifurcationConfig,
     control: &Control,
 ) -> Result<Bifurcation, SweepError> {
@@ -191,7 +191,7 @@ fn v_grid(cfg: &BifurcationConfig) -> Vec<f64> {
 type ClampLane = (f64, Vec<f64>);
 
 fn clamp_lanes(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &BifurcationConfig,
     pi: usize,
     control: &Control,
@@ -245,7 +245,7 @@ fn clamp_lanes(
 }
 
 fn equilibria(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &BifurcationConfig,
     pi: usize,
     control: &Control,
@@ -306,7 +306,7 @@ fn equilibria(
 }
 
 fn attractor(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &BifurcationConfig,
     pi: usize,
     control: &Control,

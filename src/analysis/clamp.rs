@@ -21,10 +21,10 @@
 use std::sync::Arc;
 
 use super::{Control, SweepError, cell, chunks, engine_for, run_chunks};
-use crate::io::preset::ResolvedPreset;
 use crate::model::ast::Expr;
 use crate::model::file::{EqKind, EquationDesc};
 use crate::model::{CompiledModel, compile};
+use crate::sim::run::RunSpec;
 
 /// Name of the clamp current variable.
 pub const I_INF: &str = "I_inf";
@@ -175,7 +175,7 @@ pub fn iv_total(cfg: &IvConfig, dt_ms: f64) -> u64 {
 /// Runs the I–V sweep of `preset`'s model, parameters and initial state (events and
 /// stimuli are not applied: the clamp holds the preset's parameter values).
 pub fn iv_sweep(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &IvConfig,
     control: &Control,
 ) -> Result<IvResult, SweepError> {

@@ -8,7 +8,7 @@
 
 use super::clamp::{I_INF, clamp_model, outward};
 use super::{Control, SweepError, engine_for};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 
 /// The protocol: potentials in mV, durations in ms.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,7 +90,7 @@ impl StepProtocol {
 /// Runs the step protocol on `preset`'s model and parameters (events and stimuli
 /// are not applied), from its initial state.
 pub fn step_protocol(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     protocol: &StepProtocol,
     control: &Control,
 ) -> Result<StepTraces, SweepError> {

@@ -14,8 +14,8 @@ use super::objectives::{LossTable, loss_table};
 use super::protocols::times;
 pub use super::protocols::{Responses, Runner, StepResponse};
 use super::{Control, SweepError};
-use crate::io::preset::ResolvedPreset;
 use crate::model::CompiledModel;
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
 /// The driven parameter of the built-in specs.
@@ -56,8 +56,8 @@ pub struct Comparison {
 /// Compares two presets under `spec` (whose `reference` and `candidate` fields are
 /// not used: the presets are given).
 pub fn compare(
-    reference: &ResolvedPreset,
-    candidate: &ResolvedPreset,
+    reference: &RunSpec,
+    candidate: &RunSpec,
     spec: &FitSpec,
     threads: usize,
     control: &Control,
@@ -147,13 +147,16 @@ impl Runner<'_> {
 /// order), e.g. `Izhikevich2007CorbitFsiNoisyAmpa(C=1.0, k=0.0658, …)`, starting
 /// from the run's initial state and stating the dt it was tuned at (the interop
 /// module owns the snippet, issue 13).
-pub fn snippet(run: &ResolvedPreset, parameters: &[f64]) -> String {
+pub fn snippet(run: &RunSpec, parameters: &[f64]) -> String {
     let model = &run.model;
-    let mut initial = crate::interop::snippet::default_initial(model, parameters, run.dt_ms);
-    for &(i, v) in &run.initial {
-        if let Some(slot) = initial.get_mut(i) {
-            *slot = v;
+    let with_parameters = |e: &mut crate::sim::Engine| {
+        for (i, &v) in parameters.iter().enumerate() {
+            e.set_param_all(i, v);
         }
-    }
+    };
+    let initial = match run.build_engine(model, 1, 0, with_parameters) {
+        Ok(e) => (0..model.vars.len()).map(|i| e.var(i, 0)).collect(),
+        Err(_) => vec![0.0; model.vars.len()],
+    };
     crate::interop::snippet::compneuropy_snippet(model, parameters, &initial, run.dt_ms)
 }

@@ -16,7 +16,7 @@ use std::fmt;
 
 use super::SweepError;
 use crate::io::csv::time_label;
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::session::{Session, steps_for};
 
 /// eFEL's `DerivativeThreshold`: an action potential begins where dv/dt first
@@ -495,7 +495,7 @@ pub struct MembraneTrace {
 
 /// Runs `preset` (events and stimuli applied, one lane) for its duration and
 /// records the membrane potential at every step, labelled as the trace CSV does.
-pub fn run_membrane(preset: &ResolvedPreset) -> Result<MembraneTrace, SweepError> {
+pub fn run_membrane(preset: &RunSpec) -> Result<MembraneTrace, SweepError> {
     let model = &preset.model;
     let Some(v) = model.membrane_var() else {
         return Err(SweepError::Usage(format!(

@@ -11,7 +11,7 @@
 //! window (mean needs two spikes, CV three; CV = population SD / mean).
 
 use super::{Control, SweepError, cell, chunks, engine_for, run_chunks};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -101,7 +101,7 @@ pub fn refine_total(cfg: &FiConfig, dt_ms: f64) -> u64 {
 /// `result.rheobase_bracket`; a grid that spikes at its first value, or never, has
 /// no bracket to narrow and is left as it is.
 pub fn refine_rheobase(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &FiConfig,
     result: &mut FiResult,
     control: &Control,
@@ -174,7 +174,7 @@ pub fn train_stats(
 }
 
 pub fn fi_sweep(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &FiConfig,
     control: &Control,
 ) -> Result<FiResult, SweepError> {

@@ -26,12 +26,12 @@ use super::protocols::{Responses, Runner};
 use super::sensitivity::{MOVES, SensitivityRow, moved, row};
 use super::trace_ref::RecordedReference;
 use super::{Control, SweepError};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 
 /// What the reference is, ready to score candidates against.
 pub enum Target {
     /// A preset, run under the spec's protocols.
-    Preset(Box<ResolvedPreset>),
+    Preset(Box<RunSpec>),
     /// Recorded traces.
     Recorded(RecordedReference),
 }
@@ -86,7 +86,7 @@ impl Coord {
 }
 
 /// The free parameters of `spec` for `candidate`, in model order.
-fn coords(spec: &FitSpec, candidate: &ResolvedPreset) -> Result<Vec<Coord>, SweepError> {
+fn coords(spec: &FitSpec, candidate: &RunSpec) -> Result<Vec<Coord>, SweepError> {
     let model = &candidate.model;
     let mut out: Vec<Coord> = Vec::new();
     for fp in &spec.free {
@@ -158,7 +158,7 @@ struct Scorer<'a> {
 impl<'a> Scorer<'a> {
     fn new(
         target: &'a Target,
-        candidate: &'a ResolvedPreset,
+        candidate: &'a RunSpec,
         spec: &'a FitSpec,
         threads: usize,
         control: &'a Control,
@@ -204,7 +204,7 @@ impl<'a> Scorer<'a> {
 /// The loss table of `candidate` (its own parameters) against `target`.
 pub fn score_candidate(
     target: &Target,
-    candidate: &ResolvedPreset,
+    candidate: &RunSpec,
     spec: &FitSpec,
     threads: usize,
     control: &Control,
@@ -215,10 +215,7 @@ pub fn score_candidate(
 }
 
 /// Loads the spec's reference: a preset (`reference_preset`) or its recordings.
-pub fn target_of(
-    spec: &FitSpec,
-    reference_preset: Option<ResolvedPreset>,
-) -> Result<Target, SweepError> {
+pub fn target_of(spec: &FitSpec, reference_preset: Option<RunSpec>) -> Result<Target, SweepError> {
     match (&spec.reference, reference_preset) {
         (_, Some(p)) => Ok(Target::Preset(Box::new(p))),
         (Some(Reference::Recorded(rs)), None) => Ok(Target::Recorded(RecordedReference::load(rs)?)),
@@ -233,7 +230,7 @@ pub fn target_of(
 /// after every round of generations.
 pub fn fit(
     target: &Target,
-    candidate: &ResolvedPreset,
+    candidate: &RunSpec,
     spec: &FitSpec,
     threads: usize,
     control: &Control,
@@ -441,7 +438,7 @@ impl Search<'_> {
 /// The sensitivity table at `parameters` (all moves scored in one batch).
 fn sensitivity(
     scorer: &Scorer,
-    candidate: &ResolvedPreset,
+    candidate: &RunSpec,
     coords: &[Coord],
     parameters: &[f64],
     loss0: f64,

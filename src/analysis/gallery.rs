@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use super::features::{MembraneTrace, run_membrane};
 use super::fi::{FiConfig, fi_sweep, fi_total, refine_rheobase, refine_total};
 use super::{Control, SweepError, linspace};
-use crate::io::preset::{ResolvedPreset, load_resolved};
-use crate::io::stimulus::{Stimulus, Waveform};
+use crate::io::preset::load_resolved;
+use crate::sim::run::RunSpec;
+use crate::sim::stimulus::{Stimulus, Waveform};
 
 /// The step's onset and end and the run's length (the same for every cell).
 pub const STEP_START_MS: f64 = 50.0;
@@ -110,7 +111,7 @@ impl GalleryCell {
 }
 
 /// The preset's parameters and start, its protocol replaced by one step of the drive.
-pub fn step_protocol(preset: &ResolvedPreset, drive: &str, amplitude: f64) -> ResolvedPreset {
+pub fn step_protocol(preset: &RunSpec, drive: &str, amplitude: f64) -> RunSpec {
     let mut p = preset.clone();
     p.events.clear();
     p.duration_ms = RUN_MS;
@@ -125,7 +126,7 @@ pub fn step_protocol(preset: &ResolvedPreset, drive: &str, amplitude: f64) -> Re
     p
 }
 
-fn rheobase_config(preset: &ResolvedPreset, drive: usize, threads: usize) -> Option<FiConfig> {
+fn rheobase_config(preset: &RunSpec, drive: usize, threads: usize) -> Option<FiConfig> {
     let p = &preset.model.desc.parameters[drive];
     let top = p.range.max.max(1.0);
     Some(FiConfig {
@@ -138,7 +139,7 @@ fn rheobase_config(preset: &ResolvedPreset, drive: usize, threads: usize) -> Opt
 }
 
 /// Lane-steps of [`gallery_cell`] for progress (at most).
-pub fn cell_total(preset: &ResolvedPreset) -> u64 {
+pub fn cell_total(preset: &RunSpec) -> u64 {
     let Some(drive) = preset.model.drive_param() else {
         return 0;
     };

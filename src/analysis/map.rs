@@ -16,7 +16,7 @@
 use super::features::{FiringClass, TrainContext, classify_train};
 use super::{Control, SweepError, cell, require_param, run_chunks};
 use crate::io::csv::time_label;
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::session::{Session, steps_for};
 
 /// Strides of the progressive passes, coarsest first.
@@ -108,7 +108,7 @@ pub fn pass_pixels(nx: usize, ny: usize, p: usize) -> Vec<(usize, usize)> {
 }
 
 /// Total lane-steps of a whole map (for progress bars).
-pub fn map_total(cfg: &MapConfig, preset: &ResolvedPreset) -> u64 {
+pub fn map_total(cfg: &MapConfig, preset: &RunSpec) -> u64 {
     steps_for(preset.duration_ms, preset.dt_ms) * (cfg.x.values.len() * cfg.y.values.len()) as u64
 }
 
@@ -132,7 +132,7 @@ fn check(cfg: &MapConfig) -> Result<(), SweepError> {
 }
 
 /// Whether the preset's protocol sets or stimulates parameter `name`.
-fn protocol_drives(preset: &ResolvedPreset, name: &str) -> bool {
+fn protocol_drives(preset: &RunSpec, name: &str) -> bool {
     preset.stimuli.iter().any(|s| s.target == name)
         || preset
             .events
@@ -143,7 +143,7 @@ fn protocol_drives(preset: &ResolvedPreset, name: &str) -> bool {
 /// Computes the whole map, calling `on_pass` with the partial result after each
 /// progressive pass.
 pub fn map_sweep(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     cfg: &MapConfig,
     control: &Control,
     mut on_pass: impl FnMut(&MapResult),
@@ -184,7 +184,7 @@ pub fn map_sweep(
 
 /// Runs one lane per (x, y) value pair and classifies each.
 fn run_pixels(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     (px, py): (usize, usize),
     values: &[(f64, f64)],
     threads: usize,
@@ -197,11 +197,7 @@ fn run_pixels(
             model.id()
         )));
     };
-    let resting_mv = preset
-        .initial
-        .iter()
-        .find(|(i, _)| *i == vi)
-        .map(|&(_, v)| v);
+    let resting_mv = preset.initial.get(vi).copied().flatten();
     let dt = preset.dt_ms;
     let n_steps = steps_for(preset.duration_ms, dt);
     let tail_from = n_steps - n_steps / 4;

@@ -30,7 +30,7 @@ pub mod trace_ref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::{Engine, EngineError};
 
 /// Progress and cancellation shared between a sweep and whoever watches it.
@@ -161,34 +161,12 @@ pub(crate) fn run_chunks<T: Send>(
 /// random stream `preset.seed + first_lane + i`, so results do not depend on how
 /// the lanes are split into chunks. Events and stimuli are not applied.
 pub(crate) fn engine_for(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     model: &Arc<crate::model::CompiledModel>,
     lanes: usize,
     first_lane: usize,
 ) -> Result<Engine, SweepError> {
-    let src = &preset.model;
-    let seed = preset.seed.wrapping_add(first_lane as u32);
-    let mut engine = Engine::new(
-        Arc::clone(model),
-        lanes,
-        preset.dt_ms,
-        preset.integrator,
-        seed,
-    )?;
-    for (p, &v) in src.desc.parameters.iter().zip(&preset.parameters) {
-        if let Some(i) = model.param_index(&p.name) {
-            engine.set_param_all(i, v);
-        }
-    }
-    engine.reset_state();
-    for &(i, v) in &preset.initial {
-        if let Some(j) = model.var_index(&src.vars[i].name) {
-            for lane in 0..lanes {
-                engine.set_var(j, lane, v);
-            }
-        }
-    }
-    Ok(engine)
+    Ok(preset.build_engine(model, lanes, first_lane as u32, |_| ())?)
 }
 
 /// Values from `from` to `to` (inclusive, within round-off) in steps of `step`.

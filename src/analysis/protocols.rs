@@ -12,8 +12,8 @@ use super::fi::{FiPoint, train_stats};
 use super::fitspec::{Amp, FitSpec};
 use super::objectives::round_label;
 use super::{Control, SweepError, chunks};
-use crate::io::preset::ResolvedPreset;
 use crate::sim::Engine;
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
 /// One step group's runs: amplitudes (this model's units) and spike times (ms).
@@ -63,7 +63,7 @@ impl Drive {
 /// Runs parameter sets of one preset's model under a spec's protocols, each batch
 /// of runs as the lanes of one engine (split into `threads` chunks).
 pub struct Runner<'a> {
-    pub preset: &'a ResolvedPreset,
+    pub preset: &'a RunSpec,
     pub spec: &'a FitSpec,
     /// This model's drive = factor × the spec's (reference-unit) values.
     pub factor: f64,
@@ -92,7 +92,7 @@ pub fn round2(x: f64) -> f64 {
 
 impl<'a> Runner<'a> {
     pub fn new(
-        preset: &'a ResolvedPreset,
+        preset: &'a RunSpec,
         spec: &'a FitSpec,
         factor: f64,
         threads: usize,
@@ -417,27 +417,15 @@ impl<'a> Runner<'a> {
     /// 0 and the preset's initial state.
     pub(crate) fn engine(&self, sets: &[&[f64]], seed_offset: usize) -> Result<Engine, SweepError> {
         let pre = self.preset;
-        let mut e = Engine::new(
-            pre.model.clone(),
-            sets.len(),
-            pre.dt_ms,
-            pre.integrator,
-            pre.seed.wrapping_add(seed_offset as u32),
-        )?;
-        for (lane, set) in sets.iter().enumerate() {
-            for (i, &v) in set.iter().enumerate() {
-                e.set_param(i, lane, v);
+        let lane_sets = |e: &mut Engine| {
+            for (lane, set) in sets.iter().enumerate() {
+                for (i, &v) in set.iter().enumerate() {
+                    e.set_param(i, lane, v);
+                }
+                e.set_param(self.drive, lane, 0.0);
             }
-            e.set_param(self.drive, lane, 0.0);
-        }
-        // Initial values may depend on parameters (`init=v_r`).
-        e.reset_state();
-        for &(i, v) in &pre.initial {
-            for lane in 0..sets.len() {
-                e.set_var(i, lane, v);
-            }
-        }
-        Ok(e)
+        };
+        Ok(pre.build_engine(&pre.model, sets.len(), seed_offset as u32, lane_sets)?)
     }
 
     fn run_chunk(

@@ -4,7 +4,7 @@
 //! start finds the marker (and its process is gone), the last session ended
 //! abnormally and the app offers to restore it (Restore / Discard).
 //!
-//! Two forms of the run are kept: `RunSetup::to_preset()`, the sliders, stimuli,
+//! Two forms of the run are kept: `RunSpec::to_preset()`, the sliders, stimuli,
 //! events and settings currently shown (what *Restore* brings back), and the worker's
 //! session, the run from its start plus every change logged since (what *Replay the
 //! recording* brings back: the demo as it happened, up to the last save). The
@@ -170,10 +170,10 @@ impl super::App {
 
     /// The worker described the session for the autosave: keep it and write.
     pub(super) fn on_autosave_session(&mut self, reply: &crate::sim::worker::SessionReply) {
-        let keep = reply.complete && reply.preset.events.len() <= MAX_AUTOSAVED_CHANGES;
+        let keep = reply.complete && reply.run.events.len() <= MAX_AUTOSAVED_CHANGES;
         // A run's log only grows: once too long, stop asking until the next run.
         self.recording_too_long = !keep;
-        self.autosaved_recording = keep.then(|| reply.preset.to_ron());
+        self.autosaved_recording = keep.then(|| reply.run.to_preset().to_ron());
         let Some(mut a) = self.autosave.take() else {
             return;
         };
@@ -281,7 +281,7 @@ impl super::App {
             .and_then(|p| p.resolve("autosaved session", text, own));
         match resolved {
             Ok(r) => {
-                if self.start_setup(crate::ui::run_setup::RunSetup::from_resolved(&r)) {
+                if self.start_setup(r) {
                     self.toasts.info(if replay {
                         "Replaying the last session's recording; it pauses where the recording ends"
                     } else {

@@ -115,7 +115,9 @@ impl App {
             );
         }
         match purpose {
-            SessionUse::SavePreset(path) => self.write_preset(&path, &reply.preset.to_ron()),
+            SessionUse::SavePreset(path) => {
+                self.write_preset(&path, &reply.run.to_preset().to_ron())
+            }
             SessionUse::Export(path, scope) => self.start_export(path, scope, reply),
             SessionUse::Autosave => self.on_autosave_session(&reply),
         }
@@ -144,7 +146,7 @@ impl App {
         };
         let export = CsvExport {
             path,
-            preset: reply.preset,
+            run: reply.run,
             model,
             vars,
             rows,

@@ -7,12 +7,12 @@ use super::App;
 use super::export_job::SessionUse;
 use crate::io::preset::{Preset, load_resolved};
 use crate::model::builtin::builtin;
+use crate::sim::run::RunSpec;
 use crate::sim::worker::Command;
 use crate::ui::Intent;
 use crate::ui::export::save_png;
 use crate::ui::file_dialog::PathUse;
 use crate::ui::presets::{presets_dir, remember};
-use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
 use crate::ui::undo::{ParamEdit, Restore};
 
@@ -22,7 +22,7 @@ impl App {
         match intent {
             Intent::SelectModel(id) => match builtin(&id) {
                 Some(Ok(m)) => {
-                    if self.start_setup(RunSetup::defaults(m)) {
+                    if self.start_setup(RunSpec::defaults(m)) {
                         self.notes.clear();
                         self.settings.model = id;
                     }
@@ -39,13 +39,13 @@ impl App {
                         v.is_finite()
                             && self
                                 .setup
-                                .params
+                                .parameters
                                 .get(i)
                                 .is_some_and(|old| old.to_bits() != v.to_bits())
                     })
                     .map(|(index, after)| ParamEdit {
                         index,
-                        before: self.setup.params[index],
+                        before: self.setup.parameters[index],
                         after,
                     })
                     .collect();
@@ -71,10 +71,10 @@ impl App {
                 let locked = |i: usize| self.params.locked.get(i).copied().unwrap_or(false);
                 let edits: Vec<ParamEdit> = (0..defaults.len())
                     .filter(|&i| !locked(i))
-                    .filter(|&i| defaults[i].to_bits() != self.setup.params[i].to_bits())
+                    .filter(|&i| defaults[i].to_bits() != self.setup.parameters[i].to_bits())
                     .map(|i| ParamEdit {
                         index: i,
-                        before: self.setup.params[i],
+                        before: self.setup.parameters[i],
                         after: defaults[i],
                     })
                     .collect();
@@ -90,7 +90,7 @@ impl App {
                 }
                 if let Some(slot) = self.setup.initial.get_mut(var) {
                     *slot = value.filter(|v| v.is_finite());
-                    self.send(Command::SetInitial(self.setup.initial_overrides()));
+                    self.send(Command::SetInitial(self.setup.initial.clone()));
                 }
             }
             Intent::SetDt(dt_ms) => {
@@ -274,7 +274,7 @@ impl App {
         }
     }
 
-    pub(super) fn set_stimuli(&mut self, stimuli: Vec<crate::io::stimulus::Stimulus>) {
+    pub(super) fn set_stimuli(&mut self, stimuli: Vec<crate::sim::stimulus::Stimulus>) {
         if let Some(e) = stimuli.iter().find_map(|s| s.validate().err()) {
             self.toasts.error(format!("stimulus: {e}"));
             return;
@@ -288,7 +288,7 @@ impl App {
     /// The timeline's edit of the timed events: checked as a preset would be, one
     /// undo step (a drag coalesces), sent to the worker, which acts on them from
     /// the current step on.
-    fn set_events(&mut self, events: Vec<crate::io::preset::Event>) {
+    fn set_events(&mut self, events: Vec<crate::sim::run::Event>) {
         let mut candidate = self.setup.clone();
         candidate.events = events;
         if let Err(e) = candidate.resolve() {
@@ -316,14 +316,15 @@ impl App {
         .then(|| current.clone());
         match load_resolved(path, own) {
             Ok(resolved) => {
-                if self.start_setup(RunSetup::from_resolved(&resolved)) {
+                let model = resolved.model.clone();
+                if self.start_setup(resolved) {
                     // Only built-ins are remembered: a model file may be gone next time.
-                    if builtin(resolved.model.id()).is_some() {
-                        self.settings.model = resolved.model.id().to_owned();
+                    if builtin(model.id()).is_some() {
+                        self.settings.model = model.id().to_owned();
                         remember(&mut self.settings.recent, path);
                     }
                     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    self.preset_label = stem.map(|s| (resolved.model.id().to_owned(), s));
+                    self.preset_label = stem.map(|s| (model.id().to_owned(), s));
                     self.toasts.info(format!("Opened {}", path.display()));
                     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
                     self.notes.show(
@@ -356,7 +357,7 @@ impl App {
         match crate::model::load_model(&file, &text) {
             Ok(model) => {
                 let id = model.id().to_owned();
-                if self.start_setup(RunSetup::defaults(model)) {
+                if self.start_setup(RunSpec::defaults(model)) {
                     // Exports name it in their sidecar, so the CLI can rerun them;
                     // the next start reopens it.
                     self.own_model_file = Some(path.to_owned());
@@ -374,7 +375,7 @@ impl App {
             .and_then(|p| p.resolve(name, &String::from_utf8_lossy(bytes), None));
         match resolved {
             Ok(r) => {
-                self.start_setup(RunSetup::from_resolved(&r));
+                self.start_setup(r);
             }
             Err(e) => self.toasts.error(e.to_string()),
         }
@@ -383,7 +384,7 @@ impl App {
     fn save_preset(&mut self, path: &Path) {
         let mut text = self.setup.to_preset().to_ron();
         // A fitted setup carries its fit's provenance, and its spec beside it.
-        if let Some((header, spec)) = self.compare.fit.provenance(&self.setup.params) {
+        if let Some((header, spec)) = self.compare.fit.provenance(&self.setup.parameters) {
             text = format!("{header}{text}");
             let spec_path = path.with_extension("spec.ron");
             if let Err(e) = crate::io::csv::write_file(&spec_path, spec.as_bytes()) {

@@ -71,7 +71,7 @@ impl App {
                 };
                 let input = crate::ui::focus::FocusInput {
                     model: &self.setup.model,
-                    values: &self.setup.params,
+                    values: &self.setup.parameters,
                     exposed,
                     running: self.running,
                     view: self.view,
@@ -135,7 +135,7 @@ impl App {
             let same_model = Arc::ptr_eq(&recorded.model, &self.setup.model);
             let default_params: Vec<f64>;
             let params = if same_model {
-                &self.setup.params
+                &self.setup.parameters
             } else {
                 default_params = recorded
                     .model
@@ -241,7 +241,7 @@ impl App {
                     .collect();
                 (self.params.hidden, self.params.locked) = self.lesson_param_masks();
                 self.params
-                    .ui(ui, &model, &self.setup.params, &stimulated, out);
+                    .ui(ui, &model, &self.setup.parameters, &stimulated, out);
             });
         egui::CollapsingHeader::new("Stimulus")
             .id_salt("stimulus")

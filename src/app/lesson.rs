@@ -9,8 +9,8 @@ use super::App;
 use crate::io::preset::load_resolved;
 use crate::lesson::{self, LessonState, Opens};
 use crate::model::builtin::builtin;
+use crate::sim::run::RunSpec;
 use crate::ui::lesson_panel::{HistoryRecording, from_view, to_view};
-use crate::ui::run_setup::RunSetup;
 use crate::ui::{Intent, View};
 
 impl App {
@@ -49,7 +49,7 @@ impl App {
             Some(Ok(mut setup)) => {
                 for (name, &v) in &step.set {
                     if let Some(i) = setup.model.param_index(name) {
-                        setup.params[i] = v;
+                        setup.parameters[i] = v;
                     }
                 }
                 if step.free_running {
@@ -85,13 +85,13 @@ impl App {
         }
     }
 
-    fn lesson_setup(&self, opens: &Opens) -> Result<RunSetup, String> {
+    fn lesson_setup(&self, opens: &Opens) -> Result<RunSpec, String> {
         match opens {
             Opens::Preset(path) => load_resolved(path, None)
-                .map(|r| RunSetup::from_resolved(&r))
+                .map(|r| r)
                 .map_err(|e| e.to_string()),
             Opens::Model(id) => match builtin(id) {
-                Some(Ok(m)) => Ok(RunSetup::defaults(m)),
+                Some(Ok(m)) => Ok(RunSpec::defaults(m)),
                 Some(Err(e)) => Err(format!("model {id}: {e}")),
                 None => Err(format!("unknown model {id}")),
             },

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::session::Session;
 
 /// Longest run started without `--force`, in seconds of estimated wall time.
@@ -45,7 +45,7 @@ pub fn steps_f64(duration_ms: f64, dt_ms: f64) -> f64 {
 /// Times a few steps of `preset` (events and stimuli included) over `lanes` lanes;
 /// returns seconds per lane-step. Sweeps run many lanes at once, which costs far
 /// less per lane than one lane alone, so they calibrate with their lane count.
-pub fn seconds_per_step(preset: &ResolvedPreset, lanes: usize) -> f64 {
+pub fn seconds_per_step(preset: &RunSpec, lanes: usize) -> f64 {
     let lanes = lanes.clamp(1, 64);
     // Without the events: merging a long protocol costs more than the steps timed.
     let Ok(mut session) = Session::without_events(preset, lanes) else {
@@ -84,7 +84,7 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 /// Checks a sweep or fit: `runs` of `duration_ms` each over `preset`'s model and dt,
 /// shared by `threads` (the tables it writes are small).
 pub fn check_runs(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     runs: f64,
     duration_ms: f64,
     threads: usize,

@@ -12,7 +12,8 @@ use crate::analysis::compare::{Responses, compare, drive_unit_warning, snippet};
 use crate::analysis::fit::{FitResult, Target, fit, score_candidate, target_of};
 use crate::analysis::fitspec::{FitSpec, FreeParam, Reference};
 use crate::analysis::sensitivity;
-use crate::io::preset::{Preset, ResolvedPreset};
+use crate::io::preset::Preset;
+use crate::sim::run::RunSpec;
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
@@ -82,7 +83,7 @@ pub struct Common {
     pub threads: Option<usize>,
 }
 
-fn load(path: &Path, model_file: Option<&Path>) -> Result<ResolvedPreset> {
+fn load(path: &Path, model_file: Option<&Path>) -> Result<RunSpec> {
     let args = PresetArgs {
         preset: path.to_owned(),
         out: PathBuf::new(),
@@ -109,7 +110,7 @@ fn inputs(
     common: &Common,
     reference: Option<&Path>,
     candidate: Option<&Path>,
-) -> Result<(FitSpec, Target, ResolvedPreset, String)> {
+) -> Result<(FitSpec, Target, RunSpec, String)> {
     let spec = FitSpec::load(&common.spec).map_err(|e| UsageError(e.to_string()))?;
     let Some(cand_path) = candidate
         .map(Path::to_owned)
@@ -323,7 +324,7 @@ fn comment(text: &str) -> String {
 
 /// Before, the starts, the polish, after and the sensitivity, as printed and as
 /// the fitted preset's provenance.
-pub fn report_text(result: &FitResult, candidate: &ResolvedPreset, secs: f64) -> String {
+pub fn report_text(result: &FitResult, candidate: &RunSpec, secs: f64) -> String {
     let mut s = String::from("before:\n");
     s.push_str(&result.before.text());
     for l in result.before.summary_lines() {

@@ -29,8 +29,9 @@ mod import;
 mod lesson;
 mod open;
 
-use crate::io::preset::{Preset, ResolvedPreset};
+use crate::io::preset::Preset;
 use crate::model::{CompiledModel, builtin, load_model};
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 use crate::sim::{Engine, Integrator};
 
@@ -289,7 +290,7 @@ pub(crate) fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
 }
 
 /// Reads the preset and applies the command-line overrides on top of it.
-pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<ResolvedPreset> {
+pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<RunSpec> {
     let file = args.preset.display().to_string();
     let bytes = crate::io::read::read_limited(&args.preset, crate::io::preset::MAX_PRESET_BYTES)
         .map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
@@ -438,7 +439,7 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-fn sweep_preset(base: &SweepBase) -> Result<ResolvedPreset> {
+fn sweep_preset(base: &SweepBase) -> Result<RunSpec> {
     resolve_run(&base.run, None)
 }
 
@@ -529,7 +530,7 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
 }
 
 /// A preset file as it stands, without overrides.
-fn resolve_file(path: &Path) -> Result<ResolvedPreset> {
+fn resolve_file(path: &Path) -> Result<RunSpec> {
     let args = PresetArgs {
         preset: path.to_owned(),
         out: PathBuf::new(),

@@ -18,7 +18,7 @@ use super::budget::{self, Work};
 use super::{RunArgs, UsageError, resolve_run};
 use crate::io::atomic::AtomicFile;
 use crate::io::csv::{format_row, header, record_indices, sidecar, time_label};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 use crate::sim::session::{Session, steps_for};
 
 /// A run stopped by a NaN or infinity (exit code 3); its rows so far were written.
@@ -88,7 +88,7 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
 }
 
 /// Refuses a run that would take too long or not fit on the disk (`--force` skips).
-fn check_budget(resolved: &ResolvedPreset, vars: &[usize], out: &Path, force: bool) -> Result<()> {
+fn check_budget(resolved: &RunSpec, vars: &[usize], out: &Path, force: bool) -> Result<()> {
     let steps = budget::steps_f64(resolved.duration_ms, resolved.dt_ms);
     // A round-trip f64 prints in at most 24 characters, typically 17-19.
     let bytes = (steps + 1.0) * (22.0 * (vars.len() + 1) as f64 + 3.0);
@@ -168,7 +168,7 @@ pub struct Overridden {
 
 /// The `--set NAME=VALUE` overrides that one of the preset's events sets or adds to
 /// later; the first such event of each, in time order.
-pub fn overridden_sets(sets: &[String], resolved: &ResolvedPreset) -> Vec<Overridden> {
+pub fn overridden_sets(sets: &[String], resolved: &RunSpec) -> Vec<Overridden> {
     let mut out = Vec::new();
     for kv in sets {
         let Some((name, value)) = kv.split_once('=') else {

@@ -22,9 +22,9 @@
 use std::fmt::Write as _;
 
 use crate::io::csv::fmt_num;
-use crate::io::preset::ResolvedPreset;
 use crate::model::{CompiledModel, VarKind};
 use crate::sim::EngineError;
+use crate::sim::run::RunSpec;
 use crate::sim::session::{Session, steps_for};
 
 /// The files of an export: (file name, contents).
@@ -131,7 +131,7 @@ pub fn neuron_definition(model: &CompiledModel, parameters: &[f64], initial: &[f
 }
 
 /// The initial state a run of `preset` starts from (every variable).
-pub fn initial_state(preset: &ResolvedPreset) -> Result<Vec<f64>, EngineError> {
+pub fn initial_state(preset: &RunSpec) -> Result<Vec<f64>, EngineError> {
     let session = Session::new(preset, 1)?;
     Ok((0..preset.model.vars.len())
         .map(|i| session.engine.var(i, 0))
@@ -140,7 +140,7 @@ pub fn initial_state(preset: &ResolvedPreset) -> Result<Vec<f64>, EngineError> {
 
 /// Per step, the value of every stimulated parameter during that step, exactly
 /// as our session applies it (events included).
-fn stimulus_table(preset: &ResolvedPreset, names: &[String]) -> Result<String, EngineError> {
+fn stimulus_table(preset: &RunSpec, names: &[String]) -> Result<String, EngineError> {
     let mut session = Session::new(preset, 1)?;
     let m = preset.model.clone();
     let index: Vec<usize> = names.iter().filter_map(|n| m.param_index(n)).collect();
@@ -160,10 +160,7 @@ fn stimulus_table(preset: &ResolvedPreset, names: &[String]) -> Result<String, E
 /// Builds the neuron module, the CompNeuroPy snippet, the script and (with
 /// stimuli) the stimulus table.
 /// `label` names where the preset came from (a file name) in the headers.
-pub fn export_annarchy(
-    preset: &ResolvedPreset,
-    label: &str,
-) -> Result<AnnarchyExport, EngineError> {
+pub fn export_annarchy(preset: &RunSpec, label: &str) -> Result<AnnarchyExport, EngineError> {
     let m = &preset.model;
     let stem = module_stem(m);
     let initial = initial_state(preset)?;
@@ -209,7 +206,7 @@ fn py_dict(pairs: impl Iterator<Item = (String, f64)>) -> String {
 }
 
 fn script_text(
-    preset: &ResolvedPreset,
+    preset: &RunSpec,
     label: &str,
     stem: &str,
     initial: &[f64],
@@ -267,7 +264,7 @@ fn script_text(
         .replace("{SPIKING}", if m.has_spike() { "True" } else { "False" })
 }
 
-fn integrator_note(preset: &ResolvedPreset) -> String {
+fn integrator_note(preset: &RunSpec) -> String {
     match preset.integrator.name() {
         "euler" => "explicit Euler, ANNarchy's default, as the preset".into(),
         other => format!(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::annarchy::{neuron_definition, py_float};
 use crate::model::{CompiledModel, VarKind};
-use crate::sim::{Engine, Integrator};
+use crate::sim::run::RunSpec;
 
 /// `__init__` arguments of the CompNeuroPy 1.0.4 neuron classes, as printed in the
 /// seed reference (`tests/interop.rs` checks this table against it). The HH
@@ -382,15 +382,15 @@ pub fn compneuropy_signature(id: &str) -> Option<&'static [&'static str]> {
 /// The state a run of `model` with `parameters` starts from (its `init=` values,
 /// evaluated with these parameters).
 pub fn default_initial(model: &CompiledModel, parameters: &[f64], dt_ms: f64) -> Vec<f64> {
-    let Ok(mut engine) = Engine::new(Arc::new(model.clone()), 1, dt_ms, Integrator::Euler, 0)
-    else {
-        return vec![0.0; model.vars.len()];
+    let run = RunSpec {
+        parameters: parameters.to_vec(),
+        dt_ms,
+        ..RunSpec::defaults(Arc::new(model.clone()))
     };
-    for (i, &v) in parameters.iter().enumerate() {
-        engine.set_param_all(i, v);
+    match run.engine(1) {
+        Ok(engine) => (0..model.vars.len()).map(|i| engine.var(i, 0)).collect(),
+        Err(_) => vec![0.0; model.vars.len()],
     }
-    engine.reset_state();
-    (0..model.vars.len()).map(|i| engine.var(i, 0)).collect()
 }
 
 /// The snippet of `model` with `parameters`, starting from `initial` (every

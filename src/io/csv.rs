@@ -8,8 +8,8 @@ use std::io;
 
 use std::collections::BTreeMap;
 
-use super::preset::ResolvedPreset;
 use crate::model::CompiledModel;
+use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
 /// Formats a number so that parsing it gives back the same f64.
@@ -24,11 +24,7 @@ pub fn fmt_num(v: f64, out: &mut String) {
     };
 }
 
-/// The time label of row `step`, rounded so that 0.1 * 3 prints as 0.3.
-pub fn time_label(step: u64, dt_ms: f64) -> f64 {
-    let t = step as f64 * dt_ms;
-    (t * 1e9).round() / 1e9
-}
+pub use crate::sim::session::time_label;
 
 pub fn header(model: &CompiledModel, vars: &[usize]) -> String {
     let mut h = String::from("t");
@@ -86,8 +82,8 @@ pub struct Sidecar<'a> {
     n_steps: u64,
     integrator: &'static str,
     seed: u32,
-    events: &'a [super::preset::Event],
-    stimuli: &'a [super::stimulus::Stimulus],
+    events: &'a [crate::sim::run::Event],
+    stimuli: &'a [crate::sim::stimulus::Stimulus],
     columns: Vec<String>,
     row_semantics: &'static str,
     preset_ron: String,
@@ -105,7 +101,7 @@ impl Sidecar<'_> {
 
 /// The sidecar of `preset`'s run with the columns `vars`.
 pub fn sidecar<'a>(
-    preset: &'a ResolvedPreset,
+    preset: &'a RunSpec,
     vars: &[usize],
     model_file: Option<&'a str>,
 ) -> Sidecar<'a> {
@@ -118,7 +114,7 @@ pub fn sidecar<'a>(
         .map(|(p, v)| (p.name.as_str(), *v))
         .collect();
     // The state at t = 0 (initial values may be expressions of parameters).
-    let engine = crate::sim::session::initial_engine(preset, 1).ok();
+    let engine = preset.engine(1).ok();
     let initial_values = m
         .vars
         .iter()
@@ -130,7 +126,7 @@ pub fn sidecar<'a>(
             )
         })
         .collect();
-    let mut full = preset.preset.clone();
+    let mut full = preset.to_preset();
     full.parameters = m
         .desc
         .parameters

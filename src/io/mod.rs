@@ -1,4 +1,4 @@
-//! Files: presets (RON), stimulus waveforms, trace CSV and sidecars.
+//! Files: presets (RON), trace CSV and sidecars, atomic writes, bounded reads.
 
 pub mod atomic;
 pub mod csv;
@@ -6,4 +6,3 @@ pub mod preset;
 pub mod protocol;
 pub mod read;
 pub mod ron_path;
-pub mod stimulus;

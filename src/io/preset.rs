@@ -8,27 +8,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::stimulus::Stimulus;
 use crate::model::{CompiledModel, builtin};
 use crate::sim::Integrator;
-
-/// A change applied between steps, before step `round(t_ms / dt_ms)`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Event {
-    pub t_ms: f64,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub set: BTreeMap<String, f64>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub add: BTreeMap<String, f64>,
-    /// Switches the integrator from this step on (a recorded session's change).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integrator: Option<String>,
-    /// Replaces every stimulus from this step on, as a stimulus edit in the GUI does:
-    /// the waveforms keep absolute time, noise streams start afresh (seed + index).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stimuli: Option<Vec<Stimulus>>,
-}
+pub use crate::sim::run::{DEFAULT_DURATION_MS, DEFAULT_SEED};
+use crate::sim::run::{Event, RunSpec, default_pause_at_end};
+use crate::sim::stimulus::Stimulus;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,7 +44,6 @@ pub struct Preset {
     pub pause_at_end: Option<bool>,
 }
 
-pub const DEFAULT_DURATION_MS: f64 = 1000.0;
 /// Largest preset file accepted (a 200k-event protocol is ~10 MB).
 pub const MAX_PRESET_BYTES: usize = 64 << 20;
 /// Most events in one preset.
@@ -71,7 +54,6 @@ pub const MAX_STIMULI: usize = 1_000;
 pub const MAX_NAMES: usize = 10_000;
 /// Deepest bracket nesting RON may follow (a valid preset needs 6).
 const MAX_RON_NESTING: usize = 32;
-pub const DEFAULT_SEED: u32 = 2024;
 
 /// What is wrong with a preset, and where.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -94,24 +76,6 @@ impl fmt::Display for PresetError {
             write!(f, "field `{}`: {}", self.field, self.message)
         }
     }
-}
-
-/// A preset checked against its model: every value resolved, ready to run.
-#[derive(Clone, Debug)]
-pub struct ResolvedPreset {
-    pub model: Arc<CompiledModel>,
-    /// One value per model parameter, in model order.
-    pub parameters: Vec<f64>,
-    /// (variable index, value) overriding the model's initial values.
-    pub initial: Vec<(usize, f64)>,
-    pub dt_ms: f64,
-    pub duration_ms: f64,
-    pub integrator: Integrator,
-    pub seed: u32,
-    pub events: Vec<Event>,
-    pub stimuli: Vec<Stimulus>,
-    /// The preset as written (with defaults filled in), for sidecars.
-    pub preset: Preset,
 }
 
 impl Preset {
@@ -204,12 +168,12 @@ impl Preset {
     }
 
     /// Checks names and values against the model (built-in unless `model` is given).
-    pub fn resolve(
+    fn check(
         &self,
         file: &str,
         source: &str,
         model: Option<Arc<CompiledModel>>,
-    ) -> Result<ResolvedPreset, PresetError> {
+    ) -> Result<Resolved, PresetError> {
         let line_of = |key: &str| find_line(source, key);
         let model = match model {
             Some(m) => m,
@@ -232,14 +196,16 @@ impl Preset {
                 }
             },
         };
-        let finite = |field: String, v: f64, key: &str| -> Result<f64, PresetError> {
+        // The field's name is formatted only for an error: a 200k-event preset
+        // checks a million values.
+        let finite = |field: &dyn Fn() -> String, v: f64, key: &str| -> Result<f64, PresetError> {
             if v.is_finite() {
                 Ok(v)
             } else {
                 Err(err(
                     file,
                     line_of(key),
-                    &field,
+                    &field(),
                     format!("{v} is not a finite number"),
                 ))
             }
@@ -256,9 +222,9 @@ impl Preset {
                     false,
                 ));
             };
-            parameters[i] = finite(format!("parameters.{name}"), v, name)?;
+            parameters[i] = finite(&|| format!("parameters.{name}"), v, name)?;
         }
-        let mut initial = Vec::new();
+        let mut initial = vec![None; model.vars.len()];
         for (name, &v) in &self.initial {
             let Some(i) = model.var_index(name) else {
                 return Err(unknown_name(
@@ -270,10 +236,10 @@ impl Preset {
                     true,
                 ));
             };
-            initial.push((i, finite(format!("initial.{name}"), v, name)?));
+            initial[i] = Some(finite(&|| format!("initial.{name}"), v, name)?);
         }
         let dt_ms = finite(
-            "dt_ms".into(),
+            &|| "dt_ms".into(),
             self.dt_ms.unwrap_or(model.desc.dt_ms),
             "dt_ms",
         )?;
@@ -286,7 +252,7 @@ impl Preset {
             ));
         }
         let duration_ms = finite(
-            "duration_ms".into(),
+            &|| "duration_ms".into(),
             self.duration_ms.unwrap_or(DEFAULT_DURATION_MS),
             "duration_ms",
         )?;
@@ -307,7 +273,7 @@ impl Preset {
                 })?,
         };
         for (k, ev) in self.events.iter().enumerate() {
-            finite(format!("events[{k}].t_ms"), ev.t_ms, "t_ms")?;
+            finite(&|| format!("events[{k}].t_ms"), ev.t_ms, "t_ms")?;
             if ev.t_ms < 0.0 {
                 return Err(err(
                     file,
@@ -317,41 +283,103 @@ impl Preset {
                 ));
             }
             for (name, &v) in ev.set.iter().chain(&ev.add) {
-                let field = format!("events[{k}].{name}");
+                let field = || format!("events[{k}].{name}");
                 if model.slot_of(name).is_none() {
                     return Err(unknown_name(
                         file,
                         line_of(name),
-                        &field,
+                        &field(),
                         name,
                         &model,
                         true,
                     ));
                 }
-                finite(field, v, name)?;
+                finite(&field, v, name)?;
             }
         }
         for (k, ev) in self.events.iter().enumerate() {
             check_event_changes(file, source, k, ev, &model)?;
         }
         check_stimuli(file, source, "stimuli", &self.stimuli, &model)?;
-        let mut preset = self.clone();
-        preset.dt_ms = Some(dt_ms);
-        preset.duration_ms = Some(duration_ms);
-        preset.integrator = Some(integrator.name().to_owned());
-        preset.seed = Some(self.seed.unwrap_or(DEFAULT_SEED));
-        Ok(ResolvedPreset {
+        let seed = self.seed.unwrap_or(DEFAULT_SEED);
+        let pause_at_end = self
+            .pause_at_end
+            .unwrap_or_else(|| default_pause_at_end(&self.events, &self.stimuli));
+        Ok(Resolved {
             parameters,
             initial,
             dt_ms,
             duration_ms,
             integrator,
-            seed: self.seed.unwrap_or(DEFAULT_SEED),
-            events: self.events.clone(),
-            stimuli: self.stimuli.clone(),
+            seed,
+            pause_at_end,
             model,
-            preset,
         })
+    }
+
+    /// Checks names and values against the model (built-in unless `model` is
+    /// given) and turns the preset into the run it describes. `source` is the
+    /// file's text, for line numbers in errors.
+    pub fn resolve(
+        &self,
+        file: &str,
+        source: &str,
+        model: Option<Arc<CompiledModel>>,
+    ) -> Result<RunSpec, PresetError> {
+        let r = self.check(file, source, model)?;
+        Ok(r.into_run(
+            self.events.clone(),
+            self.stimuli.clone(),
+            self.notes.clone(),
+        ))
+    }
+
+    /// As [`Preset::resolve`], moving the events and stimuli into the run instead
+    /// of copying them (a 200k-event protocol is held once).
+    pub fn into_run(
+        self,
+        file: &str,
+        source: &str,
+        model: Option<Arc<CompiledModel>>,
+    ) -> Result<RunSpec, PresetError> {
+        let r = self.check(file, source, model)?;
+        Ok(r.into_run(self.events, self.stimuli, self.notes))
+    }
+}
+
+/// A preset's values checked against its model; the protocol stays in the preset
+/// until it is moved (or copied) into the run.
+struct Resolved {
+    model: Arc<CompiledModel>,
+    parameters: Vec<f64>,
+    initial: Vec<Option<f64>>,
+    dt_ms: f64,
+    duration_ms: f64,
+    integrator: Integrator,
+    seed: u32,
+    pause_at_end: bool,
+}
+
+impl Resolved {
+    fn into_run(
+        self,
+        events: Vec<Event>,
+        stimuli: Vec<Stimulus>,
+        notes: Option<String>,
+    ) -> RunSpec {
+        RunSpec {
+            model: self.model,
+            parameters: self.parameters,
+            initial: self.initial,
+            dt_ms: self.dt_ms,
+            duration_ms: self.duration_ms,
+            pause_at_end: self.pause_at_end,
+            integrator: self.integrator,
+            seed: self.seed,
+            events,
+            stimuli,
+            notes,
+        }
     }
 }
 
@@ -430,20 +458,21 @@ pub fn changed_parameters(model: &CompiledModel, values: &[f64]) -> BTreeMap<Str
         .collect()
 }
 
-impl ResolvedPreset {
+impl RunSpec {
     /// The preset that reproduces this run description as it is now (its values,
     /// not the file it was read from): every parameter that differs from the
-    /// model's default, the initial values, dt, duration, integrator, seed, events
-    /// and stimuli.
+    /// model's default, the initial values, dt, duration, integrator, seed, events,
+    /// stimuli, notes, and `pause_at_end` where it differs from the default rule.
     pub fn to_preset(&self) -> Preset {
         let m = &self.model;
         Preset {
             model: m.id().to_owned(),
             parameters: changed_parameters(m, &self.parameters),
-            initial: self
-                .initial
+            initial: m
+                .vars
                 .iter()
-                .filter_map(|&(i, v)| Some((m.vars.get(i)?.name.clone(), v)))
+                .zip(&self.initial)
+                .filter_map(|(var, v)| Some((var.name.clone(), (*v)?)))
                 .collect(),
             dt_ms: Some(self.dt_ms),
             duration_ms: Some(self.duration_ms),
@@ -451,9 +480,17 @@ impl ResolvedPreset {
             seed: Some(self.seed),
             events: self.events.clone(),
             stimuli: self.stimuli.clone(),
-            notes: self.preset.notes.clone(),
-            pause_at_end: self.preset.pause_at_end,
+            notes: self.notes.clone(),
+            pause_at_end: None,
         }
+        .with_pause_at_end(self.pause_at_end)
+    }
+
+    /// Checks this run as the CLI would check it saved as a preset (names, finite
+    /// values, waveforms): what the GUI does before handing its settings to a job.
+    pub fn resolve(&self) -> Result<RunSpec, PresetError> {
+        self.to_preset()
+            .into_run("(current settings)", "", Some(Arc::clone(&self.model)))
     }
 }
 
@@ -461,12 +498,12 @@ impl ResolvedPreset {
 pub fn load_resolved(
     path: &Path,
     model: Option<Arc<CompiledModel>>,
-) -> Result<ResolvedPreset, PresetError> {
+) -> Result<RunSpec, PresetError> {
     let file = path.display().to_string();
     let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
         .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
-    preset.resolve(&file, &String::from_utf8_lossy(&bytes), model)
+    preset.into_run(&file, &String::from_utf8_lossy(&bytes), model)
 }
 
 /// Parses RON text into `T` with the presets' options (implicit `Some`, bounded

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::preset::{MAX_PRESET_BYTES, Preset};
+use crate::sim::run::default_pause_at_end;
 
 /// Longest notes shown (characters); a longer header is cut with an ellipsis.
 pub const MAX_NOTES_CHARS: usize = 8_000;
@@ -93,12 +94,11 @@ pub fn notes_of_file(path: &Path) -> Option<String> {
 }
 
 /// Whether a run of the preset pauses at `duration_ms`: as the preset says, else
-/// when it has a protocol (timed events or stimulus waveforms), so a teacher sees
-/// the whole protocol once instead of watching it scroll away.
+/// by the run's default rule ([`default_pause_at_end`]).
 pub fn pauses_at_end(preset: &Preset) -> bool {
     preset
         .pause_at_end
-        .unwrap_or(!preset.events.is_empty() || !preset.stimuli.is_empty())
+        .unwrap_or_else(|| default_pause_at_end(&preset.events, &preset.stimuli))
 }
 
 impl Preset {

@@ -8,8 +8,8 @@ use crate::analysis::Control;
 use crate::analysis::bifurcation::{BifurcationConfig, bifurcation};
 use crate::analysis::features::{Features, features};
 use crate::analysis::fi::{FiConfig, fi_sweep, refine_rheobase};
-use crate::io::preset::ResolvedPreset;
 use crate::model::CompiledModel;
+use crate::sim::run::RunSpec;
 
 /// Rates, features and classes are taken over this last stretch of the run...
 pub const WINDOW_MS: f64 = 1000.0;
@@ -33,7 +33,7 @@ pub struct Observed<'a> {
     /// The recorded time at which the step started (or its run began).
     pub since_ms: f64,
     /// Current settings of the live run.
-    pub settings: &'a ResolvedPreset,
+    pub settings: &'a RunSpec,
     pub view: LessonView,
 }
 
@@ -60,7 +60,7 @@ pub struct Analyses {
 }
 
 impl Analyses {
-    fn refresh(&mut self, s: &ResolvedPreset) {
+    fn refresh(&mut self, s: &RunSpec) {
         let key = format!(
             "{}|{:?}|{}",
             s.model.id(),
@@ -75,14 +75,14 @@ impl Analyses {
         }
     }
 
-    fn fixed_points(&mut self, s: &ResolvedPreset) -> Option<(usize, usize)> {
+    fn fixed_points(&mut self, s: &RunSpec) -> Option<(usize, usize)> {
         self.refresh(s);
         *self
             .fixed_points
             .get_or_insert_with(|| count_fixed_points(s))
     }
 
-    fn rheobase(&mut self, s: &ResolvedPreset) -> Option<f64> {
+    fn rheobase(&mut self, s: &RunSpec) -> Option<f64> {
         self.refresh(s);
         *self.rheobase.get_or_insert_with(|| rheobase_of(s))
     }
@@ -96,7 +96,7 @@ fn drive_name(model: &CompiledModel) -> Option<String> {
 
 /// Equilibria of the current settings (as the bifurcation diagram finds them):
 /// (count, stable count).
-fn count_fixed_points(s: &ResolvedPreset) -> Option<(usize, usize)> {
+fn count_fixed_points(s: &RunSpec) -> Option<(usize, usize)> {
     let param = drive_name(&s.model)?;
     let value = s.parameters[s.model.param_index(&param)?];
     let mut cfg = BifurcationConfig::new(&param, vec![value], 1);
@@ -114,7 +114,7 @@ fn count_fixed_points(s: &ResolvedPreset) -> Option<(usize, usize)> {
 
 /// The refined rheobase of the drive over its slider range (600 ms holds, spikes
 /// counted after 100 ms, as the f–I tab).
-fn rheobase_of(s: &ResolvedPreset) -> Option<f64> {
+fn rheobase_of(s: &RunSpec) -> Option<f64> {
     let param = drive_name(&s.model)?;
     let p = &s.model.desc.parameters[s.model.param_index(&param)?];
     let values = crate::analysis::linspace(p.range.min, p.range.max, 41).ok()?;

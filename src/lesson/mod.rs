@@ -159,7 +159,7 @@ impl LessonState {
         &mut self,
         generation: u64,
         recording: &dyn Recording,
-        settings: impl FnOnce() -> Option<crate::io::preset::ResolvedPreset>,
+        settings: impl FnOnce() -> Option<crate::sim::run::RunSpec>,
         view: LessonView,
     ) {
         let start_ms = recording.span_ms().map_or(0.0, |(t0, _)| t0);

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use super::check::{Analyses, Observed, Recording, evaluate};
 use super::format::{Check, Lesson, LessonError, LessonView, Opens};
 use super::{BUILTIN, LessonState, builtin_text, load};
-use crate::io::preset::{Preset, ResolvedPreset};
+use crate::io::preset::Preset;
+use crate::sim::run::RunSpec;
 
 fn presets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets")
@@ -239,7 +240,7 @@ impl Recording for Fake {
     }
 }
 
-fn izhikevich(i_app: f64) -> ResolvedPreset {
+fn izhikevich(i_app: f64) -> RunSpec {
     let mut p = Preset {
         model: "Izhikevich2007".into(),
         ..Preset::default()
@@ -248,7 +249,7 @@ fn izhikevich(i_app: f64) -> ResolvedPreset {
     p.resolve("t", "", None).expect("resolves")
 }
 
-fn passes(check: &Check, rec: &Fake, since_ms: f64, s: &ResolvedPreset) -> bool {
+fn passes(check: &Check, rec: &Fake, since_ms: f64, s: &RunSpec) -> bool {
     let o = Observed {
         recording: rec,
         since_ms,

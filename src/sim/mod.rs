@@ -1,9 +1,13 @@
-//! Simulation: the population engine, integrators and random numbers.
+//! Simulation: the run description, the population engine, integrators, random
+//! numbers, stimulus waveforms and the live worker. Nothing here reads or writes
+//! files (`io` does, and imports this module, never the reverse).
 
 pub mod engine;
 pub mod integrator;
 pub mod rng;
+pub mod run;
 pub mod session;
+pub mod stimulus;
 pub mod worker;
 
 pub use engine::{Engine, EngineError};

@@ -1,10 +1,10 @@
 //! A run of one preset: the engine plus the protocol (events and stimuli) that
 //! drives it. Used alike by the CLI, the oracle tests and the live worker.
 
-use crate::io::preset::{Event, ResolvedPreset};
-use crate::io::stimulus::{Stimulus, StimulusPlayer};
+use super::run::{Event, RunSpec};
+use super::stimulus::{Stimulus, StimulusPlayer};
+use super::{Engine, EngineError, Integrator};
 use crate::model::CompiledModel;
-use crate::sim::{Engine, EngineError, Integrator};
 
 #[derive(Clone, Debug)]
 enum Target {
@@ -63,49 +63,32 @@ pub fn event_step(t_ms: f64, dt_ms: f64) -> u64 {
     (t_ms / dt_ms).round().max(0.0) as u64
 }
 
+/// The time label of row `step`, rounded so that 0.1 * 3 prints as 0.3.
+pub fn time_label(step: u64, dt_ms: f64) -> f64 {
+    let t = step as f64 * dt_ms;
+    (t * 1e9).round() / 1e9
+}
+
 /// ANNarchy's `simulate(T)` runs `ceil(T / dt)` steps, round-off included (§1).
 pub fn steps_for(duration_ms: f64, dt_ms: f64) -> u64 {
     (duration_ms / dt_ms).ceil().max(0.0) as u64
 }
 
-/// The engine of `preset` at t = 0 over `lanes` lanes: its parameters, then the
-/// model's initial values (which may be expressions of parameters, `init=v_r`), then
-/// the preset's own initial values.
-pub fn initial_engine(preset: &ResolvedPreset, lanes: usize) -> Result<Engine, EngineError> {
-    let mut engine = Engine::new(
-        preset.model.clone(),
-        lanes,
-        preset.dt_ms,
-        preset.integrator,
-        preset.seed,
-    )?;
-    for (i, &v) in preset.parameters.iter().enumerate() {
-        engine.set_param_all(i, v);
-    }
-    engine.reset_state();
-    for &(i, v) in &preset.initial {
-        for lane in 0..lanes {
-            engine.set_var(i, lane, v);
-        }
-    }
-    Ok(engine)
-}
-
 impl Session {
     /// Sets up `lanes` identical lanes for the preset, at t = 0.
-    pub fn new(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
+    pub fn new(preset: &RunSpec, lanes: usize) -> Result<Self, EngineError> {
         Self::build(preset, lanes, &preset.events)
     }
 
     /// As [`Session::new`] without the preset's events: what a step costs, measured
     /// without setting up a long protocol first (run budgets).
-    pub fn without_events(preset: &ResolvedPreset, lanes: usize) -> Result<Self, EngineError> {
+    pub fn without_events(preset: &RunSpec, lanes: usize) -> Result<Self, EngineError> {
         Self::build(preset, lanes, &[])
     }
 
-    fn build(preset: &ResolvedPreset, lanes: usize, events: &[Event]) -> Result<Self, EngineError> {
+    fn build(preset: &RunSpec, lanes: usize, events: &[Event]) -> Result<Self, EngineError> {
         let model = preset.model.clone();
-        let engine = initial_engine(preset, lanes)?;
+        let engine = preset.engine(lanes)?;
         let events = merge_events(events, preset.dt_ms, &engine);
         let stimuli = stimulus_players(&model, &preset.stimuli, preset.seed);
         Ok(Self {
@@ -259,16 +242,14 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::preset::Preset;
 
     fn i_app_after(events_later: &[Event], steps_before: u64, steps_after: u64) -> Vec<f64> {
-        let preset = Preset {
-            model: "Izhikevich2007".into(),
-            dt_ms: Some(1.0),
-            ..Preset::default()
+        let Some(Ok(model)) = crate::model::builtin::builtin("Izhikevich2007") else {
+            panic!("built-in model")
         };
-        let Ok(resolved) = preset.resolve("t", "", None) else {
-            panic!("resolves")
+        let resolved = RunSpec {
+            dt_ms: 1.0,
+            ..RunSpec::defaults(model)
         };
         let Ok(mut s) = Session::new(&resolved, 1) else {
             panic!("session")

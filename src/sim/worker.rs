@@ -22,14 +22,13 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::io::csv::time_label;
-use crate::io::preset::ResolvedPreset;
-use crate::io::preset::{Event, Preset};
-use crate::io::stimulus::Stimulus;
 use crate::model::CompiledModel;
 use crate::sim::Integrator;
+use crate::sim::run::Event;
+use crate::sim::run::RunSpec;
 use crate::sim::session::Session;
-use crate::sim::session::{event_step, steps_for, stimulus_players};
+use crate::sim::session::{event_step, steps_for, stimulus_players, time_label};
+use crate::sim::stimulus::Stimulus;
 
 /// Values per block (samples × channels); a block is about 34 KB.
 pub const BLOCK_VALUES: usize = 4096;
@@ -141,7 +140,7 @@ pub fn duration_for_steps(steps: u64, dt_ms: f64) -> f64 {
 #[derive(Debug)]
 pub enum Command {
     /// Start over with this run description (new model or preset); bumps the generation.
-    Load(Box<ResolvedPreset>),
+    Load(Box<RunSpec>),
     /// Back to t = 0 with the current parameters; bumps the generation.
     Reset,
     Run(bool),
@@ -160,7 +159,7 @@ pub enum Command {
         delta: f64,
     },
     /// Initial values used at the next reset.
-    SetInitial(Vec<(usize, f64)>),
+    SetInitial(Vec<Option<f64>>),
     /// Changes dt; restarts the run (preset events are scheduled in steps). Bumps the generation.
     SetDt(f64),
     SetIntegrator(Integrator),
@@ -173,7 +172,7 @@ pub enum Command {
     /// both from t = 0; bumps the generation. `None` removes it. The input's
     /// numbers pass unchanged: where the two models' drive units differ, the app
     /// warns (`analysis::compare::drive_unit_warning`) when the reference starts.
-    SetCompanion(Option<Box<ResolvedPreset>>),
+    SetCompanion(Option<Box<RunSpec>>),
     /// Pause a running simulation when it reaches this time in ms (the end of a
     /// preset's protocol), once per generation; `None` runs on.
     SetEnd(Option<f64>),
@@ -207,7 +206,7 @@ impl Command {
 }
 
 /// Rare messages from the worker, in order with the data before them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum WorkerEvent {
     /// A variable became NaN or infinite; the run is paused.
     BlowUp {
@@ -228,14 +227,14 @@ pub enum WorkerEvent {
 }
 
 /// The current run as a replayable preset (see [`Command::DescribeSession`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SessionReply {
     pub id: u64,
     pub generation: u64,
     /// The run as it started, with the logged changes first among its events (a
     /// change made before step k acts before the preset's own events at step k, as
     /// it did live), and `duration_ms` ending at the current step.
-    pub preset: Preset,
+    pub run: RunSpec,
     /// Steps taken so far; `neuron-explorer run` on the preset takes exactly these.
     pub steps: u64,
     /// False when the change log overflowed and the replay would differ.
@@ -293,10 +292,7 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the thread on `preset` (paused). `repaint` is woken when data arrives.
-    pub fn spawn(
-        preset: ResolvedPreset,
-        repaint: Option<egui::Context>,
-    ) -> Result<Self, WorkerError> {
+    pub fn spawn(preset: RunSpec, repaint: Option<egui::Context>) -> Result<Self, WorkerError> {
         let (commands, command_rx) = sync_channel(256);
         let (producer, packets) = rtrb::RingBuffer::new(RING_BLOCKS);
         let status = Arc::new(Status::default());
@@ -380,10 +376,10 @@ impl Drop for Worker {
 struct Loop {
     session: Option<Session>,
     /// The current run description, kept up to date with edits so a reset replays it.
-    preset: ResolvedPreset,
+    preset: RunSpec,
     /// The run description as the current generation started, and every change
     /// made to that run since, as preset events (so the run can be replayed).
-    started: Option<ResolvedPreset>,
+    started: Option<RunSpec>,
     log: Vec<Event>,
     /// The timed events this run has acted on and will act on: the started run's,
     /// with every timeline edit spliced in at the step it was made.
@@ -399,7 +395,7 @@ struct Loop {
     repaint: Option<egui::Context>,
     running: bool,
     /// The reference run in lock-step (see [`Command::SetCompanion`]).
-    companion_preset: Option<ResolvedPreset>,
+    companion_preset: Option<RunSpec>,
     companion: Option<Companion>,
     /// Where a running simulation pauses (see [`Command::SetEnd`]), and that time as
     /// a step index at the current dt.
@@ -616,19 +612,19 @@ impl Loop {
     fn describe_session(&self, id: u64) -> Option<SessionReply> {
         let started = self.started.as_ref()?;
         let steps = self.session.as_ref()?.engine.step_index();
-        let mut preset = started.to_preset();
         // Logged changes first: within a step, events act in list order.
-        preset.events = self
+        let events = self
             .log
             .iter()
             .cloned()
             .chain(self.acted_events.iter().cloned())
             .collect();
-        preset.duration_ms = Some(duration_for_steps(steps, started.dt_ms));
+        let mut run = started.with_events(events);
+        run.duration_ms = duration_for_steps(steps, started.dt_ms);
         Some(SessionReply {
             id,
             generation: self.generation,
-            preset,
+            run,
             steps,
             complete: !self.log_overflowed,
         })
@@ -910,8 +906,8 @@ struct Companion {
 
 impl Companion {
     fn new(
-        preset: &ResolvedPreset,
-        live: &ResolvedPreset,
+        preset: &RunSpec,
+        live: &RunSpec,
         live_input: Option<usize>,
     ) -> Result<Self, crate::sim::EngineError> {
         let mut own = preset.clone();

@@ -12,12 +12,12 @@ use super::dynamics_common::{
     RunControl, clicked_point, default_param, key_without, param_combo_ui, run_controls_ui,
     slider_range, unit_suffix,
 };
-use super::run_setup::RunSetup;
 use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
 use crate::analysis::bifurcation::{
     Bifurcation, BifurcationConfig, bifurcation, bifurcation_csv, bifurcation_total,
 };
 use crate::analysis::{background_threads, linspace};
+use crate::sim::run::RunSpec;
 
 // Colour-blind-safe: bluish green, vermillion and blue (Okabe–Ito); stable and
 // unstable also differ in fill.
@@ -60,7 +60,7 @@ impl Default for BifurcationPanel {
 }
 
 impl BifurcationPanel {
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         let extra = format!(
             "{}|{}|{}|{}|{}",
             self.param, self.from, self.to, self.steps, self.run_ms
@@ -70,7 +70,7 @@ impl BifurcationPanel {
 
     /// On a new model: the drive parameter over its slider range (from 0 when the
     /// range spans 0, as the f–I tab does).
-    fn adopt_model(&mut self, setup: &RunSetup) {
+    fn adopt_model(&mut self, setup: &RunSpec) {
         let m = &setup.model;
         if self.adopted.as_deref() == Some(m.id()) && m.param_index(&self.param).is_some() {
             return;
@@ -80,7 +80,7 @@ impl BifurcationPanel {
         self.adopt_range(setup);
     }
 
-    fn adopt_range(&mut self, setup: &RunSetup) {
+    fn adopt_range(&mut self, setup: &RunSpec) {
         if let Some((lo, hi)) = slider_range(&setup.model, &self.param) {
             self.from = if lo < 0.0 && hi > 0.0 { 0.0 } else { lo };
             self.to = hi;
@@ -88,7 +88,7 @@ impl BifurcationPanel {
     }
 
     /// Starts a computation of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
@@ -133,14 +133,14 @@ impl BifurcationPanel {
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         self.settings_ui(ui, setup);
@@ -152,7 +152,7 @@ impl BifurcationPanel {
         let Some(pi) = m.param_index(&self.param) else {
             return;
         };
-        let value = setup.params[pi];
+        let value = setup.parameters[pi];
         if let Some(b) = &self.current {
             ui.monospace(match b.stable_rest_lost_at() {
                 Some(x) => format!(
@@ -206,7 +206,7 @@ impl BifurcationPanel {
         }
     }
 
-    fn settings_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup) {
+    fn settings_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec) {
         let m = &setup.model;
         ui.horizontal_wrapped(|ui| {
             ui.label("Parameter");
@@ -229,7 +229,7 @@ impl BifurcationPanel {
         });
     }
 
-    fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         ui.horizontal(|ui| {
             match run_controls_ui(ui, self.job.is_some(), self.progress) {
                 RunControl::Cancel => {

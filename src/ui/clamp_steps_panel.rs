@@ -7,11 +7,11 @@ use egui::Color32;
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::Intent;
-use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob, ms_field_ui};
 use crate::analysis::blockers::Blocker;
 use crate::analysis::clamp_steps::{StepProtocol, StepTraces, step_protocol};
 use crate::analysis::{SweepError, range_by_step};
+use crate::sim::run::RunSpec;
 
 /// Colour `k` of `n` curves ordered by potential: a perceptually ordered map
 /// (viridis' anchor colours, Smith & van der Walt 2015, interpolated), so the
@@ -39,7 +39,7 @@ pub fn family_color(k: usize, n: usize) -> Color32 {
 
 /// TTX and TEA toggles for the model's Na⁺ and K⁺ conductances; each click is one
 /// undoable parameter edit. Nothing is drawn for models without such channels.
-pub fn blockers_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+pub fn blockers_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
     let model = &setup.model;
     if Blocker::ALL.iter().all(|b| b.targets(model).is_empty()) {
         return;
@@ -55,7 +55,7 @@ pub fn blockers_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
                 .iter()
                 .map(|&i| model.desc.parameters[i].name.as_str())
                 .collect();
-            let applied = blocker.is_applied(model, &setup.params);
+            let applied = blocker.is_applied(model, &setup.parameters);
             let label = if applied {
                 format!("Wash out {}", blocker.name())
             } else {
@@ -103,7 +103,7 @@ impl Default for StepsPanel {
 }
 
 impl StepsPanel {
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         let p = &self.protocol;
         format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
@@ -121,7 +121,7 @@ impl StepsPanel {
     }
 
     /// Starts the protocol on the current setup when it or the settings changed.
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         if setup.model.membrane_var().is_none() || self.key.as_deref() == Some(&self.key_of(setup))
         {
             return;
@@ -168,7 +168,7 @@ impl StepsPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, unit: &str) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, unit: &str) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         self.settings_ui(ui);

@@ -11,7 +11,6 @@ use super::plot_style::{AxisSpec, line_width, styled, with_legend};
 
 use super::Intent;
 use super::fit_ui::FitUi;
-use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
 use crate::analysis::clamp::{IvConfig, IvPoint, iv_sweep};
 use crate::analysis::compare::{
@@ -20,6 +19,7 @@ use crate::analysis::compare::{
 use crate::analysis::fitspec::FitSpec;
 use crate::analysis::objectives::{LossTable, loss_table};
 use crate::analysis::{SweepError, background_threads};
+use crate::sim::run::RunSpec;
 
 pub const DEFAULT_REFERENCE: &str = "hh_corbit_fsi_current_step.ron";
 
@@ -69,7 +69,7 @@ type Computed = (Side, Side, FitSpec, Option<String>);
 
 /// The steady-state I–V of a preset's model, or `None` when it cannot be clamped.
 fn steady_iv(
-    preset: &crate::io::preset::ResolvedPreset,
+    preset: &crate::sim::run::RunSpec,
     threads: usize,
     control: &crate::analysis::Control,
 ) -> Result<SteadyIv, SweepError> {
@@ -109,7 +109,7 @@ impl Default for ComparePanel {
 }
 
 impl ComparePanel {
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         format!(
             "{:?}|{}|{}",
             self.reference_path,
@@ -137,7 +137,7 @@ impl ComparePanel {
     }
 
     /// Starts a comparison of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let Some(path) = self.reference_path.clone() else {
@@ -219,14 +219,14 @@ impl ComparePanel {
         }
     }
 
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
         }
     }
 
     /// `live`: whether the reference runs beside the live model (Traces tab).
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, live: bool, out: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, live: bool, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         ui.horizontal_wrapped(|ui| {
@@ -272,7 +272,7 @@ impl ComparePanel {
                 .clicked()
             {
                 match setup.resolve() {
-                    Ok(run) => ui.ctx().copy_text(snippet(&run, &setup.params)),
+                    Ok(run) => ui.ctx().copy_text(snippet(&run, &setup.parameters)),
                     Err(e) => self.error = Some(e.to_string()),
                 }
             }

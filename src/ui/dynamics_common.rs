@@ -3,18 +3,18 @@
 
 use egui_plot::PlotResponse;
 
-use super::run_setup::RunSetup;
 use crate::model::CompiledModel;
+use crate::sim::run::RunSpec;
 
 /// The setup as a key, leaving out the swept parameters: moving their sliders
 /// only moves the marker, while any other slider makes the sweep stale.
-pub fn key_without(setup: &RunSetup, swept: &[&str], extra: String) -> String {
+pub fn key_without(setup: &RunSpec, swept: &[&str], extra: String) -> String {
     let m = &setup.model;
     let params: Vec<u64> = m
         .desc
         .parameters
         .iter()
-        .zip(&setup.params)
+        .zip(&setup.parameters)
         .filter(|(p, _)| !swept.contains(&p.name.as_str()))
         .map(|(_, v)| v.to_bits())
         .collect();

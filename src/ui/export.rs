@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::cli::run::{TraceEnd, write_trace};
 use crate::io::atomic::AtomicFile;
 use crate::io::csv::{sidecar, sidecar_path, time_label, write_file};
-use crate::io::preset::Preset;
 use crate::model::CompiledModel;
+use crate::sim::run::RunSpec;
 use crate::sim::session::Session;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,13 +34,13 @@ pub enum ExportError {
     Image(String),
 }
 
-/// A CSV export of the live run, replayed from its session preset.
+/// A CSV export of the live run, replayed from its session.
 #[derive(Clone, Debug)]
 pub struct CsvExport {
     pub path: PathBuf,
     /// The run as it started plus every change made to it (see
     /// `sim::worker::SessionReply`): `neuron-explorer run` on it gives the same bytes.
-    pub preset: Preset,
+    pub run: RunSpec,
     pub model: Arc<CompiledModel>,
     pub vars: Vec<usize>,
     /// Rows (step indices) to write, within `0..=steps`.
@@ -56,9 +56,10 @@ pub fn replay_csv(
     steps_done: &AtomicU64,
     cancel: &AtomicBool,
 ) -> Result<u64, ExportError> {
+    // Checked as the CLI checks the saved session preset.
     let resolved = export
-        .preset
-        .resolve("(session)", "", Some(Arc::clone(&export.model)))
+        .run
+        .resolve()
         .map_err(|e| ExportError::Replay(e.to_string()))?;
     check_space(export)?;
     let result = (|| {

@@ -5,13 +5,12 @@
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::Intent;
-use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob, ms_field_ui};
 use crate::analysis::fi::{
     FiConfig, FiResult, fi_csv, fi_sweep, fi_total, refine_rheobase, refine_total,
 };
 use crate::analysis::{SweepError, background_threads, linspace};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 
 pub struct FiPanel {
     pub param: String,
@@ -68,7 +67,7 @@ impl FiPanel {
         })
     }
 
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         format!(
             "{}|{}|{}|{}|{}|{}|{}",
             setup.sweep_key(),
@@ -85,7 +84,7 @@ impl FiPanel {
     /// starts below): I_app spans -5..20 uA/cm2 in HH models but -200..1000 pA in
     /// Izhikevich ones. With pinned curves the range stays, so they stay comparable,
     /// unless the parameter itself is missing.
-    fn adopt_model(&mut self, setup: &RunSetup) {
+    fn adopt_model(&mut self, setup: &RunSpec) {
         let m = &setup.model;
         if self.adopted.as_deref() == Some(m.id()) {
             return;
@@ -110,7 +109,7 @@ impl FiPanel {
 
     /// Sweeps the swept parameter's slider range; from 0 when it spans zero (an
     /// input current), else from its minimum (e.g. a reset potential).
-    fn adopt_range(&mut self, setup: &RunSetup) {
+    fn adopt_range(&mut self, setup: &RunSpec) {
         let m = &setup.model;
         if let Some(i) = m.param_index(&self.param) {
             let r = &m.desc.parameters[i].range;
@@ -123,11 +122,7 @@ impl FiPanel {
         }
     }
 
-    fn spawn(
-        resolved: ResolvedPreset,
-        cfg: FiConfig,
-        ctx: Option<egui::Context>,
-    ) -> SweepJob<FiResult> {
+    fn spawn(resolved: RunSpec, cfg: FiConfig, ctx: Option<egui::Context>) -> SweepJob<FiResult> {
         let total = fi_total(&cfg, resolved.dt_ms) + refine_total(&cfg, resolved.dt_ms);
         SweepJob::spawn(total, ctx, move |c| {
             let mut r = fi_sweep(&resolved, &cfg, c)?;
@@ -137,7 +132,7 @@ impl FiPanel {
     }
 
     /// Starts a sweep of the current setup, replacing (and cancelling) a running one.
-    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
@@ -222,14 +217,14 @@ impl FiPanel {
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         let m = &setup.model;

@@ -12,13 +12,13 @@ use std::sync::{Arc, Mutex};
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::Intent;
-use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
 use crate::analysis::fit::{FitResult, Target, fit};
 use crate::analysis::fitspec::{FitSpec, FreeParam};
 use crate::analysis::objectives::LossTable;
 use crate::analysis::sensitivity::{self, SensitivityRow};
 use crate::analysis::{SweepError, background_threads};
+use crate::sim::run::RunSpec;
 
 /// What a running fit reports after each round of generations.
 #[derive(Clone, Debug, Default)]
@@ -69,12 +69,16 @@ impl FitUi {
 
     /// What a result must match to be applied: the spec, the reference file and
     /// the candidate's model and starting values.
-    pub fn key(&self, reference: Option<&PathBuf>, setup: &RunSetup) -> String {
+    pub fn key(&self, reference: Option<&PathBuf>, setup: &RunSpec) -> String {
         format!(
             "{:?}|{}|{:?}|{}",
             reference,
             setup.model.id(),
-            setup.params.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            setup
+                .parameters
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>(),
             self.spec.key()
         )
     }
@@ -88,7 +92,7 @@ impl FitUi {
     pub fn start(
         &mut self,
         reference: Option<PathBuf>,
-        setup: &RunSetup,
+        setup: &RunSpec,
         ctx: Option<egui::Context>,
     ) {
         self.error = None;
@@ -171,7 +175,7 @@ impl FitUi {
     pub fn best_values(
         &self,
         reference: Option<&PathBuf>,
-        setup: &RunSetup,
+        setup: &RunSpec,
     ) -> Option<Vec<(usize, f64)>> {
         let o = self.outcome.as_ref()?;
         (o.key == self.key(reference, setup)).then(|| {
@@ -223,7 +227,7 @@ impl FitUi {
     }
 
     /// Keeps the free set to the model's parameters (the spec's on a model switch).
-    fn sync_model(&mut self, setup: &RunSetup) {
+    fn sync_model(&mut self, setup: &RunSpec) {
         let id = setup.model.id();
         if self.model_id != id {
             self.model_id = id.to_owned();
@@ -242,7 +246,7 @@ impl FitUi {
         &mut self,
         ui: &mut egui::Ui,
         reference: Option<PathBuf>,
-        setup: &RunSetup,
+        setup: &RunSpec,
         out: &mut Vec<Intent>,
     ) {
         self.poll();
@@ -343,7 +347,7 @@ impl FitUi {
         }
     }
 
-    fn spec_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup) {
+    fn spec_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Fit spec:");
             for name in ["default", "fsi"] {

@@ -8,13 +8,13 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
 use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
-use super::run_setup::RunSetup;
 use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
 use crate::analysis::clamp::{
     I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
     zero_crossings,
 };
 use crate::analysis::{background_threads, range_by_step};
+use crate::sim::run::RunSpec;
 
 /// Samples per clamp trace kept for the figure.
 const TRACE_SAMPLES: u64 = 1500;
@@ -79,7 +79,7 @@ impl IvPanel {
         })
     }
 
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         format!(
             "{}|{}|{}|{}|{}|{}",
             setup.sweep_key(),
@@ -92,7 +92,7 @@ impl IvPanel {
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         let has_v = setup.model.var_index("v").is_some();
         if self.auto && has_v && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
@@ -100,7 +100,7 @@ impl IvPanel {
     }
 
     /// Starts a sweep of the current setup (replacing a running one).
-    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
@@ -158,7 +158,7 @@ impl IvPanel {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         blockers_ui(ui, setup, out);
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.show_steps, false, "I–V curves");
@@ -372,7 +372,7 @@ impl IvPanel {
 
 /// The unit of the model's drive current (the clamp current is in the units of the
 /// current terms of `C dv/dt`).
-fn current_unit(setup: &RunSetup) -> String {
+fn current_unit(setup: &RunSpec) -> String {
     setup
         .model
         .drive_param()

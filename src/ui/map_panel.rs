@@ -12,13 +12,13 @@ use super::dynamics_common::{
     RunControl, clicked_point, key_without, param_combo_ui, run_controls_ui, slider_range,
     unit_suffix,
 };
-use super::run_setup::RunSetup;
 use super::sweep_job::{Poll, SweepJob};
 use crate::analysis::features::FiringClass;
 use crate::analysis::map::{
     Axis, MapConfig, MapResult, class_rgb, map_csv, map_sweep, map_total, nearest, rate_rgb,
 };
 use crate::analysis::{SweepError, background_threads, linspace};
+use crate::sim::run::RunSpec;
 
 /// What the pixels show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ fn default_axes(m: &crate::model::CompiledModel) -> (String, String) {
 }
 
 impl MapPanel {
-    fn key_of(&self, setup: &RunSetup) -> String {
+    fn key_of(&self, setup: &RunSpec) -> String {
         let extra = format!(
             "{}|{}|{:?}|{:?}|{}",
             self.x, self.y, self.x_range, self.y_range, self.steps
@@ -93,7 +93,7 @@ impl MapPanel {
         key_without(setup, &[self.x.as_str(), self.y.as_str()], extra)
     }
 
-    fn adopt_model(&mut self, setup: &RunSetup) {
+    fn adopt_model(&mut self, setup: &RunSpec) {
         let m = &setup.model;
         let valid = m.param_index(&self.x).is_some() && m.param_index(&self.y).is_some();
         if self.adopted.as_deref() == Some(m.id()) && valid {
@@ -104,7 +104,7 @@ impl MapPanel {
         self.adopt_ranges(setup);
     }
 
-    fn adopt_ranges(&mut self, setup: &RunSetup) {
+    fn adopt_ranges(&mut self, setup: &RunSpec) {
         if let Some((lo, hi)) = slider_range(&setup.model, &self.x) {
             self.x_range = [lo, hi];
         }
@@ -114,7 +114,7 @@ impl MapPanel {
     }
 
     /// Starts a map of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
@@ -194,14 +194,14 @@ impl MapPanel {
         }
     }
 
-    pub fn auto_update(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
         self.settings_ui(ui, setup);
@@ -216,7 +216,7 @@ impl MapPanel {
         let max_rate = self.max_rate();
         self.legend_ui(ui, max_rate);
         let texture = self.texture_for(ui.ctx(), max_rate);
-        let here = [setup.params[px], setup.params[py]];
+        let here = [setup.parameters[px], setup.parameters[py]];
         let r = super::plot_style::styled(
             Plot::new("parameter_map"),
             super::plot_style::AxisSpec::new(self.x.clone(), m.desc.parameters[px].unit.clone()),
@@ -321,7 +321,7 @@ impl MapPanel {
         });
     }
 
-    fn settings_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup) {
+    fn settings_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec) {
         let m = &setup.model;
         ui.horizontal_wrapped(|ui| {
             for (label, param, range) in [
@@ -347,7 +347,7 @@ impl MapPanel {
         });
     }
 
-    fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+    fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         ui.horizontal(|ui| {
             match run_controls_ui(ui, self.job.is_some(), self.progress) {
                 RunControl::Cancel => {

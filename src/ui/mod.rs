@@ -33,7 +33,6 @@ pub mod plot_style;
 pub mod plots;
 pub mod presets;
 pub mod readout;
-pub mod run_setup;
 pub mod settings;
 pub mod shortcuts;
 pub mod status;
@@ -47,8 +46,8 @@ pub mod undo;
 
 use std::path::PathBuf;
 
-use crate::io::stimulus::Stimulus;
 use crate::sim::Integrator;
+use crate::sim::stimulus::Stimulus;
 
 /// What the CSV export covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -151,7 +150,7 @@ pub enum Intent {
     /// click on the parameter in the Equations view).
     FocusParam(String),
     /// Replaces the run's timed events (the timeline: add, move, edit, delete).
-    SetEvents(Vec<crate::io::preset::Event>),
+    SetEvents(Vec<crate::sim::run::Event>),
     /// Shows or hides the opened preset's notes.
     ShowNotes(bool),
     /// How the window looks: zoom, theme, line width, legends, Focus mode, help.

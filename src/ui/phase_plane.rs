@@ -10,10 +10,10 @@ use egui::Color32;
 use egui_plot::{Arrows, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points};
 
 use super::history::History;
-use super::run_setup::RunSetup;
 use crate::analysis::phase::{Field, Plane, compute_plane, nullcline_y_estimates};
 use crate::model::{CompiledModel, VarKind};
 use crate::sim::Engine;
+use crate::sim::run::RunSpec;
 
 /// Grid of the nullcline computation (columns × rows) and arrows per side.
 const GRID: (usize, usize) = (241, 161);
@@ -23,7 +23,7 @@ const MAX_TRAJECTORY: usize = 6000;
 
 pub struct PhaseInput<'a> {
     pub history: &'a History,
-    pub setup: &'a RunSetup,
+    pub setup: &'a RunSpec,
     /// Simulated ms of trajectory to show.
     pub window_ms: f64,
     pub running: bool,
@@ -59,7 +59,7 @@ fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
     let setup = input.setup;
     let m = &setup.model;
     let n = m.vars.len();
-    let mut params = setup.params.clone();
+    let mut params = setup.parameters.clone();
     let h = input.history;
     if !h.is_empty() {
         let state: Vec<f64> = (0..n)
@@ -82,7 +82,7 @@ fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
     }
     let state = match Engine::new(m.clone(), 1, setup.dt_ms, setup.integrator, setup.seed) {
         Ok(mut e) => {
-            for (i, &v) in setup.params.iter().enumerate() {
+            for (i, &v) in setup.parameters.iter().enumerate() {
                 e.set_param_all(i, v);
             }
             e.reset_state();

@@ -2,9 +2,9 @@
 //! bounds.
 
 use super::Intent;
-use super::run_setup::RunSetup;
 use crate::model::VarKind;
 use crate::sim::Integrator;
+use crate::sim::run::RunSpec;
 
 /// The recording's bounds as the user set them.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,7 +24,7 @@ impl Default for HistoryBounds {
     }
 }
 
-pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
     egui::Grid::new("sim-settings").num_columns(2).show(ui, |ui| {
         ui.label("dt [ms]");
         let mut dt = setup.dt_ms;
@@ -58,7 +58,7 @@ pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>)
 }
 
 /// The protocol's end: its length (saved in presets) and whether to pause there.
-fn end_row_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+fn end_row_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
     ui.label("end [ms]");
     ui.horizontal(|ui| {
         let (mut pause, mut duration_ms) = (setup.pause_at_end, setup.duration_ms);
@@ -82,7 +82,7 @@ fn end_row_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
     ui.end_row();
 }
 
-pub fn initial_values_ui(ui: &mut egui::Ui, setup: &RunSetup, out: &mut Vec<Intent>) {
+pub fn initial_values_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
     ui.weak("Used at the next reset; unset values come from the model.");
     egui::Grid::new("initial-values")
         .num_columns(3)

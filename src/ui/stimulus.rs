@@ -2,8 +2,8 @@
 //! AMPA/GABA kick buttons for models with synaptic conductances.
 
 use super::Intent;
-use crate::io::stimulus::{Stimulus, Waveform};
 use crate::model::CompiledModel;
+use crate::sim::stimulus::{Stimulus, Waveform};
 
 const KINDS: [&str; 6] = ["constant", "step", "pulses", "ramp", "sine", "noise"];
 

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use super::run_setup::RunSetup;
+use crate::sim::run::RunSpec;
 
 /// One parameter changed from `before` to `after`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -24,7 +24,7 @@ pub struct ParamEdit {
 /// Everything a setup change can replace: the setup and the model file it came from.
 #[derive(Clone, Debug)]
 pub struct SetupSnapshot {
-    pub setup: RunSetup,
+    pub setup: RunSpec,
     pub model_file: Option<PathBuf>,
 }
 
@@ -187,7 +187,7 @@ mod tests {
         let Some(Ok(m)) = builtin("Izhikevich2007") else {
             panic!("Izhikevich2007")
         };
-        let mut setup = RunSetup::defaults(m);
+        let mut setup = RunSpec::defaults(m);
         setup.dt_ms = dt_ms;
         SetupSnapshot {
             setup,

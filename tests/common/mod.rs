@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use neuron_explorer::io::preset::{Event, Preset, ResolvedPreset};
+use neuron_explorer::io::preset::Preset;
+use neuron_explorer::sim::run::{Event, RunSpec};
 use serde_json::Value;
 
 /// `$NEURON_EXPLORER_ORACLE`, or `<crate>/../shared/oracle`. Panics if absent.
@@ -133,7 +134,7 @@ pub fn preset_from_json(meta: &Value) -> Preset {
 }
 
 /// [`preset_from_json`] resolved against the built-in model.
-pub fn resolve_json(file: &str, meta: &Value) -> ResolvedPreset {
+pub fn resolve_json(file: &str, meta: &Value) -> RunSpec {
     preset_from_json(meta)
         .resolve(file, "", None)
         .unwrap_or_else(|e| panic!("{file}: the oracle's preset does not resolve: {e}"))

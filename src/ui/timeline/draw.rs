@@ -3,10 +3,10 @@
 
 use egui::{Color32, Pos2, Rect, Stroke};
 
-use crate::io::preset::Event;
-use crate::io::stimulus::StimulusPlayer;
+use crate::sim::run::Event;
+use crate::sim::run::RunSpec;
+use crate::sim::stimulus::StimulusPlayer;
 use crate::sim::worker::input_param;
-use crate::ui::run_setup::RunSetup;
 
 /// Sub-samples per pixel column of the input curve (so 1 ms pulses show at any zoom).
 const SUBSAMPLES: usize = 4;
@@ -61,7 +61,7 @@ pub fn draw_ticks(painter: &egui::Painter, axis: &Axis, color: Color32) {
 
 /// The input parameter's value over time: its base value, the events that set or
 /// add to it, and the stimuli on it, min/max per pixel column.
-pub fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSetup, color: Color32) {
+pub fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSpec, color: Color32) {
     let Some(p) = input_param(&setup.model, &setup.stimuli) else {
         return;
     };
@@ -81,7 +81,7 @@ pub fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSetup, color:
         .collect();
     let columns = axis.rect.width().max(1.0) as usize;
     let dt = axis.t_end_ms / (columns * SUBSAMPLES) as f64;
-    let mut base = setup.params[p];
+    let mut base = setup.parameters[p];
     let mut next = 0;
     let mut spans = Vec::with_capacity(columns);
     for c in 0..columns {

@@ -15,8 +15,8 @@ mod draw;
 use egui::{Color32, Pos2, Sense, Stroke, StrokeKind, vec2};
 
 use super::Intent;
-use super::run_setup::RunSetup;
-use crate::io::preset::Event;
+use crate::sim::run::Event;
+use crate::sim::run::RunSpec;
 use crate::sim::worker::input_param;
 use draw::{Axis, draw_input, draw_ticks};
 
@@ -34,7 +34,7 @@ const INPUT_COLOR: Color32 = Color32::from_rgb(70, 160, 245);
 
 /// What the timeline draws from.
 pub struct TimelineInput<'a> {
-    pub setup: &'a RunSetup,
+    pub setup: &'a RunSpec,
     /// The run's current time (ms).
     pub now_ms: f64,
     /// A parameter the user edited that a later event overrides, if any.
@@ -133,7 +133,7 @@ impl TimelinePanel {
         });
     }
 
-    fn add_event(&mut self, setup: &RunSetup, t_ms: f64, out: &mut Vec<Intent>) {
+    fn add_event(&mut self, setup: &RunSpec, t_ms: f64, out: &mut Vec<Intent>) {
         let Some(p) = input_param(&setup.model, &setup.stimuli) else {
             return;
         };
@@ -141,7 +141,7 @@ impl TimelinePanel {
         let mut events = setup.events.clone();
         events.push(Event {
             t_ms,
-            set: [(name, setup.params[p])].into(),
+            set: [(name, setup.parameters[p])].into(),
             ..Event::default()
         });
         self.selected = Some(events.len() - 1);
@@ -197,7 +197,7 @@ impl TimelinePanel {
         &mut self,
         response: &egui::Response,
         axis: &Axis,
-        setup: &RunSetup,
+        setup: &RunSpec,
         out: &mut Vec<Intent>,
     ) {
         let pointer_x = response.interact_pointer_pos().map(|p| p.x);
@@ -236,7 +236,7 @@ impl TimelinePanel {
     }
 
     /// The event whose marker is nearest to `x`, within reach.
-    fn pick(&self, axis: &Axis, setup: &RunSetup, x: f32) -> Option<usize> {
+    fn pick(&self, axis: &Axis, setup: &RunSpec, x: f32) -> Option<usize> {
         let t = axis.t_of(x);
         let k = self.order.partition_point(|&i| setup.events[i].t_ms < t);
         [k.checked_sub(1), Some(k)]
