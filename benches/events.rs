@@ -27,7 +27,7 @@ fn measure(text: &str, reps: usize) -> (f64, f64, f64) {
         .map(|_| {
             let t0 = Instant::now();
             let p = Preset::parse("bench.ron", text.as_bytes()).expect("valid preset");
-            let r = p.resolve("bench.ron", text, None).expect("resolves");
+            let r = p.into_run("bench.ron", text, None).expect("resolves");
             let t1 = Instant::now();
             let mut s = Session::new(&r, 1).expect("session");
             let t2 = Instant::now();

@@ -31,9 +31,9 @@ mod open;
 
 use crate::io::preset::Preset;
 use crate::model::{CompiledModel, builtin, load_model};
+use crate::sim::Integrator;
 use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
-use crate::sim::{Engine, Integrator};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -403,14 +403,21 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     if args.lanes == 0 {
         bail!(UsageError("--lanes must be at least 1".into()));
     }
-    let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1)
-        .map_err(|e| UsageError(e.to_string()))?;
-    engine.set_interpreted(args.interpreted);
+    let mut run = RunSpec {
+        dt_ms,
+        integrator,
+        seed: 1,
+        ..RunSpec::defaults(model.clone())
+    };
     // A driven neuron: give I_app a value that makes the built-in cells fire.
     if let Some(i) = model.param_index("I_app") {
         let p = &model.desc.parameters[i];
-        engine.set_param_all(i, p.default + 0.5 * (p.range.max - p.default));
+        run.parameters[i] = p.default + 0.5 * (p.range.max - p.default);
     }
+    let mut engine = run
+        .engine(args.lanes)
+        .map_err(|e| UsageError(e.to_string()))?;
+    engine.set_interpreted(args.interpreted);
     let steps = steps_for(args.duration_ms, dt_ms);
     let start = Instant::now();
     let mut spikes = 0usize;

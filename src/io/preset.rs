@@ -272,6 +272,11 @@ impl Preset {
                     err(file, line_of("integrator"), "integrator", e.to_string())
                 })?,
         };
+        // Looked up once, not per event (a 200k-event protocol).
+        let names: std::collections::HashSet<&str> = (model.desc.parameters.iter())
+            .map(|p| p.name.as_str())
+            .chain(model.vars.iter().map(|v| v.name.as_str()))
+            .collect();
         for (k, ev) in self.events.iter().enumerate() {
             finite(&|| format!("events[{k}].t_ms"), ev.t_ms, "t_ms")?;
             if ev.t_ms < 0.0 {
@@ -284,7 +289,7 @@ impl Preset {
             }
             for (name, &v) in ev.set.iter().chain(&ev.add) {
                 let field = || format!("events[{k}].{name}");
-                if model.slot_of(name).is_none() {
+                if !names.contains(name.as_str()) {
                     return Err(unknown_name(
                         file,
                         line_of(name),

@@ -26,8 +26,8 @@ enum Action {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub engine: Engine,
-    /// (step index, actions), sorted by step.
-    events: Vec<(u64, Vec<Action>)>,
+    /// The protocol's actions, grouped by the step they act before (see [`Schedule`]).
+    events: Schedule,
     next_event: usize,
     stimuli: Vec<(usize, StimulusPlayer)>,
     /// Parameter values before stimuli are added (what sliders and events change).
@@ -105,17 +105,18 @@ impl Session {
     /// Applies this step's events and stimuli, then advances; returns lanes that spiked.
     pub fn step(&mut self) -> usize {
         let step = self.engine.step_index();
-        while let Some(&(s, _)) = self.events.get(self.next_event) {
+        while let Some(&(s, _)) = self.events.steps.get(self.next_event) {
             if s > step {
                 break;
             }
             if s == step {
-                // Taken out and put back: no clone per event on the live path.
-                let actions = std::mem::take(&mut self.events[self.next_event].1);
-                for a in &actions {
+                // Taken out and put back (O(1)): no clone per event on the live path.
+                let range = self.events.steps[self.next_event].1.clone();
+                let actions = std::mem::take(&mut self.events.actions);
+                for a in &actions[range] {
                     self.apply(a);
                 }
-                self.events[self.next_event].1 = actions;
+                self.events.actions = actions;
             }
             self.next_event += 1;
         }
@@ -181,7 +182,7 @@ impl Session {
     pub fn set_events(&mut self, events: &[Event]) {
         self.events = merge_events(events, self.engine.dt_ms(), &self.engine);
         let step = self.engine.step_index();
-        self.next_event = self.events.partition_point(|&(s, _)| s < step);
+        self.next_event = self.events.steps.partition_point(|&(s, _)| s < step);
     }
 
     /// Replaces the stimulus waveforms (GUI editing).
@@ -193,50 +194,74 @@ impl Session {
     }
 }
 
+/// The protocol's actions in one flat list, in the order they act, and per step
+/// that has any the range of them that acts before it: two allocations however many
+/// events there are.
+#[derive(Clone, Debug, Default)]
+struct Schedule {
+    steps: Vec<(u64, std::ops::Range<usize>)>,
+    actions: Vec<Action>,
+}
+
 /// Groups the events by the step they act before, keeping the preset's order within
 /// a step. A stable sort, then one pass: O(n log n) for n events (a search per event
 /// made a 200k-event preset take tens of seconds before its first step).
-fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Vec<(u64, Vec<Action>)> {
-    let mut by_step: Vec<(u64, &Event)> = events
-        .iter()
-        .map(|ev| (event_step(ev.t_ms, dt_ms), ev))
-        .collect();
+fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Schedule {
+    // Names are looked up once per model, not once per event (a 200k-event protocol).
+    let m = engine.model();
+    let mut targets: std::collections::HashMap<&str, Target> = std::collections::HashMap::new();
+    for (i, p) in m.desc.parameters.iter().enumerate().rev() {
+        targets.insert(&p.name, Target::Param(i));
+    }
+    for (i, v) in m.vars.iter().enumerate().rev() {
+        targets.entry(&v.name).or_insert(Target::Var(i));
+    }
+    // The events are read in file order (each holds its own small maps: visiting
+    // them in step order would jump around the heap), then the flat list of
+    // actions is sorted by step, stably, so a step's actions keep the file's order.
+    let mut actions = Vec::with_capacity(events.len());
+    let mut by_step: Vec<(u64, Action)> = Vec::with_capacity(events.len());
+    for ev in events {
+        let step = event_step(ev.t_ms, dt_ms);
+        push_actions(ev, &targets, &mut actions);
+        by_step.extend(actions.drain(..).map(|a| (step, a)));
+    }
     by_step.sort_by_key(|&(step, _)| step);
-    let mut merged: Vec<(u64, Vec<Action>)> = Vec::new();
-    for (step, ev) in by_step {
-        let actions = actions_of(ev, engine);
-        match merged.last_mut() {
-            Some((s, list)) if *s == step => list.extend(actions),
-            _ => merged.push((step, actions)),
+    let mut out = Schedule {
+        steps: Vec::new(),
+        actions: Vec::with_capacity(by_step.len()),
+    };
+    for (step, action) in by_step {
+        out.actions.push(action);
+        let end = out.actions.len();
+        match out.steps.last_mut() {
+            Some((s, range)) if *s == step => range.end = end,
+            _ => out.steps.push((step, end - 1..end)),
         }
     }
-    merged
+    out
 }
 
-fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
-    let m = engine.model();
-    let target = |name: &str| {
-        m.param_index(name)
-            .map(Target::Param)
-            .or_else(|| m.var_index(name).map(Target::Var))
-    };
+/// Appends the actions of one event, in the order they act.
+fn push_actions(
+    ev: &Event,
+    targets: &std::collections::HashMap<&str, Target>,
+    out: &mut Vec<Action>,
+) {
+    let target = |name: &str| targets.get(name).cloned();
     let sets = ev.set.iter().map(|(n, v)| (n, *v, false));
     let adds = ev.add.iter().map(|(n, v)| (n, *v, true));
-    let values = sets.chain(adds).filter_map(|(n, value, add)| {
+    out.extend(sets.chain(adds).filter_map(|(n, value, add)| {
         Some(Action::Value {
             target: target(n)?,
             value,
             add,
         })
-    });
-    // Resolved presets have checked the name; an unknown one changes nothing.
-    let integrator = ev
-        .integrator
-        .as_deref()
-        .and_then(|name| name.parse().ok())
-        .map(Action::Integrator);
-    let stimuli = ev.stimuli.clone().map(Action::Stimuli);
-    values.chain(integrator).chain(stimuli).collect()
+    }));
+    // Resolved runs have checked the name; an unknown one changes nothing.
+    let integrator = ev.integrator.as_deref().and_then(|name| name.parse().ok());
+    out.extend(integrator.map(Action::Integrator));
+    out.extend(ev.stimuli.clone().map(Action::Stimuli));
 }
 
 #[cfg(test)]
@@ -287,5 +312,27 @@ mod tests {
             4,
         );
         assert_eq!(got, [1.0, 1.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn events_of_one_step_act_in_file_order_whatever_the_order_of_steps() {
+        // Written out of step order; at 2 ms a set then an add (→ 5), at 1 ms an add
+        // then a set (→ 7); within a step the file's order decides.
+        let add_at = |t_ms: f64, value: f64| Event {
+            t_ms,
+            add: [("I_app".to_owned(), value)].into(),
+            ..Event::default()
+        };
+        let got = i_app_after(
+            &[
+                set_at(2.0, 4.0),
+                add_at(1.0, 100.0),
+                add_at(2.0, 1.0),
+                set_at(1.0, 7.0),
+            ],
+            0,
+            3,
+        );
+        assert_eq!(got, [0.0, 7.0, 5.0]);
     }
 }

@@ -12,7 +12,6 @@ use egui_plot::{Arrows, Line, MarkerShape, Plot, PlotBounds, PlotPoints, Points}
 use super::history::History;
 use crate::analysis::phase::{Field, Plane, compute_plane, nullcline_y_estimates};
 use crate::model::{CompiledModel, VarKind};
-use crate::sim::Engine;
 use crate::sim::run::RunSpec;
 
 /// Grid of the nullcline computation (columns × rows) and arrows per side.
@@ -80,17 +79,8 @@ fn current(input: &PhaseInput<'_>) -> (Vec<f64>, Vec<f64>, f64) {
         let t = h.time_span().map_or(0.0, |(_, t)| t);
         return (state, params, t);
     }
-    let state = match Engine::new(m.clone(), 1, setup.dt_ms, setup.integrator, setup.seed) {
-        Ok(mut e) => {
-            for (i, &v) in setup.parameters.iter().enumerate() {
-                e.set_param_all(i, v);
-            }
-            e.reset_state();
-            for (i, v) in setup.initial_overrides() {
-                e.set_var(i, 0, v);
-            }
-            (0..n).map(|i| e.var(i, 0)).collect()
-        }
+    let state = match setup.engine(1) {
+        Ok(e) => (0..n).map(|i| e.var(i, 0)).collect(),
         Err(_) => vec![0.0; n],
     };
     (state, params, 0.0)
