@@ -87,9 +87,7 @@ impl App {
 
     fn lesson_setup(&self, opens: &Opens) -> Result<RunSpec, String> {
         match opens {
-            Opens::Preset(path) => load_resolved(path, None)
-                .map(|r| r)
-                .map_err(|e| e.to_string()),
+            Opens::Preset(path) => load_resolved(path, None).map_err(|e| e.to_string()),
             Opens::Model(id) => match builtin(id) {
                 Some(Ok(m)) => Ok(RunSpec::defaults(m)),
                 Some(Err(e)) => Err(format!("model {id}: {e}")),
