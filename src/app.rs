@@ -652,6 +652,14 @@ impl App {
         }
     }
 
+    /// Why the live run would be refused after `change` to the current settings
+    /// (see [`crate::cli::budget::live_refusal`]), if it would.
+    fn live_refusal(&self, change: impl FnOnce(&mut RunSpec)) -> Option<String> {
+        let mut next = self.setup.with_events(Vec::new());
+        change(&mut next);
+        crate::cli::budget::live_refusal(&next)
+    }
+
     /// Records the setup as it is before a change of `what`, as one undo step.
     fn record_setup_undo(&mut self, what: &'static str) {
         let before = self.snapshot();
@@ -664,6 +672,10 @@ impl App {
     fn start_setup(&mut self, setup: RunSpec) -> bool {
         if let Err(e) = setup.resolve() {
             self.toasts.error(e.to_string());
+            return false;
+        }
+        if let Some(why) = crate::cli::budget::live_refusal(&setup.with_events(Vec::new())) {
+            self.toasts.error(format!("not opened: {why}"));
             return false;
         }
         self.record_setup_undo("setup");

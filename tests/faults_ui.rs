@@ -169,3 +169,54 @@ fn a_crashed_session_can_replay_its_recording() {
         .expect("the I_app edit is in the replayed recording");
     assert!(edit.t_ms > 0.0, "made after the run started: {}", edit.t_ms);
 }
+
+fn toast_texts(h: &Harness<'static, App>) -> Vec<String> {
+    h.state()
+        .toasts
+        .messages()
+        .map(|t| t.text.clone())
+        .collect()
+}
+
+#[test]
+fn a_live_run_that_could_not_be_watched_is_refused_with_its_numbers() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.run_steps(2);
+    // The smallest dt the field takes is fine live: 1e4 steps per simulated ms.
+    h.get_by_role_and_label(Role::SpinButton, "dt [ms]")
+        .set_value_accesskit(1e-4);
+    h.run_steps(2);
+    assert_eq!(h.state().setup().dt_ms, 1e-4);
+    // Pausing at the end of 1 s (1e7 steps) is fine too ...
+    h.get_by_role_and_label(Role::CheckBox, "pause there")
+        .click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().setup().pause_at_end, "{:?}", toast_texts(&h));
+    // ... an end at 1e7 ms is 1e11 steps: hours. Refused, and the end stays.
+    let before = h.state().setup().duration_ms;
+    h.get_by_role_and_label(Role::SpinButton, "end [ms]")
+        .set_value_accesskit(1e7);
+    h.run_steps(2);
+    assert_eq!(h.state().setup().duration_ms, before);
+    let msgs = toast_texts(&h);
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("end not changed") && m.contains("1.000e11 steps")),
+        "{msgs:?}"
+    );
+    // A preset whose dt makes one simulated ms 1e12 steps is not opened.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frozen.ron");
+    std::fs::write(&path, "(model: \"Izhikevich2007\", dt_ms: 1e-12)").unwrap();
+    h.state_mut().apply(Intent::Open(path));
+    h.run_steps(2);
+    assert_eq!(h.state().setup().model.id(), "HHneuronCorbit");
+    let msgs = toast_texts(&h);
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("not opened") && m.contains("use a larger dt")),
+        "{msgs:?}"
+    );
+}

@@ -94,7 +94,10 @@ impl App {
                 }
             }
             Intent::SetDt(dt_ms) => {
-                if dt_ms.is_finite() && dt_ms > 0.0 {
+                let refused = self.live_refusal(|run| run.dt_ms = dt_ms);
+                if let Some(why) = refused.filter(|_| dt_ms > 0.0) {
+                    self.toasts.error(format!("dt not changed: {why}"));
+                } else if dt_ms.is_finite() && dt_ms > 0.0 {
                     self.record_setup_undo("dt");
                     self.setup.dt_ms = dt_ms;
                     self.running = false;
@@ -116,7 +119,13 @@ impl App {
                 self.send(Command::SetSeed(seed));
             }
             Intent::SetEnd { pause, duration_ms } => {
-                if duration_ms.is_finite() && duration_ms > 0.0 {
+                let refused = self.live_refusal(|run| {
+                    run.pause_at_end = pause;
+                    run.duration_ms = duration_ms;
+                });
+                if let Some(why) = refused {
+                    self.toasts.error(format!("end not changed: {why}"));
+                } else if duration_ms.is_finite() && duration_ms > 0.0 {
                     self.record_setup_undo("end");
                     self.setup.pause_at_end = pause;
                     self.setup.duration_ms = duration_ms;

@@ -100,6 +100,47 @@ pub fn check_runs(
     check(&work, force)
 }
 
+/// Longest wall time one simulated millisecond of a live run may take at full
+/// speed: beyond it the plots look frozen to a class (seconds).
+pub const MAX_LIVE_SECS_PER_MS: f64 = 60.0;
+
+/// Why the GUI refuses to run `run` live, if it does: a dt so small that one
+/// simulated millisecond takes longer than [`MAX_LIVE_SECS_PER_MS`] at full speed,
+/// or a protocol end (when the run pauses there) that would take more steps or
+/// longer than any CLI run may without `--force`. The message says the numbers and
+/// what to change. The live run itself is paced, bounded in memory and can be
+/// paused, so there is nothing else to bound.
+pub fn live_refusal(run: &RunSpec) -> Option<String> {
+    let steps_per_ms = steps_f64(1.0, run.dt_ms);
+    if !steps_per_ms.is_finite() || steps_per_ms > MAX_LANE_STEPS {
+        return Some(format!(
+            "dt = {} ms gives {steps_per_ms:.3e} steps per simulated ms; use a larger dt",
+            run.dt_ms
+        ));
+    }
+    let secs_per_step = seconds_per_step(run, 1);
+    let secs_per_ms = steps_per_ms * secs_per_step;
+    if secs_per_ms > MAX_LIVE_SECS_PER_MS {
+        return Some(format!(
+            "dt = {} ms: one simulated ms is {steps_per_ms:.3e} steps, about {} on this machine ({:.0} ns per step), more than the {} a live run may take; use a larger dt",
+            run.dt_ms,
+            human_secs(secs_per_ms),
+            secs_per_step * 1e9,
+            human_secs(MAX_LIVE_SECS_PER_MS)
+        ));
+    }
+    let end_ms = run.end_ms()?;
+    let work = Work {
+        lane_steps: steps_f64(end_ms, run.dt_ms),
+        secs_per_lane_step: secs_per_step,
+        threads: 1,
+        output: None,
+    };
+    check(&work, false).err().map(|Refused(why)| {
+        format!("the protocol's end at {end_ms} ms: {why} (or untick \"pause there\")")
+    })
+}
+
 /// `1.5 GB`, `320 kB`.
 pub fn human_bytes(bytes: f64) -> String {
     const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
@@ -183,6 +224,42 @@ mod tests {
             output: None,
         };
         assert!(check(&work, true).is_err(), "even --force cannot overflow");
+    }
+
+    fn hh(dt_ms: f64, end_ms: Option<f64>) -> RunSpec {
+        let Some(Ok(model)) = crate::model::builtin::builtin("HHneuronCorbit") else {
+            panic!("built-in model")
+        };
+        RunSpec {
+            dt_ms,
+            duration_ms: end_ms.unwrap_or(1000.0),
+            pause_at_end: end_ms.is_some(),
+            ..RunSpec::defaults(model)
+        }
+    }
+
+    #[test]
+    fn a_live_run_is_refused_only_when_it_could_not_be_watched() {
+        // The HH cell costs well over 1 ns per step on any machine: at dt = 1e-12 ms
+        // one simulated ms is 1e12 steps, over 16 min.
+        let Some(why) = live_refusal(&hh(1e-12, None)) else {
+            panic!("a frozen live run is refused")
+        };
+        assert!(why.contains("1.000e12 steps"), "{why}");
+        assert!(why.contains("use a larger dt"), "{why}");
+        // Nothing to refuse at the model's dt, with or without a 2 s protocol end.
+        assert_eq!(live_refusal(&hh(0.01, None)), None);
+        assert_eq!(live_refusal(&hh(0.01, Some(2000.0))), None);
+        // An end at 1e10 ms is 1e12 steps at dt 0.01: the end is refused, with numbers.
+        let Some(why) = live_refusal(&hh(0.01, Some(1e10))) else {
+            panic!("an unreachable end is refused")
+        };
+        assert!(
+            why.contains("1e10 ms") || why.contains("10000000000 ms"),
+            "{why}"
+        );
+        assert!(why.contains("1.000e12 steps"), "{why}");
+        assert!(live_refusal(&hh(f64::MIN_POSITIVE, None)).is_some());
     }
 
     #[test]

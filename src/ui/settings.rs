@@ -26,10 +26,11 @@ impl Default for HistoryBounds {
 
 pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
     egui::Grid::new("sim-settings").num_columns(2).show(ui, |ui| {
-        ui.label("dt [ms]");
+        let label = ui.label("dt [ms]");
         let mut dt = setup.dt_ms;
         let r = ui
             .add(egui::DragValue::new(&mut dt).range(1e-4..=10.0).speed(0.001).max_decimals(4))
+            .labelled_by(label.id)
             .on_hover_text("Integration step. Changing it restarts the run.");
         if r.changed() && dt != setup.dt_ms {
             out.push(Intent::SetDt(dt));
@@ -59,7 +60,7 @@ pub fn simulation_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) 
 
 /// The protocol's end: its length (saved in presets) and whether to pause there.
 fn end_row_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
-    ui.label("end [ms]");
+    let label = ui.label("end [ms]");
     ui.horizontal(|ui| {
         let (mut pause, mut duration_ms) = (setup.pause_at_end, setup.duration_ms);
         let r = ui
@@ -68,6 +69,7 @@ fn end_row_ui(ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
                     .range(0.01..=1e7)
                     .speed(1.0),
             )
+            .labelled_by(label.id)
             .on_hover_text("Length of the protocol, saved in presets as duration_ms.");
         let c = ui.checkbox(&mut pause, "pause there").on_hover_text(
             "A running simulation pauses when it reaches the end (Run continues past \
