@@ -6,8 +6,12 @@ pub mod engine;
 pub mod integrator;
 #[path = "../../src/sim/rng.rs"]
 pub mod rng;
+#[path = "../../src/sim/run.rs"]
+pub mod run;
 #[path = "../../src/sim/session.rs"]
 pub mod session;
+#[path = "../../src/sim/stimulus.rs"]
+pub mod stimulus;
 
 pub use engine::{Engine, EngineError};
 pub use integrator::Integrator;
