@@ -167,9 +167,9 @@ pub enum IvColumnsArg {
 pub struct FiArgs {
     #[command(flatten)]
     pub base: SweepBase,
-    /// The parameter to sweep.
-    #[arg(long, default_value = "I_app")]
-    pub param: String,
+    /// The parameter to sweep (default: the model's drive, e.g. I_app).
+    #[arg(long)]
+    pub param: Option<String>,
     #[arg(long, allow_hyphen_values = true, default_value_t = 0.0)]
     pub from: f64,
     #[arg(long, allow_hyphen_values = true, default_value_t = 20.0)]
@@ -405,8 +405,8 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
     let mut engine = Engine::new(model.clone(), args.lanes, dt_ms, integrator, 1)
         .map_err(|e| UsageError(e.to_string()))?;
     engine.set_interpreted(args.interpreted);
-    // A driven neuron: give I_app a value that makes the built-in cells fire.
-    if let Some(i) = model.param_index("I_app") {
+    // A driven neuron: give the drive a value that makes the built-in cells fire.
+    if let Some(i) = model.drive_param() {
         let p = &model.desc.parameters[i];
         engine.set_param_all(i, p.default + 0.5 * (p.range.max - p.default));
     }
@@ -497,7 +497,7 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     let values = crate::analysis::linspace(args.from, args.to, args.steps)
         .map_err(|e| UsageError(format!("--from/--to/--steps: {e}")))?;
     let cfg = FiConfig {
-        param: args.param.clone(),
+        param: param_or_drive(&resolved, args.param.as_ref())?,
         values,
         duration_ms: args.duration_ms,
         transient_ms: args.transient_ms,
@@ -526,6 +526,21 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     refine_rheobase(&resolved, &cfg, &mut result, &control).map_err(sweep_error)?;
     println!("{}", result.rheobase_text());
     Ok(())
+}
+
+/// The parameter a sweep varies: the one given, else the model's drive parameter
+/// (declared in the model file's `[roles]` or inferred).
+fn param_or_drive(preset: &ResolvedPreset, param: Option<&String>) -> Result<String> {
+    match param {
+        Some(p) => Ok(p.clone()),
+        None => preset
+            .model
+            .drive()
+            .map(|(name, _)| name.to_owned())
+            .ok_or_else(|| {
+                UsageError("the model has no drive parameter; pass --param".into()).into()
+            }),
+    }
 }
 
 /// A preset file as it stands, without overrides.

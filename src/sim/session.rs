@@ -260,6 +260,7 @@ fn actions_of(ev: &Event, engine: &Engine) -> Vec<Action> {
 mod tests {
     use super::*;
     use crate::io::preset::Preset;
+    use crate::model::roles::DRIVE_PARAM;
 
     fn i_app_after(events_later: &[Event], steps_before: u64, steps_after: u64) -> Vec<f64> {
         let preset = Preset {
@@ -273,8 +274,8 @@ mod tests {
         let Ok(mut s) = Session::new(&resolved, 1) else {
             panic!("session")
         };
-        let Some(i) = s.engine.model().param_index("I_app") else {
-            panic!("I_app")
+        let Some(i) = s.engine.model().drive_param() else {
+            panic!("Izhikevich2007 has a drive")
         };
         for _ in 0..steps_before {
             s.step();
@@ -291,7 +292,7 @@ mod tests {
     fn set_at(t_ms: f64, value: f64) -> Event {
         Event {
             t_ms,
-            set: [("I_app".to_owned(), value)].into(),
+            set: [(DRIVE_PARAM.to_owned(), value)].into(),
             ..Event::default()
         }
     }

@@ -170,7 +170,7 @@ impl BifurcationPanel {
         let plot = styled(
             Plot::new("bifurcation_v").height(h * 0.68),
             x_axis.clone(),
-            AxisSpec::new("v", "mV"),
+            AxisSpec::membrane(m),
         );
         // The parameter's title is under the rate plot below.
         let diagram = with_legend(plot.x_axis_label(""), ui.ctx(), egui_plot::Corner::RightTop)

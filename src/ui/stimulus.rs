@@ -129,13 +129,11 @@ impl StimulusPanel {
             self.draft.remove(k);
             changed = true;
         }
-        let target = model
-            .param_index("I_app")
-            .or(if model.desc.parameters.is_empty() {
-                None
-            } else {
-                Some(0)
-            });
+        let target = model.drive_param().or(if model.desc.parameters.is_empty() {
+            None
+        } else {
+            Some(0)
+        });
         if let Some(t) = target
             && ui.button("Add stimulus").clicked()
         {
