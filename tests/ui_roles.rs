@@ -84,3 +84,49 @@ fn a_v_i_ext_model_file_gets_traces_phase_plane_and_f_i() {
     assert!(r.rheobase_bracket.is_some());
     h.get_by_label_contains("rheobase I_ext = ");
 }
+
+/// The stimulus editor draws each waveform's fields from the one table of
+/// `io::waveform_fields` (labels with units, the amplitude in the drive's unit) and
+/// refuses what the table's rules refuse.
+#[test]
+fn the_stimulus_editor_follows_the_waveform_table_and_the_drive() {
+    use neuron_explorer::io::stimulus::Waveform;
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/roles/izhikevich_V_Iext.neuron");
+    let mut h = harness();
+    h.state_mut().apply(Intent::OpenModel(file));
+    h.run_steps(1);
+    h.get_by_label("Add stimulus").click_accesskit();
+    h.run_steps(2);
+    let stimuli = &h.state().setup().stimuli;
+    assert_eq!(stimuli.len(), 1);
+    // A new stimulus drives the model's drive parameter with a step.
+    assert_eq!(stimuli[0].target, "I_ext");
+    assert!(matches!(stimuli[0].waveform, Waveform::Step { .. }));
+    h.get_by_role_and_label(Role::SpinButton, "from [ms]");
+    h.get_by_role_and_label(Role::SpinButton, "amplitude [pA]")
+        .set_value_accesskit(250.0);
+    h.run_steps(2);
+    let Waveform::Step { amplitude, .. } = h.state().setup().stimuli[0].waveform else {
+        panic!("still a step")
+    };
+    assert_eq!(amplitude, 250.0);
+    // The ramp's end must lie after its start (its rule in the table).
+    h.get_by_role_and_label(Role::ComboBox, "waveform").click();
+    h.run_steps(2);
+    h.get_by_label("ramp").click();
+    h.run_steps(2);
+    assert!(matches!(
+        h.state().setup().stimuli[0].waveform,
+        Waveform::Ramp { .. }
+    ));
+    h.get_by_role_and_label(Role::SpinButton, "end value [pA]");
+    h.get_by_role_and_label(Role::SpinButton, "to [ms]")
+        .set_value_accesskit(-5.0);
+    h.run_steps(2);
+    h.get_by_label_contains("Ramp needs end_ms > start_ms");
+    let Waveform::Ramp { end_ms, .. } = h.state().setup().stimuli[0].waveform else {
+        panic!("still a ramp")
+    };
+    assert_eq!(end_ms, 1000.0, "the refused edit is not applied");
+}

@@ -7,3 +7,4 @@ pub mod protocol;
 pub mod read;
 pub mod ron_path;
 pub mod stimulus;
+pub mod waveform_fields;
