@@ -317,6 +317,23 @@ fn cli_fi_sweeps_the_model_files_drive() {
     assert!(String::from_utf8_lossy(&status.stdout).contains("I_ext"));
 }
 
+/// `describe` shows the roles, declared or inferred.
+#[test]
+fn describe_shows_the_roles() {
+    let out = Command::new(env!("CARGO_BIN_EXE_neuron-explorer"))
+        .arg("describe")
+        .arg(fixture("izhikevich_V_Iext.neuron"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Roles: membrane V [mV], drive I_ext [pA]"),
+        "{text}"
+    );
+    assert!(text.contains("  gate: w\n  current: I_in\n"), "{text}");
+}
+
 /// No code outside the model loader names CompNeuroPy's membrane potential or drive:
 /// it asks the model for its roles (`model::roles`). Comment lines (doc examples of
 /// the preset syntax) are not code.

@@ -58,10 +58,10 @@ pub enum Command {
     },
     /// Measure the engine's speed in ns per neuron-step.
     Bench(BenchArgs),
-    /// Voltage-clamp I–V sweep: clamp v at each holding potential and report the
+    /// Voltage-clamp I–V sweep: clamp the membrane potential at each holding potential and report the
     /// membrane current I_inf after one step, at an early time and at the end.
     Iv(IvArgs),
-    /// f–I curve: hold a parameter (default I_app) at each value from t = 0 and
+    /// f–I curve: hold a parameter (default: the model's drive, I_app) at each value from t = 0 and
     /// report firing rate, spike count, first-spike latency and ISI statistics.
     Fi(FiArgs),
     /// Compare a candidate preset with a reference (preset or recorded traces)
@@ -326,6 +326,29 @@ pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<Resolv
         .map_err(|e| UsageError(e.to_string()).into())
 }
 
+/// The model's roles (declared in `[roles]` or inferred): membrane, drive and the
+/// variables of each plot group.
+fn roles_text(m: &CompiledModel, s: &mut String) {
+    use std::fmt::Write as _;
+    let named =
+        |role: Option<(&str, &str)>| role.map_or("none".to_owned(), |(n, u)| format!("{n} [{u}]"));
+    let _ = writeln!(
+        s,
+        "\nRoles: membrane {}, drive {}",
+        named(m.membrane()),
+        named(m.drive())
+    );
+    for (keyword, group) in crate::model::roles::PlotGroup::DECLARABLE {
+        let names: Vec<&str> = (0..m.vars.len())
+            .filter(|&i| m.plot_group(i) == group)
+            .map(|i| m.vars[i].name.as_str())
+            .collect();
+        if !names.is_empty() {
+            let _ = writeln!(s, "  {keyword}: {}", names.join(", "));
+        }
+    }
+}
+
 /// Human-readable description of a model: parameters, variables, equations.
 pub fn describe(m: &CompiledModel) -> String {
     use std::fmt::Write as _;
@@ -368,6 +391,7 @@ pub fn describe(m: &CompiledModel) -> String {
             v.name, kind, v.unit, v.description
         );
     }
+    roles_text(m, &mut s);
     let _ = writeln!(s, "\nEquations (ANNarchy order):");
     for e in &d.equations {
         let _ = writeln!(s, "  {}", e.text);

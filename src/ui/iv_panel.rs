@@ -204,7 +204,10 @@ impl IvPanel {
                 ui.add(egui::ProgressBar::new(p).show_percentage().desired_width(240.0));
             } else if ui
                 .add_enabled(has_v, egui::Button::new("Run I–V sweep"))
-                .on_disabled_hover_text("This model has no membrane potential v.")
+                .on_disabled_hover_text(
+                    "This model has no membrane potential (declare one with \
+                     `membrane = NAME` in its model file's [roles]).",
+                )
                 .clicked()
             {
                 self.start(setup, Some(ui.ctx().clone()));
@@ -273,7 +276,10 @@ impl IvPanel {
                     .follow_insertion_order(true)
                     .position(egui_plot::Corner::LeftTop),
             )
-            .x_axis_label("holding potential v [mV]")
+            .x_axis_label(format!(
+                "holding potential {} [mV]",
+                setup.model.membrane().map_or("", |(name, _)| name)
+            ))
             .y_axis_label(format!(
                 "clamp current, outward + [{}]",
                 current_unit(setup)
