@@ -181,9 +181,7 @@ pub fn gallery_cell(
         title: title(path),
         drive: p.name.clone(),
         unit: p.unit.clone(),
-        membrane: model
-            .membrane()
-            .map_or_else(String::new, |(name, _)| name.to_owned()),
+        membrane: model.membrane_name().to_owned(),
         rheobase,
         amplitude,
         trace,

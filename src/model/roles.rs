@@ -257,6 +257,11 @@ impl CompiledModel {
         Some((&v.name, &v.unit))
     }
 
+    /// The membrane potential's name for labels ("" when the model has none).
+    pub fn membrane_name(&self) -> &str {
+        self.membrane().map_or("", |(name, _)| name)
+    }
+
     /// The drive parameter's name and unit, if the model has one.
     pub fn drive(&self) -> Option<(&str, &str)> {
         let p = self.desc.parameters.get(self.roles.drive?)?;

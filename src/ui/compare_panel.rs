@@ -347,7 +347,7 @@ impl ComparePanel {
                     }
                 });
             }
-            self.iv_ui(ui, quarter, top);
+            self.iv_ui(ui, &setup.model, quarter, top);
             self.fit.plot(ui, quarter, top);
         });
         self.traces_ui(ui, &setup.model, height - top - 8.0);
@@ -355,12 +355,18 @@ impl ComparePanel {
 
     /// Both models' steady-state I–V: where each crosses zero is a rest point or a
     /// threshold, and the slopes are the input conductances.
-    fn iv_ui(&self, ui: &mut egui::Ui, width: f32, height: f32) {
+    fn iv_ui(&self, ui: &mut egui::Ui, candidate: &CompiledModel, width: f32, height: f32) {
         let zero = ui.visuals().weak_text_color();
         let line_w = line_width(ui.ctx(), 1.3);
         let plot = styled(
             Plot::new("cmp_iv").width(width).height(height),
-            AxisSpec::new(format!("v held {IV_HOLD_MS} ms (steady-state I–V)"), "mV"),
+            AxisSpec::new(
+                format!(
+                    "{} held {IV_HOLD_MS} ms (steady-state I–V)",
+                    candidate.membrane_name()
+                ),
+                "mV",
+            ),
             AxisSpec::new("clamp current, outward +", "model units"),
         );
         with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {

@@ -278,7 +278,7 @@ impl IvPanel {
             )
             .x_axis_label(format!(
                 "holding potential {} [mV]",
-                setup.model.membrane().map_or("", |(name, _)| name)
+                setup.model.membrane_name()
             ))
             .y_axis_label(format!(
                 "clamp current, outward + [{}]",
