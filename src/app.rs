@@ -351,7 +351,8 @@ impl App {
             lesson: None,
             focus: false,
             help_open: false,
-            focus_params: vec![crate::model::roles::DRIVE_PARAM.to_owned()],
+            // None named: Focus shows the model's drive parameter.
+            focus_params: Vec::new(),
             applied_display: None,
         };
         match app.setup.resolve() {
@@ -773,11 +774,12 @@ impl App {
             };
             match crate::io::preset::load_resolved(&path, None) {
                 Ok(r) => {
-                    // The reference is fed the live drive's numbers unchanged.
+                    // The reference is fed the live drive's numbers unchanged (each
+                    // model's own drive parameter: "").
                     if let Some(w) = crate::analysis::compare::drive_unit_warning(
                         &r.model,
                         &self.setup.model,
-                        crate::analysis::compare::DRIVE_PARAM,
+                        "",
                         None,
                     ) {
                         self.toasts.error(format!("live reference: {w}"));

@@ -91,6 +91,7 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
             record(&truth, amp, &csv);
             Recording {
                 csv,
+                voltage_column: None,
                 current_column: Some("I_app".into()),
                 current_steps: Vec::new(),
                 spike_threshold_mv: 0.0,

@@ -49,17 +49,19 @@ pub enum IvColumns {
 
 /// The voltage-clamped version of `model` (or `model` itself if it has `I_inf`).
 pub fn clamp_model(model: &Arc<CompiledModel>) -> Result<Arc<CompiledModel>, SweepError> {
-    if model.var_index(I_INF).is_some() && model.var_index("v").is_some() {
+    if model.var_index(I_INF).is_some() && model.membrane_var().is_some() {
         return Ok(Arc::clone(model));
     }
     let mut desc = model.desc.clone();
+    let membrane = model.membrane().map(|(name, _)| name);
     let Some(iv) = desc
         .equations
         .iter()
-        .position(|e| e.var == "v" && matches!(e.kind, EqKind::Ode { .. }))
+        .position(|e| Some(e.var.as_str()) == membrane && matches!(e.kind, EqKind::Ode { .. }))
     else {
         return Err(SweepError::Usage(format!(
-            "{} has no membrane potential `v` defined by an ODE; the voltage clamp needs one",
+            "{} has no membrane potential defined by an ODE; the voltage clamp needs one \
+             (declare it with `membrane = NAME` in the model file's [roles])",
             model.id()
         )));
     };
@@ -88,8 +90,8 @@ pub fn clamp_model(model: &Arc<CompiledModel>) -> Result<Arc<CompiledModel>, Swe
         end += 1;
     }
     let unit = model
-        .param_index("I_app")
-        .map(|i| model.desc.parameters[i].unit.clone())
+        .drive()
+        .map(|(_, unit)| unit.to_owned())
         .unwrap_or_default();
     desc.equations.insert(
         end + 1,
@@ -196,8 +198,8 @@ pub fn iv_sweep(
     }
     let model = clamp_model(&preset.model)?;
     let v = model
-        .var_index("v")
-        .ok_or_else(|| SweepError::Usage("no variable v".into()))?;
+        .membrane_var()
+        .ok_or_else(|| SweepError::Usage("no membrane potential".into()))?;
     let i_inf = model
         .var_index(I_INF)
         .ok_or_else(|| SweepError::Usage("no I_inf".into()))?;

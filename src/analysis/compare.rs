@@ -9,7 +9,7 @@
 //! that with `drive_factor: Some(1.0)`. Where two models with different drive units
 //! meet without a stated factor, [`drive_unit_warning`] says so.
 
-use super::fitspec::FitSpec;
+use super::fitspec::{FitSpec, drive_index};
 use super::objectives::{LossTable, loss_table};
 use super::protocols::times;
 pub use super::protocols::{Responses, Runner, StepResponse};
@@ -18,26 +18,30 @@ use crate::model::CompiledModel;
 use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
-/// The driven parameter of the built-in specs.
-pub const DRIVE_PARAM: &str = "I_app";
-
-/// A warning when `reference` and `candidate` drive `param` in different units and
-/// no factor between them is stated; `None` when the units agree or a factor is
-/// given.
+/// A warning when `reference` and `candidate` drive `drive_param` (empty: each
+/// model's own drive parameter) in different units and no factor between them is
+/// stated; `None` when the units agree or a factor is given.
 pub fn drive_unit_warning(
     reference: &CompiledModel,
     candidate: &CompiledModel,
-    param: &str,
+    drive_param: &str,
     factor: Option<f64>,
 ) -> Option<String> {
-    let unit = |m: &CompiledModel| {
-        m.param_index(param)
-            .map(|i| m.desc.parameters[i].unit.clone())
+    let drive = |m: &CompiledModel| {
+        drive_index(m, drive_param).map(|i| {
+            let p = &m.desc.parameters[i];
+            (p.name.clone(), p.unit.clone())
+        })
     };
-    let (a, b) = (unit(reference)?, unit(candidate)?);
+    let ((name_a, a), (name_b, b)) = (drive(reference)?, drive(candidate)?);
+    let names = if name_a == name_b {
+        name_a
+    } else {
+        format!("the drive ({name_a} / {name_b})")
+    };
     (a != b && factor.is_none()).then(|| {
         format!(
-            "{param} is in {a} for {} but in {b} for {}; no drive factor is stated, so the \
+            "{names} is in {a} for {} but in {b} for {}; no drive factor is stated, so the \
              numbers pass unchanged (set `drive_factor` in the fit spec)",
             reference.id(),
             candidate.id()
@@ -106,7 +110,7 @@ impl Runner<'_> {
     ) -> Result<Trace, SweepError> {
         let pre = self.preset;
         let dt = pre.dt_ms;
-        let var = pre.model.var_index("v").unwrap_or(0);
+        let var = pre.model.membrane_var().unwrap_or(0);
         let mut e = self.engine(&[pre.parameters.as_slice()], 0)?;
         let on = (on_ms / dt).round() as u64;
         let off = if off_ms.is_finite() {

@@ -91,7 +91,7 @@ fn coords(spec: &FitSpec, candidate: &RunSpec) -> Result<Vec<Coord>, SweepError>
     let mut out: Vec<Coord> = Vec::new();
     for fp in &spec.free {
         let i = super::require_param(model, &fp.name)?;
-        if fp.name == spec.drive_param {
+        if spec.drive_of(model) == Some(i) {
             return Err(SweepError::Usage(format!(
                 "{} is driven by the protocols and cannot be free",
                 fp.name

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::CompiledModel;
+
 /// A complete fit specification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,8 +28,10 @@ pub struct FitSpec {
     /// The candidate preset; `None` when given on the command line or in the GUI.
     #[serde(default)]
     pub candidate: Option<PathBuf>,
-    /// The parameter the protocols drive (default `I_app`).
-    #[serde(default = "default_drive")]
+    /// The parameter the protocols drive; empty (the default) means each model's
+    /// own drive parameter (`model::roles`), so models whose inputs are named
+    /// differently can be compared.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub drive_param: String,
     /// Candidate drive = factor × reference drive (e.g. a membrane area for
     /// µA/cm² → pA). `None` means "not stated": the numbers pass unchanged and a
@@ -50,8 +54,14 @@ pub struct FitSpec {
     pub optimiser: Optimiser,
 }
 
-fn default_drive() -> String {
-    "I_app".into()
+/// Index of the driven parameter `drive_param` in `model`; empty means the model's
+/// own drive parameter.
+pub fn drive_index(model: &CompiledModel, drive_param: &str) -> Option<usize> {
+    if drive_param.is_empty() {
+        model.drive_param()
+    } else {
+        model.param_index(drive_param)
+    }
 }
 
 /// What the candidate is compared with.
@@ -72,6 +82,10 @@ pub enum Reference {
 #[serde(deny_unknown_fields)]
 pub struct Recording {
     pub csv: PathBuf,
+    /// The column holding the membrane potential (mV); `None`: CompNeuroPy's name,
+    /// `v` (an export of a model whose membrane is `V` names its column `V`).
+    #[serde(default)]
+    pub voltage_column: Option<String>,
     /// The column holding the applied current (reference units), if recorded.
     #[serde(default)]
     pub current_column: Option<String>,
@@ -85,6 +99,15 @@ pub struct Recording {
     #[serde(default = "default_delta")]
     pub gamma_delta_ms: f64,
     pub objectives: Vec<Objective>,
+}
+
+impl Recording {
+    /// The header of the membrane potential column.
+    pub fn voltage_column(&self) -> &str {
+        self.voltage_column
+            .as_deref()
+            .unwrap_or(crate::model::roles::MEMBRANE_VAR)
+    }
 }
 
 fn default_threshold() -> f64 {
@@ -315,7 +338,7 @@ impl FitSpec {
             name: String::new(),
             reference: None,
             candidate: None,
-            drive_param: default_drive(),
+            drive_param: String::new(),
             drive_factor: None,
             free: Vec::new(),
             fi: None,
@@ -517,6 +540,21 @@ impl FitSpec {
 
     /// A key that changes whenever anything in the spec does (results are keyed to
     /// it so they cannot be applied to another spec).
+    /// Index of the parameter the protocols drive in `model`: the one the spec
+    /// names, else the model's drive.
+    pub fn drive_of(&self, model: &CompiledModel) -> Option<usize> {
+        drive_index(model, &self.drive_param)
+    }
+
+    /// The name of the driven parameter in `model`, for messages (the spec's name
+    /// when the model lacks it).
+    pub fn drive_name(&self, model: &CompiledModel) -> String {
+        self.drive_of(model).map_or_else(
+            || self.drive_param.clone(),
+            |i| model.desc.parameters[i].name.clone(),
+        )
+    }
+
     pub fn key(&self) -> String {
         self.to_ron()
     }

@@ -84,6 +84,8 @@ pub struct GalleryCell {
     /// The drive's name and unit in this model.
     pub drive: String,
     pub unit: String,
+    /// The membrane potential's name in this model (the trace's label).
+    pub membrane: String,
     /// Smallest held drive that fires (None: fires without input, or not in range).
     pub rheobase: Option<f64>,
     /// The step added to the preset's drive (0 when there is no rheobase).
@@ -180,6 +182,7 @@ pub fn gallery_cell(
         title: title(path),
         drive: p.name.clone(),
         unit: p.unit.clone(),
+        membrane: model.membrane_name().to_owned(),
         rheobase,
         amplitude,
         trace,

@@ -99,12 +99,20 @@ impl<'a> Runner<'a> {
         control: &'a Control,
     ) -> Result<Self, SweepError> {
         let model = &preset.model;
-        let Some(drive) = model.param_index(&spec.drive_param) else {
-            return Err(SweepError::Usage(format!(
-                "{} has no parameter {} to drive",
-                model.id(),
-                spec.drive_param
-            )));
+        let Some(drive) = spec.drive_of(model) else {
+            return Err(SweepError::Usage(if spec.drive_param.is_empty() {
+                format!(
+                    "{} has no drive parameter; name one with `drive = NAME` in the model \
+                     file's [roles] or `drive_param` in the spec",
+                    model.id()
+                )
+            } else {
+                format!(
+                    "{} has no parameter {} to drive",
+                    model.id(),
+                    spec.drive_param
+                )
+            }));
         };
         if !model.has_spike() {
             return Err(SweepError::Usage(format!(
@@ -234,7 +242,7 @@ impl<'a> Runner<'a> {
                                 "{} does not fire for any {} of the f–I grid; the steps \
                                  relative to the rheobase need it",
                                 self.preset.model.id(),
-                                self.spec.drive_param
+                                self.spec.drive_name(&self.preset.model)
                             ))
                         }),
                     })
@@ -342,7 +350,7 @@ impl<'a> Runner<'a> {
             }
         }
         if let Some(rest) = &self.spec.rest {
-            let v = self.preset.model.var_index("v").unwrap_or(0);
+            let v = self.preset.model.membrane_var().unwrap_or(0);
             let jobs: Vec<(usize, Drive)> = (0..sets.len())
                 .map(|s| (s, Drive::held(0.0, rest.duration_ms)))
                 .collect();

@@ -56,16 +56,21 @@ impl Recorded {
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
+        let v_col = spec.voltage_column();
         let Some((_, head)) = lines.next() else {
-            return Err(bad(path, 1, "empty file; expected a header with t and v"));
-        };
-        let cols: Vec<&str> = head.split(',').map(str::trim).collect();
-        let find = |name: &str| cols.iter().position(|c| *c == name);
-        let (Some(it), Some(iv)) = (find("t"), find("v")) else {
             return Err(bad(
                 path,
                 1,
-                format!("the header needs columns `t` and `v`, found `{head}`"),
+                format!("empty file; expected a header with t and {v_col}"),
+            ));
+        };
+        let cols: Vec<&str> = head.split(',').map(str::trim).collect();
+        let find = |name: &str| cols.iter().position(|c| *c == name);
+        let (Some(it), Some(iv)) = (find("t"), find(v_col)) else {
+            return Err(bad(
+                path,
+                1,
+                format!("the header needs columns `t` and `{v_col}`, found `{head}`"),
             ));
         };
         let icur = match &spec.current_column {
@@ -229,10 +234,9 @@ fn run_recording(
 ) -> Result<RecordedRuns, SweepError> {
     let pre = runner.preset;
     let dt = pre.dt_ms;
-    let v = pre
-        .model
-        .var_index("v")
-        .ok_or_else(|| SweepError::Usage(format!("{} has no variable v", pre.model.id())))?;
+    let v = pre.model.membrane_var().ok_or_else(|| {
+        SweepError::Usage(format!("{} has no membrane potential", pre.model.id()))
+    })?;
     let t0 = rec.t_ms[0];
     let row_step: Vec<u64> = rec
         .t_ms
@@ -292,6 +296,7 @@ mod tests {
     fn rec(current: Option<&str>) -> Recording {
         Recording {
             csv: "r.csv".into(),
+            voltage_column: None,
             current_column: current.map(Into::into),
             current_steps: vec![(1.0, 5.0)],
             spike_threshold_mv: 0.0,

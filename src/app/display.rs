@@ -89,4 +89,10 @@ impl App {
     pub fn plot_frames(&self) -> &[egui::Rect] {
         &self.plots.frames
     }
+
+    /// The plot each recorded channel is drawn in (`ui::plot_groups`), `None` when
+    /// hidden.
+    pub fn plot_assignment(&self) -> &[Option<usize>] {
+        &self.plots.assignment
+    }
 }

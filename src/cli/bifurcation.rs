@@ -29,14 +29,7 @@ pub struct BifurcationArgs {
 
 pub fn bifurcation_cmd(args: &BifurcationArgs) -> Result<()> {
     let preset = sweep_preset(&args.base)?;
-    let param = match &args.param {
-        Some(p) => p.clone(),
-        None => preset
-            .model
-            .drive_param()
-            .map(|i| preset.model.desc.parameters[i].name.clone())
-            .ok_or_else(|| UsageError("the model has no drive parameter; pass --param".into()))?,
-    };
+    let param = super::param_or_drive(&preset, args.param.as_ref())?;
     let values = linspace(args.from, args.to, args.steps)
         .map_err(|e| UsageError(format!("--from/--to/--steps: {e}")))?;
     let mut cfg = BifurcationConfig::new(&param, values, sweep_threads(&args.base)?);

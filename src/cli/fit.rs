@@ -172,7 +172,11 @@ pub fn compare_cmd(args: &CompareArgs) -> Result<()> {
         write_table(path, &snippet(&cand, &cand.parameters))?;
     }
     if let (Some(path), Some(r), Some(c)) = (&args.common.fi_csv, &ref_resp, &cand_resp) {
-        write_table(path, &fi_table(&[("reference", r), ("candidate", c)]))?;
+        let drive = drive_column(&spec, &target, &cand);
+        write_table(
+            path,
+            &fi_table(&drive, &[("reference", r), ("candidate", c)]),
+        )?;
     }
     Ok(())
 }
@@ -296,11 +300,14 @@ pub fn fit_cmd(args: &FitArgs) -> Result<()> {
             .map_err(sweep_error)?;
         write_table(
             path,
-            &fi_table(&[
-                ("reference", reference),
-                ("start", &r[0]),
-                ("fitted", &r[1]),
-            ]),
+            &fi_table(
+                &drive_column(&spec, &target, &candidate),
+                &[
+                    ("reference", reference),
+                    ("start", &r[0]),
+                    ("fitted", &r[1]),
+                ],
+            ),
         )?;
     }
     Ok(())
@@ -365,9 +372,19 @@ pub fn report_text(result: &FitResult, candidate: &RunSpec, secs: f64) -> String
     s
 }
 
-/// The f–I curves side by side: `I_app,<name>_rate_hz,<name>_first_spike_ms,...`.
-fn fi_table(curves: &[(&str, &Responses)]) -> String {
-    let mut s = String::from("I_app");
+/// The first column of an f–I table: the reference's drive parameter (the
+/// candidate's when the reference is a recording).
+fn drive_column(spec: &FitSpec, target: &Target, candidate: &RunSpec) -> String {
+    match target {
+        Target::Preset(r) => spec.drive_name(&r.model),
+        Target::Recorded(_) => spec.drive_name(&candidate.model),
+    }
+}
+
+/// The f–I curves side by side: `<drive>,<name>_rate_hz,<name>_first_spike_ms,...`,
+/// with the drive parameter's name (e.g. `I_app`) first.
+fn fi_table(drive: &str, curves: &[(&str, &Responses)]) -> String {
+    let mut s = String::from(drive);
     for (name, _) in curves {
         s.push_str(&format!(",{name}_rate_hz,{name}_first_spike_ms"));
     }

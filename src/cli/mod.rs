@@ -59,10 +59,10 @@ pub enum Command {
     },
     /// Measure the engine's speed in ns per neuron-step.
     Bench(BenchArgs),
-    /// Voltage-clamp I–V sweep: clamp v at each holding potential and report the
+    /// Voltage-clamp I–V sweep: clamp the membrane potential at each holding potential and report the
     /// membrane current I_inf after one step, at an early time and at the end.
     Iv(IvArgs),
-    /// f–I curve: hold a parameter (default I_app) at each value from t = 0 and
+    /// f–I curve: hold a parameter (default: the model's drive, I_app) at each value from t = 0 and
     /// report firing rate, spike count, first-spike latency and ISI statistics.
     Fi(FiArgs),
     /// Compare a candidate preset with a reference (preset or recorded traces)
@@ -168,9 +168,9 @@ pub enum IvColumnsArg {
 pub struct FiArgs {
     #[command(flatten)]
     pub base: SweepBase,
-    /// The parameter to sweep.
-    #[arg(long, default_value = "I_app")]
-    pub param: String,
+    /// The parameter to sweep (default: the model's drive, e.g. I_app).
+    #[arg(long)]
+    pub param: Option<String>,
     #[arg(long, allow_hyphen_values = true, default_value_t = 0.0)]
     pub from: f64,
     #[arg(long, allow_hyphen_values = true, default_value_t = 20.0)]
@@ -327,6 +327,29 @@ pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<RunSpe
         .map_err(|e| UsageError(e.to_string()).into())
 }
 
+/// The model's roles (declared in `[roles]` or inferred): membrane, drive and the
+/// variables of each plot group.
+fn roles_text(m: &CompiledModel, s: &mut String) {
+    use std::fmt::Write as _;
+    let named =
+        |role: Option<(&str, &str)>| role.map_or("none".to_owned(), |(n, u)| format!("{n} [{u}]"));
+    let _ = writeln!(
+        s,
+        "\nRoles: membrane {}, drive {}",
+        named(m.membrane()),
+        named(m.drive())
+    );
+    for (keyword, group) in crate::model::roles::PlotGroup::DECLARABLE {
+        let names: Vec<&str> = (0..m.vars.len())
+            .filter(|&i| m.plot_group(i) == group)
+            .map(|i| m.vars[i].name.as_str())
+            .collect();
+        if !names.is_empty() {
+            let _ = writeln!(s, "  {keyword}: {}", names.join(", "));
+        }
+    }
+}
+
 /// Human-readable description of a model: parameters, variables, equations.
 pub fn describe(m: &CompiledModel) -> String {
     use std::fmt::Write as _;
@@ -369,6 +392,7 @@ pub fn describe(m: &CompiledModel) -> String {
             v.name, kind, v.unit, v.description
         );
     }
+    roles_text(m, &mut s);
     let _ = writeln!(s, "\nEquations (ANNarchy order):");
     for e in &d.equations {
         let _ = writeln!(s, "  {}", e.text);
@@ -409,8 +433,8 @@ fn bench_cmd(args: &BenchArgs) -> Result<()> {
         seed: 1,
         ..RunSpec::defaults(model.clone())
     };
-    // A driven neuron: give I_app a value that makes the built-in cells fire.
-    if let Some(i) = model.param_index("I_app") {
+    // A driven neuron: give the drive a value that makes the built-in cells fire.
+    if let Some(i) = model.drive_param() {
         let p = &model.desc.parameters[i];
         run.parameters[i] = p.default + 0.5 * (p.range.max - p.default);
     }
@@ -505,7 +529,7 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     let values = crate::analysis::linspace(args.from, args.to, args.steps)
         .map_err(|e| UsageError(format!("--from/--to/--steps: {e}")))?;
     let cfg = FiConfig {
-        param: args.param.clone(),
+        param: param_or_drive(&resolved, args.param.as_ref())?,
         values,
         duration_ms: args.duration_ms,
         transient_ms: args.transient_ms,
@@ -534,6 +558,21 @@ fn fi_cmd(args: &FiArgs) -> Result<()> {
     refine_rheobase(&resolved, &cfg, &mut result, &control).map_err(sweep_error)?;
     println!("{}", result.rheobase_text());
     Ok(())
+}
+
+/// The parameter a sweep varies: the one given, else the model's drive parameter
+/// (declared in the model file's `[roles]` or inferred).
+fn param_or_drive(preset: &RunSpec, param: Option<&String>) -> Result<String> {
+    match param {
+        Some(p) => Ok(p.clone()),
+        None => preset
+            .model
+            .drive()
+            .map(|(name, _)| name.to_owned())
+            .ok_or_else(|| {
+                UsageError("the model has no drive parameter; pass --param".into()).into()
+            }),
+    }
 }
 
 /// A preset file as it stands, without overrides.

@@ -9,6 +9,8 @@ use super::format::{Check, Lesson, LessonError, LessonView, Opens};
 use super::{BUILTIN, LessonState, builtin_text, load};
 use crate::io::preset::Preset;
 use crate::sim::run::RunSpec;
+// The built-in lessons drive CompNeuroPy's Izhikevich2007 through its `I_app`.
+use crate::model::roles::{DRIVE_PARAM, MEMBRANE_VAR};
 
 fn presets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets")
@@ -24,7 +26,7 @@ fn lesson(steps: &str) -> String {
 }
 
 const GOOD_STEP_0: &str =
-    r#"        (title: "A", text: "x", model: "Izhikevich2007", set: {"I_app": 10.0}),"#;
+    r#"        (title: "A", text: "x", model: "Izhikevich2007", set: {"d": 10.0}),"#;
 
 #[test]
 fn a_good_lesson_loads_with_what_each_step_opens() {
@@ -80,8 +82,8 @@ fn each_bad_field_is_named_with_its_line() {
             6,
         ),
         (
-            r#"        (title: "B", text: "y", set: {"I_app": "x"}),"#,
-            "steps[1].set.I_app",
+            r#"        (title: "B", text: "y", set: {"d": "x"}),"#,
+            "steps[1].set.d",
             6,
         ),
         (
@@ -135,7 +137,7 @@ fn each_bad_field_is_named_with_its_line() {
             6,
         ),
         (
-            r#"        (title: "B", text: "y", check: Reached(var: "v")),"#,
+            r#"        (title: "B", text: "y", check: Reached(var: "u")),"#,
             "steps[1].check",
             6,
         ),
@@ -245,7 +247,7 @@ fn izhikevich(i_app: f64) -> RunSpec {
         model: "Izhikevich2007".into(),
         ..Preset::default()
     };
-    p.parameters.insert("I_app".into(), i_app);
+    p.parameters.insert(DRIVE_PARAM.into(), i_app);
     p.resolve("t", "", None).expect("resolves")
 }
 
@@ -306,14 +308,14 @@ fn parameter_variable_view_and_all_checks() {
     let s = izhikevich(42.0);
     let rec = Fake::spiking(1000.0, vec![500.0]);
     let param = |min, max| Check::Param {
-        name: "I_app".into(),
+        name: DRIVE_PARAM.into(),
         min,
         max,
     };
     assert!(passes(&param(40.0, 45.0), &rec, 0.0, &s));
     assert!(!passes(&param(0.0, 41.9), &rec, 0.0, &s));
     let reached = |above, below| Check::Reached {
-        var: "v".into(),
+        var: MEMBRANE_VAR.into(),
         above,
         below,
     };
@@ -400,7 +402,7 @@ fn a_step_that_opens_a_run_waits_for_it_and_stays_done() {
         LessonView::Traces,
     );
     assert!(state.done[0], "latched");
-    assert_eq!(state.shown_params()[0], "I_app");
+    assert_eq!(state.shown_params()[0], DRIVE_PARAM);
 }
 
 #[test]

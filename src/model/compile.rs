@@ -78,6 +78,8 @@ pub struct CompiledModel {
     pub spike: Tape,
     pub reset: Tape,
     pub init: Tape,
+    /// Membrane potential, drive and plot groups (declared or inferred).
+    pub roles: super::roles::Roles,
 }
 
 impl CompiledModel {
@@ -496,6 +498,7 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
             slot: s,
         });
     }
+    let roles = super::roles::resolve(&desc, &vars)?;
     let t_slot = b.persistent();
     let dt_slot = b.persistent();
     b.names.insert("t".into(), t_slot);
@@ -629,6 +632,7 @@ pub fn compile(desc: ModelDesc) -> Result<CompiledModel, ModelError> {
         spike: b.finish(spike_ops, n_slots),
         reset: b.finish(reset_ops, n_slots),
         init: b.finish(init_ops, n_slots),
+        roles,
         desc,
     })
 }

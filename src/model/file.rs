@@ -79,6 +79,8 @@ pub struct ModelDesc {
     pub spike: Option<(Expr, String, Span)>,
     pub reset: Vec<ResetDesc>,
     pub functions: Vec<FunctionDesc>,
+    /// The `[roles]` section (empty when the file has none: roles are inferred).
+    pub roles: super::roles::RolesDesc,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -90,6 +92,7 @@ enum Section {
     Spike,
     Reset,
     Functions,
+    Roles,
 }
 
 /// One logical line: comment stripped, continuation lines joined.
@@ -251,11 +254,12 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
                 "[spike]" => Section::Spike,
                 "[reset]" => Section::Reset,
                 "[functions]" => Section::Functions,
+                "[roles]" => Section::Roles,
                 other => {
                     return Err(r.err(
                         l.line,
                         l.column,
-                        format!("unknown section {other}; expected [model], [parameters], [equations], [spike], [reset] or [functions]"),
+                        format!("unknown section {other}; expected [model], [parameters], [equations], [spike], [reset], [functions] or [roles]"),
                     ));
                 }
             };
@@ -285,6 +289,9 @@ pub fn parse_model_file(file: &str, source: &str) -> Result<ModelDesc, ModelErro
             }
             Section::Reset => desc.reset.push(reset_line(&r, &l)?),
             Section::Functions => desc.functions.push(function_line(&r, &l)?),
+            Section::Roles => {
+                super::roles::roles_line(file, &l.text, l.line, l.column, &mut desc.roles)?;
+            }
         }
     }
     if desc.id.is_empty() {

@@ -8,6 +8,7 @@ pub mod rng;
 pub mod run;
 pub mod session;
 pub mod stimulus;
+pub mod waveform_fields;
 pub mod worker;
 
 pub use engine::{Engine, EngineError};

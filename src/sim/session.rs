@@ -267,6 +267,7 @@ fn push_actions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::roles::DRIVE_PARAM;
 
     fn i_app_after(events_later: &[Event], steps_before: u64, steps_after: u64) -> Vec<f64> {
         let Some(Ok(model)) = crate::model::builtin::builtin("Izhikevich2007") else {
@@ -279,8 +280,8 @@ mod tests {
         let Ok(mut s) = Session::new(&resolved, 1) else {
             panic!("session")
         };
-        let Some(i) = s.engine.model().param_index("I_app") else {
-            panic!("I_app")
+        let Some(i) = s.engine.model().drive_param() else {
+            panic!("Izhikevich2007 has a drive")
         };
         for _ in 0..steps_before {
             s.step();
@@ -297,7 +298,7 @@ mod tests {
     fn set_at(t_ms: f64, value: f64) -> Event {
         Event {
             t_ms,
-            set: [("I_app".to_owned(), value)].into(),
+            set: [(DRIVE_PARAM.to_owned(), value)].into(),
             ..Event::default()
         }
     }
@@ -320,7 +321,7 @@ mod tests {
         // then a set (→ 7); within a step the file's order decides.
         let add_at = |t_ms: f64, value: f64| Event {
             t_ms,
-            add: [("I_app".to_owned(), value)].into(),
+            add: [(DRIVE_PARAM.to_owned(), value)].into(),
             ..Event::default()
         };
         let got = i_app_after(

@@ -68,83 +68,10 @@ pub enum Waveform {
 }
 
 impl Stimulus {
-    /// Checks the numbers; the message says which one is wrong.
+    /// Checks the numbers against the rules of the waveform's fields
+    /// (`sim::waveform_fields`); the message says which one is wrong.
     pub fn validate(&self) -> Result<(), String> {
-        let w = &self.waveform;
-        let nums: Vec<(&str, f64)> = match *w {
-            Waveform::Constant { value } => vec![("value", value)],
-            Waveform::Step {
-                start_ms,
-                end_ms,
-                amplitude,
-            } => {
-                vec![
-                    ("start_ms", start_ms),
-                    ("end_ms", end_ms.unwrap_or(0.0)),
-                    ("amplitude", amplitude),
-                ]
-            }
-            Waveform::Pulses {
-                start_ms,
-                width_ms,
-                period_ms,
-                amplitude,
-                ..
-            } => {
-                if !(period_ms > 0.0 && width_ms >= 0.0) {
-                    return Err("Pulses needs period_ms > 0 and width_ms >= 0".into());
-                }
-                vec![
-                    ("start_ms", start_ms),
-                    ("width_ms", width_ms),
-                    ("period_ms", period_ms),
-                    ("amplitude", amplitude),
-                ]
-            }
-            Waveform::Ramp {
-                start_ms,
-                end_ms,
-                from,
-                to,
-            } => {
-                if end_ms.partial_cmp(&start_ms) != Some(std::cmp::Ordering::Greater) {
-                    return Err("Ramp needs end_ms > start_ms".into());
-                }
-                vec![
-                    ("start_ms", start_ms),
-                    ("end_ms", end_ms),
-                    ("from", from),
-                    ("to", to),
-                ]
-            }
-            Waveform::Sine {
-                amplitude,
-                frequency_hz,
-                phase_deg,
-                offset,
-            } => {
-                vec![
-                    ("amplitude", amplitude),
-                    ("frequency_hz", frequency_hz),
-                    ("phase_deg", phase_deg),
-                    ("offset", offset),
-                ]
-            }
-            Waveform::Noise {
-                mean,
-                sigma,
-                tau_ms,
-            } => {
-                if !(tau_ms > 0.0 && sigma >= 0.0) {
-                    return Err("Noise needs tau_ms > 0 and sigma >= 0".into());
-                }
-                vec![("mean", mean), ("sigma", sigma), ("tau_ms", tau_ms)]
-            }
-        };
-        match nums.into_iter().find(|(_, v)| !v.is_finite()) {
-            Some((name, v)) => Err(format!("{name} = {v} is not a finite number")),
-            None => Ok(()),
-        }
+        super::waveform_fields::validate(&self.waveform)
     }
 }
 

@@ -109,12 +109,13 @@ pub fn channel_count(model: &CompiledModel, stimuli: &[Stimulus]) -> usize {
     model.vars.len() + usize::from(input_param(model, stimuli).is_some())
 }
 
-/// The parameter shown as "stimulus": the first stimulus target, else `I_app`.
+/// The parameter shown as "stimulus": the first stimulus target, else the model's
+/// drive parameter.
 pub fn input_param(model: &CompiledModel, stimuli: &[Stimulus]) -> Option<usize> {
     stimuli
         .iter()
         .find_map(|s| model.param_index(&s.target))
-        .or_else(|| model.param_index("I_app"))
+        .or_else(|| model.drive_param())
 }
 
 /// Whether replacing the stimuli changes the recorded channels, which starts a new
@@ -920,7 +921,7 @@ impl Companion {
             let name = &live.model.desc.parameters[i].name;
             Some((i, model.param_index(name)?))
         });
-        let var = model.var_index("v").unwrap_or(0);
+        let var = model.membrane_var().unwrap_or(0);
         let k = (live.dt_ms / preset.dt_ms).round();
         let ratio = (k >= 1.0 && (k * preset.dt_ms - live.dt_ms).abs() <= 1e-12 * live.dt_ms)
             .then_some(k as u64);
@@ -935,7 +936,7 @@ impl Companion {
     /// The name of its recorded channel: the variable and the model.
     fn channel_name(&self) -> String {
         let model = self.session.engine.model();
-        let var = model.vars.get(self.var).map_or("v", |v| v.name.as_str());
+        let var = model.vars.get(self.var).map_or("", |v| v.name.as_str());
         format!("{var} (reference {})", model.id())
     }
 

@@ -170,14 +170,14 @@ impl BifurcationPanel {
         let plot = styled(
             Plot::new("bifurcation_v").height(h * 0.68),
             x_axis.clone(),
-            AxisSpec::new("v", "mV"),
+            AxisSpec::membrane(m),
         );
         // The parameter's title is under the rate plot below.
         let diagram = with_legend(plot.x_axis_label(""), ui.ctx(), egui_plot::Corner::RightTop)
             .link_axis(egui::Id::unique("bifurcation_x"), [true, false])
             .show(ui, |p| {
                 if let Some(b) = &self.current {
-                    diagram_items(p, b);
+                    diagram_items(p, b, m.membrane_name());
                 }
                 p.vline(VLine::new("current value", value).color(grey));
             });
@@ -259,7 +259,8 @@ impl BifurcationPanel {
 }
 
 /// Equilibria (filled: stable, open: unstable) and the attractor's v min and max.
-fn diagram_items(p: &mut egui_plot::PlotUi, b: &Bifurcation) {
+/// `v` names the membrane potential in the legend.
+fn diagram_items(p: &mut egui_plot::PlotUi, b: &Bifurcation, v: &str) {
     let (stable, unstable): (Vec<_>, Vec<_>) =
         b.equilibria.iter().partition(|e| e.stability.is_stable());
     let pts = |es: &[&crate::analysis::bifurcation::Equilibrium]| {
@@ -282,10 +283,10 @@ fn diagram_items(p: &mut egui_plot::PlotUi, b: &Bifurcation) {
     let firing: Vec<_> = b.attractor.iter().filter(|a| a.rate_hz > 0.0).collect();
     for (name, f) in [
         (
-            "v max (firing)",
+            format!("{v} max (firing)"),
             (|a: &&crate::analysis::bifurcation::AttractorPoint| a.v_max_mv) as fn(&&_) -> f64,
         ),
-        ("v min (firing)", |a| a.v_min_mv),
+        (format!("{v} min (firing)"), |a| a.v_min_mv),
     ] {
         let pts: Vec<[f64; 2]> = firing.iter().map(|a| [a.value, f(a)]).collect();
         p.points(

@@ -19,6 +19,7 @@ use crate::analysis::compare::{
 use crate::analysis::fitspec::FitSpec;
 use crate::analysis::objectives::{LossTable, loss_table};
 use crate::analysis::{SweepError, background_threads};
+use crate::model::CompiledModel;
 use crate::sim::run::RunSpec;
 
 pub const DEFAULT_REFERENCE: &str = "hh_corbit_fsi_current_step.ron";
@@ -314,7 +315,10 @@ impl ComparePanel {
                 ("cmp_fi", AxisSpec::new("rate", "Hz"), false),
                 ("cmp_latency", AxisSpec::new("first spike", "ms"), true),
             ] {
-                let x_axis = AxisSpec::new("I_app", "uA/cm2 for HH, pA for Izhikevich");
+                let x_axis = AxisSpec::new(
+                    self.fit.spec.drive_name(&setup.model),
+                    "uA/cm2 for HH, pA for Izhikevich",
+                );
                 let plot = styled(Plot::new(id).width(quarter).height(top), x_axis, y_axis);
                 with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
                     for (label, color, r) in &curves {
@@ -343,20 +347,26 @@ impl ComparePanel {
                     }
                 });
             }
-            self.iv_ui(ui, quarter, top);
+            self.iv_ui(ui, &setup.model, quarter, top);
             self.fit.plot(ui, quarter, top);
         });
-        self.traces_ui(ui, height - top - 8.0);
+        self.traces_ui(ui, &setup.model, height - top - 8.0);
     }
 
     /// Both models' steady-state I–V: where each crosses zero is a rest point or a
     /// threshold, and the slopes are the input conductances.
-    fn iv_ui(&self, ui: &mut egui::Ui, width: f32, height: f32) {
+    fn iv_ui(&self, ui: &mut egui::Ui, candidate: &CompiledModel, width: f32, height: f32) {
         let zero = ui.visuals().weak_text_color();
         let line_w = line_width(ui.ctx(), 1.3);
         let plot = styled(
             Plot::new("cmp_iv").width(width).height(height),
-            AxisSpec::new(format!("v held {IV_HOLD_MS} ms (steady-state I–V)"), "mV"),
+            AxisSpec::new(
+                format!(
+                    "{} held {IV_HOLD_MS} ms (steady-state I–V)",
+                    candidate.membrane_name()
+                ),
+                "mV",
+            ),
             AxisSpec::new("clamp current, outward +", "model units"),
         );
         with_legend(plot, ui.ctx(), egui_plot::Corner::LeftTop).show(ui, |p| {
@@ -381,7 +391,7 @@ impl ComparePanel {
     }
 
     /// Both models' v on the same step, overlaid, and their spike rasters below.
-    fn traces_ui(&self, ui: &mut egui::Ui, height: f32) {
+    fn traces_ui(&self, ui: &mut egui::Ui, candidate: &CompiledModel, height: f32) {
         let width = (ui.available_width() - 8.0).max(200.0);
         let link = egui::Id::unique("cmp_time_axis");
         let (on_ms, off_ms, duration) = trace_timing(&self.fit.spec);
@@ -390,8 +400,9 @@ impl ComparePanel {
             || "t [ms] (computing the step traces…)".to_owned(),
             |(r, _)| {
                 format!(
-                    "t [ms]; both models on I_app = {} (reference rheobase + {TRACE_OFFSET}) \
+                    "t [ms]; both models on {} = {} (reference rheobase + {TRACE_OFFSET}) \
                      from {on_ms} to {off_ms} ms",
+                    self.fit.spec.drive_name(candidate),
                     r.amp
                 )
             },
@@ -408,7 +419,7 @@ impl ComparePanel {
                 .width(width)
                 .height((height - raster_h - 8.0).max(100.0)),
             AxisSpec::new("t", "ms"),
-            AxisSpec::new("v", "mV"),
+            AxisSpec::membrane(candidate),
         );
         // The time axis' title is under the raster below.
         with_legend(plot.x_axis_label(""), ui.ctx(), egui_plot::Corner::LeftTop)

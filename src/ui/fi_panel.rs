@@ -1,4 +1,4 @@
-//! The f–I panel: firing rate against a held parameter (default `I_app`), recomputed
+//! The f–I panel: firing rate against a held parameter (default: the model's drive parameter), recomputed
 //! in the background whenever the setup changes; curves can be pinned or loaded from
 //! other presets to overlay models (e.g. the HH FSI against its Izhikevich fit).
 
@@ -37,7 +37,8 @@ pub struct FiPanel {
 impl Default for FiPanel {
     fn default() -> Self {
         Self {
-            param: "I_app".into(),
+            // Chosen from the model when it is adopted: its drive parameter.
+            param: String::new(),
             from: 0.0,
             to: 300.0,
             steps: 21,
@@ -92,15 +93,12 @@ impl FiPanel {
         self.adopted = Some(m.id().to_owned());
         let missing = m.param_index(&self.param).is_none();
         if missing {
-            self.param = if m.param_index("I_app").is_some() {
-                "I_app".into()
-            } else {
-                m.desc
-                    .parameters
-                    .first()
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default()
-            };
+            self.param = m
+                .drive()
+                .map(|(name, _)| name)
+                .or_else(|| m.desc.parameters.first().map(|p| p.name.as_str()))
+                .unwrap_or_default()
+                .to_owned();
         }
         if missing || self.overlays.is_empty() {
             self.adopt_range(setup);
@@ -133,6 +131,7 @@ impl FiPanel {
 
     /// Starts a sweep of the current setup, replacing (and cancelling) a running one.
     pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+        self.adopt_model(setup);
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {

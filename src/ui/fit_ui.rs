@@ -231,10 +231,11 @@ impl FitUi {
         let id = setup.model.id();
         if self.model_id != id {
             self.model_id = id.to_owned();
-            let drive = self.spec.drive_param.clone();
-            self.spec
-                .free
-                .retain(|f| f.name != drive && setup.model.param_index(&f.name).is_some());
+            let drive = self.spec.drive_of(&setup.model);
+            self.spec.free.retain(|f| {
+                let i = setup.model.param_index(&f.name);
+                i.is_some() && i != drive
+            });
         }
         // Model order, whatever the order of the ticks.
         self.spec
@@ -368,8 +369,9 @@ impl FitUi {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label("free:");
-            for p in &setup.model.desc.parameters {
-                if p.name == self.spec.drive_param {
+            let drive = self.spec.drive_of(&setup.model);
+            for (i, p) in setup.model.desc.parameters.iter().enumerate() {
+                if Some(i) == drive {
                     continue;
                 }
                 let mut on = self.spec.free.iter().any(|f| f.name == p.name);

@@ -3,7 +3,7 @@
 //! the exposed parameters, beside the view's tabs — what a projected lesson needs,
 //! nothing to mis-click.
 //! Which parameters are exposed is the app's `focus_params` list (a lesson sets it);
-//! names the model lacks are skipped, and with none left the drive (`I_app`) shows.
+//! names the model lacks are skipped, and with none left the model's drive shows.
 
 use super::Intent;
 use super::params::{ParamRow, param_row_ui, slider_width_for};

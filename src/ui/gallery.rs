@@ -200,7 +200,7 @@ fn tile_ui(
                 for t in [STEP_START_MS, STEP_END_MS] {
                     p.vline(egui_plot::VLine::new("step", t).color(faint).width(1.0));
                 }
-                p.line(Line::new("v", PlotPoints::from(points)).width(1.2));
+                p.line(Line::new(cell.membrane.as_str(), PlotPoints::from(points)).width(1.2));
             });
         if plot.response.clicked() {
             out.push(Intent::Open(cell.path.clone()));
@@ -209,7 +209,8 @@ fn tile_ui(
             format!("first spike {l:.1} ms after onset")
         });
         ui.small(format!(
-            "v, 0–{RUN_MS} ms · {} spikes in the step · {latency}",
+            "{}, 0–{RUN_MS} ms · {} spikes in the step · {latency}",
+            cell.membrane,
             cell.spikes_in_step()
         ));
     });

@@ -93,7 +93,7 @@ impl IvPanel {
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
     pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
-        let has_v = setup.model.var_index("v").is_some();
+        let has_v = setup.model.membrane_var().is_some();
         if self.auto && has_v && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
             self.start(setup, ctx);
         }
@@ -174,7 +174,7 @@ impl IvPanel {
         }
         self.poll();
         self.auto_update(setup, Some(ui.ctx().clone()));
-        let has_v = setup.model.var_index("v").is_some();
+        let has_v = setup.model.membrane_var().is_some();
         ui.horizontal_wrapped(|ui| {
             ui.label("Holding potentials from");
             ui.add(
@@ -204,7 +204,10 @@ impl IvPanel {
                 ui.add(egui::ProgressBar::new(p).show_percentage().desired_width(240.0));
             } else if ui
                 .add_enabled(has_v, egui::Button::new("Run I–V sweep"))
-                .on_disabled_hover_text("This model has no membrane potential v.")
+                .on_disabled_hover_text(
+                    "This model has no membrane potential (declare one with \
+                     `membrane = NAME` in its model file's [roles]).",
+                )
                 .clicked()
             {
                 self.start(setup, Some(ui.ctx().clone()));
@@ -218,7 +221,10 @@ impl IvPanel {
                 }
                 ui.weak(format!("{}: {} potentials", r.model_id, r.points.len()));
             }
-            ui.weak("Clamp: dv/dt := 0; plotted is the clamp current -I_inf = sum of I_ion - I_app, outward positive (parameters of the current setup).");
+            let m = &setup.model;
+            let v = m.membrane().map_or("V_m", |(name, _)| name);
+            let drive = m.drive().map_or("the drive", |(name, _)| name);
+            ui.weak(format!("Clamp: d{v}/dt := 0; plotted is the clamp current -I_inf = sum of I_ion - {drive}, outward positive (parameters of the current setup)."));
         });
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -270,7 +276,10 @@ impl IvPanel {
                     .follow_insertion_order(true)
                     .position(egui_plot::Corner::LeftTop),
             )
-            .x_axis_label("holding potential v [mV]")
+            .x_axis_label(format!(
+                "holding potential {} [mV]",
+                setup.model.membrane_name()
+            ))
             .y_axis_label(format!(
                 "clamp current, outward + [{}]",
                 current_unit(setup)

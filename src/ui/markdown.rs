@@ -126,13 +126,13 @@ mod tests {
 
     #[test]
     fn paragraphs_bullets_and_inline_marks() {
-        let b = blocks("Raise **I_app**\nslowly.\n\n- one *two*\n- `g_Na` = 0\n\nEnd * alone");
+        let b = blocks("Raise **I_ext**\nslowly.\n\n- one *two*\n- `g_Na` = 0\n\nEnd * alone");
         assert_eq!(b.len(), 4);
         assert_eq!(
             b[0].runs,
             vec![
                 (Span::Plain, "Raise ".into()),
-                (Span::Bold, "I_app".into()),
+                (Span::Bold, "I_ext".into()),
                 (Span::Plain, " slowly.".into())
             ]
         );

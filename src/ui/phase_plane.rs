@@ -44,10 +44,11 @@ pub struct PhasePlanePanel {
     pub reset_jumps: usize,
 }
 
-/// (x, y) variables for the nullcline mode: ODE variables `v` and `u`.
+/// (x, y) variables for the nullcline mode: the membrane potential and `u`, both
+/// ODE variables.
 pub fn vu_pair(m: &CompiledModel) -> Option<(usize, usize)> {
-    let ode = |n: &str| m.var_index(n).filter(|&i| m.vars[i].kind == VarKind::State);
-    Some((ode("v")?, ode("u")?))
+    let ode = |i: usize| Some(i).filter(|&i| m.vars[i].kind == VarKind::State);
+    Some((ode(m.membrane_var()?)?, ode(m.var_index("u")?)?))
 }
 
 /// The current state: the last recorded sample, else the initial state of the setup;
@@ -270,7 +271,7 @@ impl PhasePlanePanel {
     pub fn ui(&mut self, ui: &mut egui::Ui, input: &PhaseInput<'_>) {
         let m = &input.setup.model;
         let (state, params, t) = current(input);
-        let Some(v) = m.var_index("v").or(Some(0)).filter(|_| !m.vars.is_empty()) else {
+        let Some(v) = m.membrane_var().or(Some(0)).filter(|_| !m.vars.is_empty()) else {
             ui.label("This model has no variables.");
             return;
         };

@@ -28,7 +28,7 @@ pub(super) fn channel_color(
         if ch == r {
             return palette::REFERENCE;
         }
-        if input.model.var_index("v") == Some(ch) {
+        if input.model.membrane_var() == Some(ch) {
             return palette::CANDIDATE;
         }
     }
@@ -126,7 +126,7 @@ pub(super) fn spike_markers(
             .collect(),
         _ => Vec::new(),
     };
-    let v = input.model.var_index("v").and_then(|i| h.channel(i));
+    let v = input.model.membrane_var().and_then(|i| h.channel(i));
     let mut out: Vec<[f64; 2]> = h
         .spike_indices(range)
         .rev()

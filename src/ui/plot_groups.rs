@@ -1,9 +1,11 @@
-//! Which recorded channel goes in which plot, with defaults derived from the model
-//! description: the membrane potential; gates and recovery variables; currents;
-//! conductances; the stimulus. Intermediate quantities (rates, time constants,
-//! steady states) start hidden but can be chosen.
+//! Which recorded channel goes in which plot. Each variable starts in the plot of
+//! its group, which the model file declares or the model loader infers
+//! (`model::roles`): the membrane potential; gates and recovery variables;
+//! currents; conductances; the stimulus. Concentrations and intermediate quantities
+//! (rates, time constants, steady states) start hidden but can be chosen.
 
-use crate::model::{CompiledModel, VarKind};
+use crate::model::CompiledModel;
+use crate::model::roles::PlotGroup;
 
 /// The plots, top to bottom.
 pub const PLOTS: [&str; 5] = [
@@ -13,8 +15,8 @@ pub const PLOTS: [&str; 5] = [
     "Conductances",
     "Stimulus",
 ];
-/// Short names of the plots, for a y axis with several lines.
-pub const SHORT_NAMES: [&str; 5] = ["v", "gates", "currents", "conductances", "stimulus"];
+/// Short names of the plots after the membrane's, for a y axis with several lines.
+const SHORT_NAMES: [&str; 4] = ["gates", "currents", "conductances", "stimulus"];
 pub const MEMBRANE: usize = 0;
 pub const GATES: usize = 1;
 pub const CURRENTS: usize = 2;
@@ -24,12 +26,19 @@ pub const STIMULUS: usize = 4;
 /// Per channel: the plot it is drawn in, or `None` when hidden.
 pub type Assignment = Vec<Option<usize>>;
 
+/// The short name of `plot` for its y axis: the model's membrane variable (e.g. `v`)
+/// for the membrane plot, else the group's name.
+pub fn short_name(model: &CompiledModel, plot: usize) -> &str {
+    match plot.checked_sub(1) {
+        None => model.membrane().map_or("membrane", |(name, _)| name),
+        Some(k) => SHORT_NAMES.get(k).copied().unwrap_or(""),
+    }
+}
+
 /// Default plots for the model's variables, plus the input channel if `has_input`.
 pub fn default_assignment(model: &CompiledModel, has_input: bool) -> Assignment {
-    let mut out: Assignment = model
-        .vars
-        .iter()
-        .map(|v| default_plot(&v.name, &v.unit, v.kind))
+    let mut out: Assignment = (0..model.vars.len())
+        .map(|i| plot_of(model.plot_group(i)))
         .collect();
     if has_input {
         out.push(Some(STIMULUS));
@@ -43,26 +52,14 @@ pub fn default_assignment(model: &CompiledModel, has_input: bool) -> Assignment 
     out
 }
 
-fn default_plot(name: &str, unit: &str, kind: VarKind) -> Option<usize> {
-    let intermediate = name.contains("inf")
-        || name.starts_with("alpha")
-        || name.starts_with("beta")
-        || name.starts_with("tau")
-        || name.starts_with("prev");
-    if name == "v" {
-        Some(MEMBRANE)
-    } else if name.starts_with("g_") {
-        Some(CONDUCTANCES)
-    } else if name.starts_with('I') && !intermediate {
-        Some(CURRENTS)
-    } else if intermediate {
-        None
-    } else if (unit == "1" && (kind == VarKind::State || name.len() <= 5)) || name == "u" {
-        // Gates (dimensionless) and the Izhikevich recovery variable; concentrations
-        // and other states would squash the 0..1 gates and start hidden.
-        Some(GATES)
-    } else {
-        None
+/// The plot a group starts in (`None`: hidden).
+fn plot_of(group: PlotGroup) -> Option<usize> {
+    match group {
+        PlotGroup::Membrane => Some(MEMBRANE),
+        PlotGroup::Gate => Some(GATES),
+        PlotGroup::Current => Some(CURRENTS),
+        PlotGroup::Conductance => Some(CONDUCTANCES),
+        PlotGroup::Concentration | PlotGroup::Other => None,
     }
 }
 
@@ -70,6 +67,7 @@ fn default_plot(name: &str, unit: &str, kind: VarKind) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::model::builtin::builtin;
+    use crate::model::roles::MEMBRANE_VAR;
 
     fn shown(id: &str, plot: usize) -> Vec<String> {
         let Some(Ok(m)) = builtin(id) else {
@@ -86,7 +84,8 @@ mod tests {
 
     #[test]
     fn family_defaults() {
-        assert_eq!(shown("Izhikevich2007", MEMBRANE), ["v"]);
+        // CompNeuroPy's membrane potential, inferred.
+        assert_eq!(shown("Izhikevich2007", MEMBRANE), [MEMBRANE_VAR]);
         assert_eq!(shown("Izhikevich2007", GATES), ["u"]);
         assert_eq!(shown("Izhikevich2007", CURRENTS), ["I_v"]);
         let currents = shown("HHneuronCorbit", CURRENTS);

@@ -35,6 +35,19 @@ impl AxisSpec {
         }
     }
 
+    /// The membrane potential axis of `model`: its membrane variable's name and unit
+    /// (declared in the model file's `[roles]` or inferred).
+    pub fn membrane(model: &crate::model::CompiledModel) -> Self {
+        let (name, unit) = model.membrane().unwrap_or(("membrane potential", "mV"));
+        Self::new(name, unit)
+    }
+
+    /// The drive parameter axis of `model` (its name and unit).
+    pub fn drive(model: &crate::model::CompiledModel) -> Self {
+        let (name, unit) = model.drive().unwrap_or(("drive", ""));
+        Self::new(name, unit)
+    }
+
     /// `v [mV]`, or the bare name without a unit.
     pub fn title(&self) -> String {
         if self.unit.is_empty() || self.unit == "1" {
@@ -229,10 +242,10 @@ mod tests {
 
     #[test]
     fn readings_carry_units() {
-        let v = AxisSpec::new("v", "mV");
-        assert_eq!(v.reading(-65.2345), "v = -65.23 mV");
+        let v = AxisSpec::new("V_m", "mV");
+        assert_eq!(v.reading(-65.2345), "V_m = -65.23 mV");
         assert_eq!(AxisSpec::new("m", "1").reading(0.05), "m = 0.05000");
-        assert_eq!(v.title(), "v [mV]");
+        assert_eq!(v.title(), "V_m [mV]");
         assert_eq!(format_value(1e7), "1.000e7");
     }
 }

@@ -12,7 +12,7 @@ use super::palette;
 use super::plot_data::{
     PlotLine, channel_color, legend_headroom, overview_span, spike_markers, thresholds, y_range,
 };
-use super::plot_groups::{Assignment, MEMBRANE, PLOTS, SHORT_NAMES};
+use super::plot_groups::{Assignment, MEMBRANE, PLOTS, short_name};
 use super::plot_style::{AxisSpec, line_width, styled, with_legend};
 use super::readout::{ReadoutChannel, channel_unit, readout_ui};
 use crate::model::CompiledModel;
@@ -325,7 +325,7 @@ impl PlotsPanel {
             .unwrap_or_default();
         match lines {
             [(name, _, _)] => AxisSpec::new(name.clone(), common),
-            _ => AxisSpec::new(SHORT_NAMES[plot], common),
+            _ => AxisSpec::new(short_name(input.model, plot), common),
         }
     }
 

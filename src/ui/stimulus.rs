@@ -1,58 +1,12 @@
-//! The stimulus editor (waveforms added to a parameter, usually `I_app`) and the
-//! AMPA/GABA kick buttons for models with synaptic conductances.
+//! The stimulus editor (waveforms added to a parameter, by default the model's drive)
+//! and the AMPA/GABA kick buttons for models with synaptic conductances. The
+//! waveform kinds and their fields' widgets come from the one table of
+//! `sim::waveform_fields`.
 
 use super::Intent;
 use crate::model::CompiledModel;
 use crate::sim::stimulus::{Stimulus, Waveform};
-
-const KINDS: [&str; 6] = ["constant", "step", "pulses", "ramp", "sine", "noise"];
-
-fn kind_of(w: &Waveform) -> usize {
-    match w {
-        Waveform::Constant { .. } => 0,
-        Waveform::Step { .. } => 1,
-        Waveform::Pulses { .. } => 2,
-        Waveform::Ramp { .. } => 3,
-        Waveform::Sine { .. } => 4,
-        Waveform::Noise { .. } => 5,
-    }
-}
-
-/// A waveform of kind `k` with sensible numbers at `scale` (the target's range).
-fn new_waveform(k: usize, scale: f64) -> Waveform {
-    match k {
-        0 => Waveform::Constant { value: scale },
-        1 => Waveform::Step {
-            start_ms: 100.0,
-            end_ms: Some(600.0),
-            amplitude: scale,
-        },
-        2 => Waveform::Pulses {
-            start_ms: 100.0,
-            width_ms: 5.0,
-            period_ms: 50.0,
-            amplitude: scale,
-            count: None,
-        },
-        3 => Waveform::Ramp {
-            start_ms: 0.0,
-            end_ms: 1000.0,
-            from: 0.0,
-            to: scale,
-        },
-        4 => Waveform::Sine {
-            amplitude: scale,
-            frequency_hz: 5.0,
-            phase_deg: 0.0,
-            offset: 0.0,
-        },
-        _ => Waveform::Noise {
-            mean: 0.0,
-            sigma: scale,
-            tau_ms: 5.0,
-        },
-    }
-}
+use crate::sim::waveform_fields::{TARGET_UNIT, WAVEFORMS};
 
 #[derive(Debug)]
 pub struct StimulusPanel {
@@ -93,14 +47,14 @@ impl StimulusPanel {
                         })
                         .response
                         .accessible_name("stimulus target");
-                    let kind = kind_of(&s.waveform);
+                    let kind = s.waveform.kind_index();
                     let mut new_kind = kind;
                     egui::ComboBox::from_id_salt("kind")
-                        .selected_text(KINDS[kind])
+                        .selected_text(WAVEFORMS[kind].label)
                         .width(80.0)
                         .show_ui(ui, |ui| {
-                            for (i, name) in KINDS.iter().enumerate() {
-                                ui.selectable_value(&mut new_kind, i, *name);
+                            for (i, k) in WAVEFORMS.iter().enumerate() {
+                                ui.selectable_value(&mut new_kind, i, k.label);
                             }
                         })
                         .response
@@ -110,7 +64,7 @@ impl StimulusPanel {
                             let r = &model.desc.parameters[i].range;
                             ((r.max - r.min) / 10.0).abs().max(1e-3)
                         });
-                        s.waveform = new_waveform(new_kind, scale);
+                        s.waveform = Waveform::new_of_kind(new_kind, scale);
                         changed = true;
                     }
                     if ui
@@ -121,7 +75,10 @@ impl StimulusPanel {
                         remove = Some(k);
                     }
                 });
-                changed |= waveform_ui(ui, &mut s.waveform);
+                let unit = model
+                    .param_index(&s.target)
+                    .map_or("", |i| model.desc.parameters[i].unit.as_str());
+                changed |= waveform_ui(ui, &mut s.waveform, unit);
             });
             ui.separator();
         }
@@ -129,13 +86,11 @@ impl StimulusPanel {
             self.draft.remove(k);
             changed = true;
         }
-        let target = model
-            .param_index("I_app")
-            .or(if model.desc.parameters.is_empty() {
-                None
-            } else {
-                Some(0)
-            });
+        let target = model.drive_param().or(if model.desc.parameters.is_empty() {
+            None
+        } else {
+            Some(0)
+        });
         if let Some(t) = target
             && ui.button("Add stimulus").clicked()
         {
@@ -143,7 +98,7 @@ impl StimulusPanel {
             let scale = ((p.range.max - p.range.min) / 10.0).abs().max(1e-3);
             self.draft.push(Stimulus {
                 target: p.name.clone(),
-                waveform: new_waveform(1, scale),
+                waveform: Waveform::new_of_kind(STEP, scale),
             });
             changed = true;
         }
@@ -189,69 +144,44 @@ impl StimulusPanel {
     }
 }
 
-/// The waveform's numbers; returns whether one changed.
-fn waveform_ui(ui: &mut egui::Ui, w: &mut Waveform) -> bool {
+/// The kind a new stimulus starts as (index into `WAVEFORMS`).
+const STEP: usize = 1;
+
+/// The waveform's numbers, one drag value per field of its kind, labelled with the
+/// field's unit (`target_unit` for amplitudes); returns whether one changed.
+fn waveform_ui(ui: &mut egui::Ui, w: &mut Waveform, target_unit: &str) -> bool {
+    let kind = w.kind_index();
+    let mut values = w.values();
     let mut changed = false;
-    let mut num = |ui: &mut egui::Ui, label: &str, v: &mut f64| {
-        ui.label(label);
-        changed |= ui.add(egui::DragValue::new(v).speed(0.1)).changed();
-    };
-    ui.horizontal_wrapped(|ui| match w {
-        Waveform::Constant { value } => num(ui, "value", value),
-        Waveform::Step {
-            start_ms,
-            end_ms,
-            amplitude,
-        } => {
-            num(ui, "from [ms]", start_ms);
-            let mut end = end_ms.unwrap_or(f64::INFINITY);
-            num(ui, "to [ms]", &mut end);
-            *end_ms = end.is_finite().then_some(end);
-            num(ui, "amplitude", amplitude);
-        }
-        Waveform::Pulses {
-            start_ms,
-            width_ms,
-            period_ms,
-            amplitude,
-            ..
-        } => {
-            num(ui, "start [ms]", start_ms);
-            num(ui, "width [ms]", width_ms);
-            num(ui, "period [ms]", period_ms);
-            num(ui, "amplitude", amplitude);
-        }
-        Waveform::Ramp {
-            start_ms,
-            end_ms,
-            from,
-            to,
-        } => {
-            num(ui, "from [ms]", start_ms);
-            num(ui, "to [ms]", end_ms);
-            num(ui, "start value", from);
-            num(ui, "end value", to);
-        }
-        Waveform::Sine {
-            amplitude,
-            frequency_hz,
-            phase_deg,
-            offset,
-        } => {
-            num(ui, "amplitude", amplitude);
-            num(ui, "f [Hz]", frequency_hz);
-            num(ui, "phase [°]", phase_deg);
-            num(ui, "offset", offset);
-        }
-        Waveform::Noise {
-            mean,
-            sigma,
-            tau_ms,
-        } => {
-            num(ui, "mean", mean);
-            num(ui, "σ", sigma);
-            num(ui, "τ [ms]", tau_ms);
+    ui.horizontal_wrapped(|ui| {
+        for (field, value) in WAVEFORMS[kind].fields.iter().zip(values.iter_mut()) {
+            let unit = if field.unit == TARGET_UNIT {
+                target_unit
+            } else {
+                field.unit
+            };
+            let text = if unit.is_empty() || unit == "1" {
+                field.label.to_owned()
+            } else {
+                format!("{} [{unit}]", field.label)
+            };
+            let label = ui.label(text);
+            // An unset optional shows as ∞: a step that never ends, pulses without
+            // a count.
+            let mut v = value.unwrap_or(f64::INFINITY);
+            let drag = if field.integer {
+                egui::DragValue::new(&mut v).speed(1.0).fixed_decimals(0)
+            } else {
+                egui::DragValue::new(&mut v).speed(0.1)
+            };
+            if ui.add(drag).labelled_by(label.id).changed() {
+                *value = Some(v).filter(|v| !field.optional || v.is_finite());
+                changed = true;
+            }
         }
     });
+    if changed {
+        *w = Waveform::from_values(kind, &values);
+    }
     changed
 }
