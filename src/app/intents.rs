@@ -367,6 +367,8 @@ impl App {
             Ok(model) => {
                 let id = model.id().to_owned();
                 if self.start_setup(RunSpec::defaults(model)) {
+                    // The previous preset's notes do not describe this model.
+                    self.notes.clear();
                     // Exports name it in their sidecar, so the CLI can rerun them;
                     // the next start reopens it.
                     self.own_model_file = Some(path.to_owned());
