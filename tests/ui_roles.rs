@@ -130,3 +130,20 @@ fn the_stimulus_editor_follows_the_waveform_table_and_the_drive() {
     };
     assert_eq!(end_ms, 1000.0, "the refused edit is not applied");
 }
+
+#[test]
+fn a_model_file_closes_the_notes_of_the_preset_before_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(
+        root.join("presets/hh_corbit_fsi_current_step.ron"),
+    ));
+    h.run_steps(2);
+    assert!(h.state().notes().open, "the preset's notes open with it");
+    h.state_mut().apply(Intent::OpenModel(
+        root.join("tests/fixtures/roles/izhikevich_V_Iext.neuron"),
+    ));
+    h.run_steps(2);
+    assert_eq!(h.state().setup().model.id(), "IzhikevichVIext");
+    assert!(!h.state().notes().open, "notes of another run stay closed");
+}
