@@ -6,6 +6,7 @@
 //! of a chosen size (the GUI leaves a core to the live simulation). They report
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
+pub mod ap_objectives;
 pub mod bifurcation;
 pub mod blockers;
 pub mod clamp;

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::ap_objectives::{ApShape, Side, shape_terms};
 use super::fitspec::{Feature, Recording};
 use super::objectives::{LossTable, rms, train_terms};
 use super::protocols::{Runner, times};
@@ -162,17 +163,21 @@ impl RecordedReference {
     /// The loss tables of many candidate parameter sets.
     pub fn score(&self, runner: &Runner, sets: &[Vec<f64>]) -> Result<Vec<LossTable>, SweepError> {
         let mut tables = vec![LossTable::default(); sets.len()];
+        let cand_resets = runner.preset.model.spike_resets_membrane();
         for (i, rec) in self.recordings.iter().enumerate() {
             let runs = run_recording(runner, rec, sets)?;
             let name = format!("recording {}", i + 1);
+            let window = (rec.t_ms[0], rec.t_ms[0] + rec.duration_ms() + 1e-9);
+            let wants_shape = rec.spec.objectives.iter().any(|o| o.feature.is_ap_shape());
+            let ref_shape = wants_shape
+                .then(|| ApShape::of_trace(&rec.t_ms, &rec.v_mv, &rec.spikes_ms, window));
             for (table, (spikes, v)) in tables.iter_mut().zip(runs) {
-                let window = (rec.t_ms[0], rec.t_ms[0] + rec.duration_ms() + 1e-9);
                 let trains = (rec.spikes_ms.as_slice(), spikes.as_slice());
                 let spike_objs: Vec<_> = rec
                     .spec
                     .objectives
                     .iter()
-                    .filter(|o| o.feature != Feature::SubthresholdV)
+                    .filter(|o| o.feature != Feature::SubthresholdV && !o.feature.is_ap_shape())
                     .copied()
                     .collect();
                 train_terms(
@@ -192,6 +197,22 @@ impl RecordedReference {
                 {
                     let e = subthreshold_rms(rec, &spikes, &v);
                     table.push_term(&name, o.feature.label(), e, o.weight, o.scale);
+                }
+                if wants_shape {
+                    // A recording cannot say whether its spike was a reset; the
+                    // candidate's model decides whether a peak is comparable.
+                    let cand_shape = ApShape::of_trace(&rec.t_ms, &v, &spikes, window);
+                    let sides = (
+                        Side {
+                            shape: ref_shape.as_ref(),
+                            reset_spike: false,
+                        },
+                        Side {
+                            shape: Some(&cand_shape),
+                            reset_spike: cand_resets,
+                        },
+                    );
+                    shape_terms(table, &name, &rec.spec.objectives, sides, 1);
                 }
             }
         }

@@ -427,7 +427,10 @@ pub fn loss_table_ui(ui: &mut egui::Ui, id: &str, t: &LossTable) {
                 ui.end_row();
                 for r in &t.rows {
                     ui.label(&r.protocol);
-                    ui.label(&r.objective);
+                    match &r.note {
+                        Some(n) => ui.label(format!("{} ({n})", r.objective)),
+                        None => ui.label(&r.objective),
+                    };
                     ui.monospace(num(r.reference));
                     ui.monospace(num(r.candidate));
                     ui.monospace(format!("{:.3}", r.error));
