@@ -958,4 +958,5 @@ mod interop;
 mod layout;
 mod lesson;
 pub mod logger;
+mod recorded_reference;
 mod settings_store;

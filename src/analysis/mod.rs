@@ -26,6 +26,7 @@ pub mod phase;
 pub mod protocols;
 pub mod sensitivity;
 pub mod terms;
+pub mod trace_import;
 pub mod trace_ref;
 
 use std::sync::Arc;

@@ -14,7 +14,7 @@ use super::protocols::{Runner, times};
 use super::{SweepError, chunks};
 
 /// Files larger than this are refused (a recording of 10 s at 0.01 ms is ~60 MB).
-const MAX_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 512 * 1024 * 1024;
 
 /// One loaded recording.
 #[derive(Clone, Debug)]
@@ -127,6 +127,14 @@ impl Recorded {
             current: icur.map(|_| cur),
             spikes_ms,
         })
+    }
+
+    /// The candidate's run on this recording's current (its own parameters):
+    /// spike times and v at the recording's rows.
+    pub fn candidate_run(&self, runner: &Runner) -> Result<(Vec<f64>, Vec<f64>), SweepError> {
+        let sets = vec![runner.preset.parameters.clone()];
+        let mut runs = run_recording(runner, self, &sets)?;
+        Ok(runs.pop().unwrap_or_default())
     }
 
     fn duration_ms(&self) -> f64 {
