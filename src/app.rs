@@ -972,4 +972,5 @@ mod interop;
 mod layout;
 mod lesson;
 pub mod logger;
+mod recorded_reference;
 mod settings_store;

@@ -1,9 +1,16 @@
 //! Parameter recovery: traces of Izhikevich2007CorbitFsiNoisyAmpa with known
 //! parameters (the BGM-2022 set, noise off), written as recorded CSV traces, are the
-//! reference of a fit that starts from perturbed values. The fit recovers every
-//! parameter its sensitivity table calls constrained (identified or knife-edge)
-//! to within 10 % (see [`TOLERANCE`]), and flags the one the recordings cannot see (tau_gaba: no GABA
-//! input reaches the cell) as unconstrained.
+//! reference of a fit of a, c, d, k, v_t and tau_gaba that starts from perturbed
+//! values (a +10 %, c +2 %, d −10 %, k +5 %, v_t +2 %, tau_gaba ×2). The fit
+//! recovers every parameter its sensitivity table calls constrained (identified or
+//! knife-edge) within the stated tolerances ([`SUBTHRESHOLD_TOLERANCE`],
+//! [`RESET_TOLERANCE`]), and flags the one the recordings cannot see (tau_gaba: no
+//! GABA input reaches the cell) as unconstrained.
+//!
+//! Two of the five recordings stay below threshold (−2 and 2.5): their traces
+//! measure the subthreshold dynamics (k, v_t, a) without any spike masked out, which
+//! makes the loss smooth in those parameters; three steps above it (3.5, 5, 8) time
+//! the spikes, which is all c and d act on.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -18,11 +25,23 @@ use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::sim::Engine;
 use neuron_explorer::sim::run::RunSpec;
 
-/// Stated tolerance of the recovered parameters (relative). Measured: a within
-/// 0.5 %, c within 2.5 %, d within 6 %: c (the reset, hidden by the ±5 ms spike
-/// mask of the subthreshold distance) and d trade off along a shallow valley where
-/// every spike already coincides.
-const TOLERANCE: f64 = 0.10;
+/// Relative tolerance of k, v_t and a, which shape the subthreshold trajectory
+/// that the subthreshold recordings measure directly (measured: k 0.4 %, v_t
+/// 0.015 %, a 0.2 %). 2 % is far tighter than the perturbations (5–10 %).
+const SUBTHRESHOLD_TOLERANCE: f64 = 0.02;
+/// Relative tolerance of c and d, which act only through the reset after a spike:
+/// the ±5 ms spike mask of the subthreshold distance hides most of their effect and
+/// they trade off (a deeper reset with a smaller kick gives the same ISIs), so
+/// matching every spike time fixes a combination of the two more tightly than
+/// either (measured: c 1.3 %, d 8 %; d started 10 % off).
+const RESET_TOLERANCE: f64 = 0.10;
+
+fn tolerance_of(name: &str) -> f64 {
+    match name {
+        "c" | "d" => RESET_TOLERANCE,
+        _ => SUBTHRESHOLD_TOLERANCE,
+    }
+}
 
 fn bgm() -> RunSpec {
     let p =
@@ -84,7 +103,7 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
             scale: 0.2,
         },
     ];
-    let recordings: Vec<Recording> = [3.5, 5.0, 8.0]
+    let recordings: Vec<Recording> = [-2.0, 2.5, 3.5, 5.0, 8.0]
         .iter()
         .map(|&amp| {
             let csv: PathBuf = dir.path().join(format!("rec_{amp}.csv"));
@@ -105,16 +124,26 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
     spec.reference = Some(Reference::Recorded(recordings));
     spec.fi = None;
     spec.steps.clear();
-    spec.free = ["a", "c", "d", "tau_gaba"].map(FreeParam::named).to_vec();
-    spec.optimiser.evaluations = 2500;
-    spec.optimiser.starts = 2;
-    // A local refinement: steps of ~2 % of a value to start with.
-    spec.optimiser.initial_sigma = Some(0.3);
+    spec.free = ["a", "c", "d", "k", "v_t", "tau_gaba"]
+        .map(FreeParam::named)
+        .to_vec();
+    // Four starts (2 alone end in local minima where one recording's spike count is
+    // off by one) of a local search: steps of ~5 % of a value to start with.
+    spec.optimiser.evaluations = 1500;
+    spec.optimiser.starts = 4;
+    spec.optimiser.initial_sigma = Some(0.5);
     spec.optimiser.seed = 1;
-    spec.optimiser.polish_evaluations = 800;
+    spec.optimiser.polish_evaluations = 600;
     let mut cand = truth.clone();
     let idx = |n: &str| truth.model.param_index(n).unwrap();
-    for (name, factor) in [("a", 1.1), ("c", 1.02), ("d", 0.9), ("tau_gaba", 2.0)] {
+    for (name, factor) in [
+        ("a", 1.1),
+        ("c", 1.02),
+        ("d", 0.9),
+        ("k", 1.05),
+        ("v_t", 1.02),
+        ("tau_gaba", 2.0),
+    ] {
         cand.parameters[idx(name)] *= factor;
     }
     let target = target_of(&spec, None).unwrap();
@@ -132,19 +161,33 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
     .unwrap();
     assert!(r.before.loss > 0.5, "{}", r.before.text());
     // Every spike of every recording matched; what is left is a subthreshold
-    // distance of < 0.1 mV RMS.
-    assert!(r.after.loss < 1.0, "{}", r.after.text());
+    // distance of < 0.2 mV RMS per recording (0.2 mV × 5 recordings / scale 0.2).
     assert!(r.after.mean_gamma() == Some(1.0), "{}", r.after.text());
+    assert!(r.after.loss < 5.0, "{}", r.after.text());
+    for row in r
+        .after
+        .rows
+        .iter()
+        .filter(|r| r.objective.starts_with("subthreshold"))
+    {
+        assert!(row.error < 0.2, "{}", r.after.text());
+    }
     let mut constrained = 0;
     for row in &r.sensitivity {
         let true_value = truth.parameters[idx(&row.name)];
         let err = ((row.value - true_value) / true_value).abs();
+        eprintln!(
+            "{}: {} (true {true_value}, {:.3} %)",
+            row.name,
+            row.value,
+            100.0 * err
+        );
         match row.flag {
             Identifiability::Unconstrained => assert_eq!(row.name, "tau_gaba", "{row:?}"),
             _ => {
                 constrained += 1;
                 assert!(
-                    err < TOLERANCE,
+                    err < tolerance_of(&row.name),
                     "{}: {} vs {true_value} ({row:?})",
                     row.name,
                     row.value
@@ -152,7 +195,7 @@ fn a_fit_to_recorded_traces_recovers_the_identified_parameters_and_flags_the_res
             }
         }
     }
-    assert_eq!(constrained, 3, "{:#?}", r.sensitivity);
+    assert_eq!(constrained, 5, "{:#?}", r.sensitivity);
     let tg = r.sensitivity.iter().find(|s| s.name == "tau_gaba").unwrap();
     assert_eq!(tg.flag, Identifiability::Unconstrained);
 }

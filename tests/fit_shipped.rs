@@ -113,3 +113,51 @@ fn the_shipped_fit_keeps_the_hh_cells_near_threshold_pause() {
     let rmse = c.table.error_of("rate RMSE (Hz)").unwrap();
     assert!(rmse <= 2.0, "f-I RMSE {rmse} Hz");
 }
+
+/// The shipped fit says how to reproduce it — one `fit` command naming the spec
+/// and the seed (`scripts/refit_corbit_fsi.sh` runs it; ~9 min, too long for a
+/// test) — and `compare` of the shipped values under that spec gives the loss the
+/// fit recorded in the header.
+#[test]
+fn the_shipped_fit_names_its_command_and_reproduces_its_recorded_loss() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/corbit_fsi_izhikevich_fitted.ron");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("scripts/refit_corbit_fsi.sh"));
+    let command = text
+        .lines()
+        .find(|l| l.starts_with("// neuron-explorer fit "))
+        .expect("the fit command in the header");
+    for arg in [
+        "--spec fsi",
+        "--seed 1",
+        "--candidate presets/corbit_fsi_izhikevich_fit_bgm2022.ron",
+    ] {
+        assert!(command.contains(arg), "{command}");
+    }
+    let script = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/refit_corbit_fsi.sh"),
+    )
+    .unwrap();
+    assert!(script.contains("fit --spec fsi") && script.contains("--seed 1"));
+    let recorded: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("// Loss after:"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|x| x.parse().ok())
+        .expect("the recorded loss");
+    let c = compare(
+        &preset("hh_corbit_fsi_current_step.ron"),
+        &preset("corbit_fsi_izhikevich_fitted.ron"),
+        &FitSpec::fsi_spec(),
+        2,
+        &Control::default(),
+    )
+    .unwrap();
+    // The header prints 4 decimals.
+    assert!(
+        (c.table.loss - recorded).abs() <= 5e-5,
+        "compare: {}, recorded: {recorded}",
+        c.table.loss
+    );
+}

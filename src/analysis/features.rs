@@ -337,9 +337,14 @@ fn ap_shape(t: &[f64], v: &[f64], spike_ms: f64, floor: usize, ceil_ms: f64) -> 
         .min(v.len());
     let peak_index = (start..stop).max_by(|&a, &b| v[a].total_cmp(&v[b]))?;
     let peak_mv = v[peak_index];
-    // Begin: walking back from the peak, the first sample whose slope to the next
-    // falls below the threshold.
-    let mut begin = peak_index;
+    // Begin: walking back from the steepest point of the upstroke (since the
+    // previous peak), the first sample whose slope to the next falls below the
+    // threshold. Starting at the peak itself would stop at once wherever the
+    // sampling resolves the rounded top (dt 0.01 ms: < 0.1 mV per sample there).
+    let slope_at = |j: usize| (v[j] - v[j - 1]) / (t[j] - t[j - 1]);
+    let mut begin = (floor + 1..=peak_index)
+        .max_by(|&a, &b| slope_at(a).total_cmp(&slope_at(b)))
+        .unwrap_or(peak_index);
     while begin > floor {
         let slope = (v[begin] - v[begin - 1]) / (t[begin] - t[begin - 1]);
         if slope < AP_BEGIN_DVDT_MV_PER_MS {

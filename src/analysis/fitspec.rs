@@ -227,6 +227,19 @@ pub enum Feature {
     /// Subthreshold trace distance (recordings only): RMS of the v difference
     /// outside ±5 ms of every spike of either trace (mV).
     SubthresholdV,
+    /// Mean action-potential peak over the window's spikes (mV; eFEL
+    /// `peak_voltage`, `docs/features.md`). Undefined, and skipped with a note,
+    /// when either model's spike is a reset of v (Izhikevich: the trace never
+    /// holds the peak) or a model has no spike in the window.
+    ApPeak,
+    /// Mean AP half-width (ms; eFEL `AP_duration_half_width`); undefined as
+    /// [`Feature::ApPeak`] is (a reset cuts the falling phase).
+    ApHalfWidth,
+    /// Mean AHP depth (mV): the minimum of v between consecutive AP peaks minus
+    /// the resting potential of the window (eFEL `AHP_depth`; negative below
+    /// rest). Defined for reset models too (the trough after the reset); needs two
+    /// spikes and 5 ms of baseline before the first.
+    AhpDepth,
 }
 
 impl Feature {
@@ -241,7 +254,15 @@ impl Feature {
             Self::MaxIsiRatio => "max/median ISI",
             Self::AdaptationIndex => "adaptation index",
             Self::SubthresholdV => "subthreshold v RMS (mV)",
+            Self::ApPeak => "AP peak (mV)",
+            Self::ApHalfWidth => "AP half-width (ms)",
+            Self::AhpDepth => "AHP depth (mV)",
         }
+    }
+
+    /// A feature of the voltage trace's action potentials (needs v recorded).
+    pub fn is_ap_shape(self) -> bool {
+        matches!(self, Self::ApPeak | Self::ApHalfWidth | Self::AhpDepth)
     }
 }
 

@@ -6,6 +6,7 @@
 //! of a chosen size (the GUI leaves a core to the live simulation). They report
 //! progress through an atomic counter and stop early when asked to ([`Control`]).
 
+pub mod ap_objectives;
 pub mod bifurcation;
 pub mod blockers;
 pub mod clamp;
@@ -25,6 +26,7 @@ pub mod phase;
 pub mod protocols;
 pub mod sensitivity;
 pub mod terms;
+pub mod trace_import;
 pub mod trace_ref;
 
 use std::sync::Arc;

@@ -11,6 +11,7 @@
 //! neither train has a spike in the window, 0 when exactly one has, or when
 //! 1 − 2νΔ ≤ 0 (candidate above 1/(2Δ)).
 
+use super::ap_objectives::{Side, shape_terms};
 use super::features;
 use super::fi::FiPoint;
 use super::fitspec::{Feature, FitSpec, Objective, Term};
@@ -29,6 +30,9 @@ pub struct TermRow {
     pub weight: f64,
     pub scale: f64,
     pub contribution: f64,
+    /// Why the term does not count (e.g. an AP peak of a reset model), if it
+    /// does not; error and contribution are then 0.
+    pub note: Option<String>,
 }
 
 /// The loss and its terms.
@@ -57,7 +61,34 @@ impl LossTable {
             weight: term.weight,
             scale: term.scale,
             contribution,
+            note: None,
         });
+    }
+
+    /// Adds a term comparing two values (error |a − b|).
+    pub(crate) fn push_values(
+        &mut self,
+        protocol: &str,
+        objective: &str,
+        ab: (f64, f64),
+        term: Term,
+    ) {
+        let e = (ab.0 - ab.1).abs();
+        self.push(
+            protocol.into(),
+            objective,
+            (Some(ab.0), Some(ab.1)),
+            e,
+            term,
+        );
+    }
+
+    /// Adds a skipped term: error 0, with the reason shown beside it.
+    pub(crate) fn push_note(&mut self, protocol: &str, objective: &str, term: Term, note: &str) {
+        self.push(protocol.into(), objective, (None, None), 0.0, term);
+        if let Some(r) = self.rows.last_mut() {
+            r.note = Some(note.into());
+        }
     }
 
     /// Adds a term whose models' values are not shown.
@@ -162,7 +193,7 @@ impl LossTable {
         );
         for r in &self.rows {
             s.push_str(&format!(
-                "{:<26} {:<24} {:>11} {:>11} {:>10.4} {:>7.3} {:>7.3} {:>10.4}\n",
+                "{:<26} {:<24} {:>11} {:>11} {:>10.4} {:>7.3} {:>7.3} {:>10.4}",
                 r.protocol,
                 r.objective,
                 num(r.reference),
@@ -172,6 +203,10 @@ impl LossTable {
                 r.scale,
                 r.contribution
             ));
+            if let Some(n) = &r.note {
+                s.push_str(&format!("  ({n})"));
+            }
+            s.push('\n');
         }
         s.push_str(&format!("{:<26} {:<24} {:>72.4}\n", "loss", "", self.loss));
         s
@@ -252,7 +287,11 @@ pub fn train_feature(feature: Feature, spikes_ms: &[f64], from_ms: f64, to_ms: f
             isis.sort_by(f64::total_cmp);
             Some(isis[isis.len() - 1] / isis[isis.len() / 2])
         }
-        Feature::Gamma | Feature::SubthresholdV => None,
+        Feature::Gamma
+        | Feature::SubthresholdV
+        | Feature::ApPeak
+        | Feature::ApHalfWidth
+        | Feature::AhpDepth => None,
     }
 }
 
@@ -357,7 +396,13 @@ pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> Lo
     {
         let window = g.count_window_ms.unwrap_or((0.0, g.duration_ms));
         let n = rs.spikes_ms.len();
-        for ((amp, r), c) in rs.amps.iter().zip(&rs.spikes_ms).zip(&cs.spikes_ms) {
+        for (i, ((amp, r), c)) in rs
+            .amps
+            .iter()
+            .zip(&rs.spikes_ms)
+            .zip(&cs.spikes_ms)
+            .enumerate()
+        {
             let label = format!("{} @ {}", g.name, round_label(*amp));
             train_terms(
                 &mut table,
@@ -368,6 +413,11 @@ pub fn loss_table(spec: &FitSpec, reference: &Responses, cand: &Responses) -> Lo
                 g.gamma_delta_ms,
                 n,
             );
+            let sides = (
+                Side::of_step(rs, i, reference.reset_spike),
+                Side::of_step(cs, i, cand.reset_spike),
+            );
+            shape_terms(&mut table, &label, &g.objectives, sides, n);
         }
     }
     if let Some(iv) = &spec.iv {

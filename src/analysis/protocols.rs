@@ -8,6 +8,7 @@
 //! its `factor` (1 for the reference, the spec's drive factor for the candidate) and
 //! reports rheobases and amplitudes in its own model's units.
 
+use super::ap_objectives::ApShape;
 use super::fi::{FiPoint, train_stats};
 use super::fitspec::{Amp, FitSpec};
 use super::objectives::round_label;
@@ -21,6 +22,9 @@ use crate::sim::session::steps_for;
 pub struct StepResponse {
     pub amps: Vec<f64>,
     pub spikes_ms: Vec<Vec<f64>>,
+    /// The AP shape of each run over the group's counting window, where the
+    /// group has AP-shape objectives (v is recorded only then).
+    pub shapes: Vec<Option<ApShape>>,
 }
 
 /// What one model (one parameter set) does under the protocols.
@@ -37,6 +41,8 @@ pub struct Responses {
     /// The runs whose state ended NaN or infinite (their spikes mean nothing), as
     /// "protocol @ drive" labels; the loss marks each and counts as infinite.
     pub non_finite: Vec<String>,
+    /// The model's spike resets v (no AP peak or half-width in its traces).
+    pub reset_spike: bool,
 }
 
 /// A constant input switched on at `on_ms` and off (back to 0) at `off_ms`, in a
@@ -47,6 +53,8 @@ pub(crate) struct Drive {
     pub on_ms: f64,
     pub off_ms: f64,
     pub duration_ms: f64,
+    /// Record v and measure the AP shape over this window (ms).
+    pub shape_window: Option<(f64, f64)>,
 }
 
 impl Drive {
@@ -56,6 +64,7 @@ impl Drive {
             on_ms: 0.0,
             off_ms: f64::INFINITY,
             duration_ms,
+            shape_window: None,
         }
     }
 }
@@ -81,6 +90,8 @@ pub(crate) struct LaneEnd {
     pub end: Option<f64>,
     /// Some variable ended NaN or infinite: the run blew up.
     pub non_finite: bool,
+    /// The AP shape, where the drive asked for it.
+    pub shape: Option<ApShape>,
 }
 
 type RunEnds = Vec<LaneEnd>;
@@ -180,12 +191,18 @@ impl<'a> Runner<'a> {
         for (s, set_amps) in amps.iter().enumerate() {
             for (g, group) in self.spec.steps.iter().enumerate() {
                 let off = group.off_ms.unwrap_or(f64::INFINITY);
+                let shape_window = group
+                    .objectives
+                    .iter()
+                    .any(|o| o.feature.is_ap_shape())
+                    .then(|| group.count_window_ms.unwrap_or((0.0, group.duration_ms)));
                 for &a in &set_amps[g] {
                     let d = Drive {
                         amp: a * self.factor,
                         on_ms: group.on_ms,
                         off_ms: off,
                         duration_ms: group.duration_ms,
+                        shape_window,
                     };
                     jobs.push((s, d));
                     job_groups.push(group.name.as_str());
@@ -210,12 +227,15 @@ impl<'a> Runner<'a> {
                 .map(|g| {
                     let mut sr = StepResponse::default();
                     for _ in &g.amps {
-                        let spikes = it.next().map_or(&[][..], |e| e.spikes.as_slice());
+                        let end = it.next();
+                        let spikes = end.map_or(&[][..], |e| e.spikes.as_slice());
                         sr.spikes_ms.push(times(spikes, dt));
+                        sr.shapes.push(end.and_then(|e| e.shape));
                     }
                     sr
                 })
                 .collect();
+            r.reset_spike = self.preset.model.spike_resets_membrane();
         }
         for (r, set_amps) in out.iter_mut().zip(&amps) {
             for (sr, a) in r.steps.iter_mut().zip(set_amps) {
@@ -462,6 +482,19 @@ impl<'a> Runner<'a> {
         let mut next = 0;
         let mut spikes: Vec<Vec<u64>> = vec![Vec::new(); lanes];
         let mut silent = lanes;
+        // v of the lanes whose AP shape is asked for (row 0 the initial state).
+        let membrane = self.preset.model.membrane_var();
+        let mut traces: Vec<Option<Vec<f64>>> = jobs
+            .iter()
+            .enumerate()
+            .map(|(lane, (_, d))| {
+                let v = membrane?;
+                d.shape_window?;
+                let mut tr = Vec::with_capacity(n_steps as usize + 1);
+                tr.push(e.var(v, lane));
+                Some(tr)
+            })
+            .collect();
         for k in 0..n_steps {
             while let Some(&(s, lane, v)) = changes.get(next) {
                 if s > k {
@@ -483,6 +516,13 @@ impl<'a> Runner<'a> {
                     break;
                 }
             }
+            if let Some(v) = membrane {
+                for (lane, tr) in traces.iter_mut().enumerate() {
+                    if let Some(tr) = tr {
+                        tr.push(e.var(v, lane));
+                    }
+                }
+            }
             if k % 4096 == 4095 && self.control.cancelled() {
                 return Err(SweepError::Cancelled);
             }
@@ -490,8 +530,15 @@ impl<'a> Runner<'a> {
         let n_vars = self.preset.model.vars.len();
         Ok(spikes
             .into_iter()
+            .zip(traces)
             .enumerate()
-            .map(|(lane, spikes)| LaneEnd {
+            .map(|(lane, (spikes, trace))| LaneEnd {
+                shape: trace.zip(jobs[lane].1.shape_window).map(|(v, w)| {
+                    let t: Vec<f64> = (0..v.len() as u64)
+                        .map(|k| crate::io::csv::time_label(k, dt))
+                        .collect();
+                    ApShape::of_trace(&t, &v, &times(&spikes, dt), w)
+                }),
                 spikes,
                 end: end_var.map(|v| e.var(v, lane)),
                 non_finite: (0..n_vars).any(|i| !e.var(i, lane).is_finite()),

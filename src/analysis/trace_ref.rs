@@ -7,13 +7,14 @@
 
 use std::path::Path;
 
+use super::ap_objectives::{ApShape, Side, shape_terms};
 use super::fitspec::{Feature, Recording};
 use super::objectives::{LossTable, rms, train_terms};
 use super::protocols::{Runner, times};
 use super::{SweepError, chunks};
 
 /// Files larger than this are refused (a recording of 10 s at 0.01 ms is ~60 MB).
-const MAX_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 512 * 1024 * 1024;
 
 /// One loaded recording.
 #[derive(Clone, Debug)]
@@ -133,6 +134,14 @@ impl Recorded {
         })
     }
 
+    /// The candidate's run on this recording's current (its own parameters):
+    /// spike times and v at the recording's rows.
+    pub fn candidate_run(&self, runner: &Runner) -> Result<(Vec<f64>, Vec<f64>), SweepError> {
+        let sets = vec![runner.preset.parameters.clone()];
+        let mut runs = run_recording(runner, self, &sets)?;
+        Ok(runs.pop().unwrap_or_default())
+    }
+
     fn duration_ms(&self) -> f64 {
         self.t_ms.last().copied().unwrap_or(0.0) - self.t_ms[0]
     }
@@ -167,17 +176,21 @@ impl RecordedReference {
     /// The loss tables of many candidate parameter sets.
     pub fn score(&self, runner: &Runner, sets: &[Vec<f64>]) -> Result<Vec<LossTable>, SweepError> {
         let mut tables = vec![LossTable::default(); sets.len()];
+        let cand_resets = runner.preset.model.spike_resets_membrane();
         for (i, rec) in self.recordings.iter().enumerate() {
             let runs = run_recording(runner, rec, sets)?;
             let name = format!("recording {}", i + 1);
+            let window = (rec.t_ms[0], rec.t_ms[0] + rec.duration_ms() + 1e-9);
+            let wants_shape = rec.spec.objectives.iter().any(|o| o.feature.is_ap_shape());
+            let ref_shape = wants_shape
+                .then(|| ApShape::of_trace(&rec.t_ms, &rec.v_mv, &rec.spikes_ms, window));
             for (table, (spikes, v)) in tables.iter_mut().zip(runs) {
-                let window = (rec.t_ms[0], rec.t_ms[0] + rec.duration_ms() + 1e-9);
                 let trains = (rec.spikes_ms.as_slice(), spikes.as_slice());
                 let spike_objs: Vec<_> = rec
                     .spec
                     .objectives
                     .iter()
-                    .filter(|o| o.feature != Feature::SubthresholdV)
+                    .filter(|o| o.feature != Feature::SubthresholdV && !o.feature.is_ap_shape())
                     .copied()
                     .collect();
                 train_terms(
@@ -197,6 +210,22 @@ impl RecordedReference {
                 {
                     let e = subthreshold_rms(rec, &spikes, &v);
                     table.push_term(&name, o.feature.label(), e, o.weight, o.scale);
+                }
+                if wants_shape {
+                    // A recording cannot say whether its spike was a reset; the
+                    // candidate's model decides whether a peak is comparable.
+                    let cand_shape = ApShape::of_trace(&rec.t_ms, &v, &spikes, window);
+                    let sides = (
+                        Side {
+                            shape: ref_shape.as_ref(),
+                            reset_spike: false,
+                        },
+                        Side {
+                            shape: Some(&cand_shape),
+                            reset_spike: cand_resets,
+                        },
+                    );
+                    shape_terms(table, &name, &rec.spec.objectives, sides, 1);
                 }
             }
         }

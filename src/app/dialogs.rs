@@ -83,6 +83,7 @@ impl App {
             PathUse::ImportFolder(file) => self.import_python(&file, &path),
             PathUse::AnnarchyFolder => self.export_annarchy(&path),
             PathUse::OpenLesson => self.apply(Intent::OpenLesson(path.display().to_string())),
+            PathUse::RecordedReference => self.apply(Intent::UseRecordedReference(path)),
         }
     }
 

@@ -256,6 +256,10 @@ impl App {
             Intent::CloseLesson => self.lesson = None,
             Intent::SetEvents(events) => self.set_events(events),
             Intent::ShowNotes(on) => self.notes.open = on && self.notes.text.is_some(),
+            Intent::PickRecordedReference => {
+                self.pick_path(PathUse::RecordedReference, None, String::new());
+            }
+            Intent::UseRecordedReference(path) => self.use_recorded_reference(&path),
             Intent::Redo => {
                 let current = self.snapshot();
                 if let Some(restore) = self.undo.redo(|| current) {

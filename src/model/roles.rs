@@ -276,4 +276,11 @@ impl CompiledModel {
             .copied()
             .unwrap_or(PlotGroup::Other)
     }
+
+    /// Whether the spike resets the membrane potential (Izhikevich-type models):
+    /// the reset runs in the step that crosses the threshold, so a trace never
+    /// holds such a model's AP peak or falling phase.
+    pub fn spike_resets_membrane(&self) -> bool {
+        self.has_spike() && self.desc.reset.iter().any(|r| r.var == MEMBRANE_VAR)
+    }
 }

@@ -18,9 +18,13 @@ use crate::analysis::compare::{
 };
 use crate::analysis::fitspec::FitSpec;
 use crate::analysis::objectives::{LossTable, loss_table};
+use crate::analysis::trace_ref::RecordedReference;
 use crate::analysis::{SweepError, background_threads};
 use crate::model::CompiledModel;
 use crate::sim::run::RunSpec;
+
+#[path = "compare_recorded.rs"]
+mod recorded;
 
 pub const DEFAULT_REFERENCE: &str = "hh_corbit_fsi_current_step.ron";
 
@@ -59,7 +63,14 @@ pub struct ComparePanel {
     key: Option<String>,
     /// The spec key the cached reference responses were computed for.
     cached_spec: Option<String>,
+    /// A recorded trace as the reference instead of the preset (see
+    /// `compare_recorded.rs`).
+    pub recorded: Option<RecordedReference>,
+    recorded_job: Option<SweepJob<RecordedComparison>>,
 }
+
+/// The loss table against a recording and both traces (recording, candidate).
+type RecordedComparison = (LossTable, Trace, Trace);
 
 /// A model's steady-state I–V; `None` when the clamp cannot hold it (no `v`).
 pub type SteadyIv = Option<Vec<IvPoint>>;
@@ -105,6 +116,8 @@ impl Default for ComparePanel {
             job: None,
             key: None,
             cached_spec: None,
+            recorded: None,
+            recorded_job: None,
         }
     }
 }
@@ -122,9 +135,10 @@ impl ComparePanel {
     /// Makes `path` the reference (results of the old one are dropped); true when it
     /// changed.
     pub fn choose_reference(&mut self, path: PathBuf) -> bool {
-        if self.reference_path.as_ref() == Some(&path) {
+        if self.reference_path.as_ref() == Some(&path) && self.recorded.is_none() {
             return false;
         }
+        self.drop_recorded();
         self.reference_path = Some(path);
         self.reference = None;
         self.traces = None;
@@ -134,13 +148,16 @@ impl ComparePanel {
     }
 
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.recorded_job.is_some()
     }
 
     /// Starts a comparison of the current setup, replacing a running one.
     pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         self.error = None;
         self.key = Some(self.key_of(setup));
+        if self.recorded.is_some() {
+            return self.start_recorded(setup, ctx);
+        }
         let Some(path) = self.reference_path.clone() else {
             self.error = Some("no reference preset chosen".into());
             return;
@@ -188,6 +205,7 @@ impl ComparePanel {
     }
 
     pub fn poll(&mut self) {
+        self.poll_recorded(false);
         if let Some(job) = &self.job
             && let Poll::Done(r) = job.poll()
         {
@@ -214,6 +232,7 @@ impl ComparePanel {
 
     /// Blocks until the running comparison ends (tests only).
     pub fn wait(&mut self) {
+        self.poll_recorded(true);
         if let Some(job) = self.job.take() {
             let r = job.wait();
             self.apply(r);
@@ -232,7 +251,13 @@ impl ComparePanel {
         self.auto_update(setup, Some(ui.ctx().clone()));
         ui.horizontal_wrapped(|ui| {
             ui.label("Reference:");
-            let name = self.reference_path.as_ref().map_or_else(
+            let path = self
+                .recorded
+                .as_ref()
+                .and_then(|r| r.recordings.first())
+                .map(|r| &r.spec.csv)
+                .or(self.reference_path.as_ref());
+            let name = path.map_or_else(
                 || "(none)".to_owned(),
                 |p| {
                     p.file_name()
@@ -244,6 +269,18 @@ impl ComparePanel {
             ui.monospace(name);
             if ui.button("Choose…").clicked() {
                 out.push(Intent::PickPresetFor(super::PresetTarget::CompareReference));
+            }
+            if ui
+                .button("Recorded CSV…")
+                .on_hover_text(
+                    "A recorded trace as the reference: a CSV with columns t (ms) and v (mV), \
+                     the applied current as a column named after the drive (I_app) or from \
+                     a `neuron-explorer run` export's sidecar, spikes from a `spike` column \
+                     or crossings of 0 mV",
+                )
+                .clicked()
+            {
+                out.push(Intent::PickRecordedReference);
             }
             let mut on = live;
             if ui
@@ -407,6 +444,10 @@ impl ComparePanel {
                 )
             },
         );
+        let title = match (&self.recorded, &self.traces) {
+            (Some(_), Some(_)) => "t [ms]; the recording and the candidate on its current".into(),
+            _ => title,
+        };
         let models = |t: &(Trace, Trace)| {
             [
                 ("reference", REF_COLOR, t.0.clone()),

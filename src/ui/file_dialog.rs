@@ -33,6 +33,8 @@ pub enum PathUse {
     AnnarchyFolder,
     /// A lesson file (docs/lessons.md).
     OpenLesson,
+    /// A recorded CSV trace as the Compare tab's reference.
+    RecordedReference,
 }
 
 impl PathUse {
@@ -41,7 +43,7 @@ impl PathUse {
         match self {
             Self::OpenPreset | Self::SavePreset | Self::SaveSession | Self::Preset(_) => "ron",
             Self::OpenModel => "neuron",
-            Self::Export(_) | Self::Table(_) => "csv",
+            Self::Export(_) | Self::Table(_) | Self::RecordedReference => "csv",
             Self::Png => "png",
             Self::ImportPython => "py",
             Self::ImportFolder(_) | Self::AnnarchyFolder => "",
@@ -76,6 +78,7 @@ impl PathUse {
             Self::ImportFolder(_) => "Folder for the imported .neuron models",
             Self::AnnarchyFolder => "Folder for the ANNarchy script",
             Self::OpenLesson => "Open lesson",
+            Self::RecordedReference => "Choose a recorded trace (CSV) as the reference",
         }
     }
 }

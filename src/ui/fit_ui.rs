@@ -47,6 +47,9 @@ pub struct FitUi {
     job: Option<(String, FitSpec, SweepJob<FitResult>)>,
     /// The model the free set was chosen for.
     model_id: String,
+    /// A recorded reference (parsed by the app) to fit against instead of the
+    /// reference preset.
+    pub recorded: Option<crate::analysis::trace_ref::RecordedReference>,
 }
 
 impl Default for FitUi {
@@ -58,6 +61,7 @@ impl Default for FitUi {
             error: None,
             job: None,
             model_id: String::new(),
+            recorded: None,
         }
     }
 }
@@ -97,10 +101,12 @@ impl FitUi {
     ) {
         self.error = None;
         self.cancel();
-        let Some(path) = reference.clone() else {
+        let recorded = self.recorded.clone();
+        let path = reference.clone();
+        if path.is_none() && recorded.is_none() {
             self.error = Some("no reference preset chosen".into());
             return;
-        };
+        }
         let candidate = match setup.resolve() {
             Ok(r) => r,
             Err(e) => return self.error = Some(e.to_string()),
@@ -113,9 +119,14 @@ impl FitUi {
         let total = (spec.optimiser.evaluations * spec.optimiser.starts) as u64;
         let job_spec = spec.clone();
         let job = SweepJob::spawn(total, ctx, move |c| {
-            let reference = crate::io::preset::load_resolved(&path, None)
-                .map_err(|e| SweepError::Usage(e.to_string()))?;
-            let target = Target::Preset(Box::new(reference));
+            let target = match (recorded, path) {
+                (Some(rec), _) => Target::Recorded(rec),
+                (None, Some(path)) => Target::Preset(Box::new(
+                    crate::io::preset::load_resolved(&path, None)
+                        .map_err(|e| SweepError::Usage(e.to_string()))?,
+                )),
+                (None, None) => return Err(SweepError::Usage("no reference".into())),
+            };
             fit(
                 &target,
                 &candidate,
@@ -433,7 +444,10 @@ pub fn loss_table_ui(ui: &mut egui::Ui, id: &str, t: &LossTable) {
                 ui.end_row();
                 for r in &t.rows {
                     ui.label(&r.protocol);
-                    ui.label(&r.objective);
+                    match &r.note {
+                        Some(n) => ui.label(format!("{} ({n})", r.objective)),
+                        None => ui.label(&r.objective),
+                    };
                     ui.monospace(num(r.reference));
                     ui.monospace(num(r.candidate));
                     ui.monospace(format!("{:.3}", r.error));

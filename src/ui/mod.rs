@@ -155,6 +155,10 @@ pub enum Intent {
     ShowNotes(bool),
     /// How the window looks: zoom, theme, line width, legends, Focus mode, help.
     Display(theme::DisplayIntent),
+    /// Asks for a recorded CSV trace as the Compare tab's reference.
+    PickRecordedReference,
+    /// Reads this CSV as the Compare tab's reference (the dialog's answer).
+    UseRecordedReference(std::path::PathBuf),
 }
 
 /// Which panel a picked preset goes to.
