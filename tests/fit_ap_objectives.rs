@@ -10,13 +10,14 @@ use std::path::Path;
 use neuron_explorer::analysis::Control;
 use neuron_explorer::analysis::compare::compare;
 use neuron_explorer::analysis::fitspec::{Amp, Feature, FitSpec, Objective, StepProtocol};
-use neuron_explorer::io::preset::{ResolvedPreset, load_resolved};
+use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::sim::Engine;
+use neuron_explorer::sim::run::RunSpec;
 
 const AMP: f64 = 4.0;
 const DURATION_MS: f64 = 200.0;
 
-fn preset(name: &str) -> ResolvedPreset {
+fn preset(name: &str) -> RunSpec {
     load_resolved(
         &Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("presets")
@@ -50,7 +51,7 @@ fn spec() -> FitSpec {
 
 /// v after every step (index k+1 at t = (k+1)·dt, index 0 the initial state) and
 /// the spike steps, I_app held from t = 0.
-fn trace(p: &ResolvedPreset) -> (Vec<f64>, Vec<usize>) {
+fn trace(p: &RunSpec) -> (Vec<f64>, Vec<usize>) {
     let m = &p.model;
     let (iv, ii) = (m.var_index("v").unwrap(), m.param_index("I_app").unwrap());
     let mut e = Engine::new(m.clone(), 1, p.dt_ms, p.integrator, p.seed).unwrap();
@@ -59,7 +60,7 @@ fn trace(p: &ResolvedPreset) -> (Vec<f64>, Vec<usize>) {
     }
     e.set_param(ii, 0, 0.0);
     e.reset_state();
-    for &(i, v) in &p.initial {
+    for (i, v) in p.initial_overrides() {
         e.set_var(i, 0, v);
     }
     e.set_param(ii, 0, AMP);

@@ -95,7 +95,7 @@ fn a_recorded_csv_is_the_reference_of_compare_and_fit() {
 
     // Moved away from the recording's d, the loss rises; a fit of d brings it down.
     let d = h.state().setup().model.param_index("d").unwrap();
-    let d0 = h.state().setup().params[d];
+    let d0 = h.state().setup().parameters[d];
     h.state_mut().apply(Intent::SetParams(vec![(d, 1.3 * d0)]));
     settle(&mut h);
     let moved = h.state_mut().compare_panel().table.clone().unwrap().loss;

@@ -559,8 +559,6 @@ impl FitSpec {
         Ok(())
     }
 
-    /// A key that changes whenever anything in the spec does (results are keyed to
-    /// it so they cannot be applied to another spec).
     /// Index of the parameter the protocols drive in `model`: the one the spec
     /// names, else the model's drive.
     pub fn drive_of(&self, model: &CompiledModel) -> Option<usize> {
@@ -576,6 +574,8 @@ impl FitSpec {
         )
     }
 
+    /// A key that changes whenever anything in the spec does (results are keyed to
+    /// it so they cannot be applied to another spec).
     pub fn key(&self) -> String {
         self.to_ron()
     }

@@ -16,7 +16,7 @@ use super::objectives::LossTable;
 use super::protocols::Runner;
 use super::trace_ref::{MAX_BYTES, Recorded, RecordedReference};
 use super::{Control, SweepError};
-use crate::io::preset::ResolvedPreset;
+use crate::sim::run::RunSpec;
 
 /// The objectives of a recording chosen in the GUI: every spike's timing (Γ with
 /// Δ = 2 ms), the spike count and first spike (scale 2 spikes / 2 ms), and the
@@ -72,6 +72,7 @@ pub fn recording_for(csv: &Path, header: &str, drive: &str) -> Result<Recording,
     let has_column = header.split(',').any(|c| c.trim() == drive);
     let mut rec = Recording {
         csv: csv.to_path_buf(),
+        voltage_column: None,
         current_column: has_column.then(|| drive.to_owned()),
         current_steps: Vec::new(),
         spike_threshold_mv: 0.0,
@@ -119,7 +120,7 @@ pub fn load(csv: &Path, drive: &str) -> Result<RecordedReference, SweepError> {
 /// beside the candidate's run on its current (recording, candidate).
 pub fn compare_recorded(
     reference: &RecordedReference,
-    candidate: &ResolvedPreset,
+    candidate: &RunSpec,
     spec: &FitSpec,
     threads: usize,
     control: &Control,
@@ -157,19 +158,19 @@ mod tests {
 
     #[test]
     fn sidecar_events_become_current_steps() {
-        let json = r#"{"parameters": {"I_app": 0.5}, "stimuli": [],
-            "events": [{"t_ms": 50.0, "set": {"I_app": 5.0}}, {"t_ms": 60.0, "set": {"b": 1}}]}"#;
-        let s = sidecar_steps(Path::new("x.json"), json, "I_app").unwrap();
+        let json = r#"{"parameters": {"I_stim": 0.5}, "stimuli": [],
+            "events": [{"t_ms": 50.0, "set": {"I_stim": 5.0}}, {"t_ms": 60.0, "set": {"b": 1}}]}"#;
+        let s = sidecar_steps(Path::new("x.json"), json, "I_stim").unwrap();
         assert_eq!(s, vec![(0.0, 0.5), (50.0, 5.0)]);
-        let e = sidecar_steps(Path::new("x.json"), "{\n nope", "I_app").unwrap_err();
+        let e = sidecar_steps(Path::new("x.json"), "{\n nope", "I_stim").unwrap_err();
         assert!(e.to_string().contains("x.json: line 2"), "{e}");
     }
 
     #[test]
     fn a_current_column_is_used_when_present() {
-        let r = recording_for(Path::new("r.csv"), "t, v, I_app", "I_app").unwrap();
-        assert_eq!(r.current_column.as_deref(), Some("I_app"));
-        let e = recording_for(Path::new("/nonexistent/r.csv"), "t,v", "I_app").unwrap_err();
-        assert!(e.to_string().contains("line 1: no `I_app` column"), "{e}");
+        let r = recording_for(Path::new("r.csv"), "t, v, I_stim", "I_stim").unwrap();
+        assert_eq!(r.current_column.as_deref(), Some("I_stim"));
+        let e = recording_for(Path::new("/nonexistent/r.csv"), "t,v", "I_stim").unwrap_err();
+        assert!(e.to_string().contains("line 1: no `I_stim` column"), "{e}");
     }
 }

@@ -9,7 +9,9 @@ use crate::analysis::trace_import;
 
 impl App {
     pub(super) fn use_recorded_reference(&mut self, path: &Path) {
-        let drive = self.compare.fit.spec.drive_param.clone();
+        // The current column is named as the drive of the spec, else of the model
+        // being fitted (a recording has no model to ask).
+        let drive = self.compare.fit.spec.drive_name(&self.setup.model);
         match trace_import::load(path, &drive) {
             Ok(rec) => {
                 self.compare.use_recorded(rec);

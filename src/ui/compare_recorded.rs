@@ -9,7 +9,7 @@ use crate::analysis::background_threads;
 use crate::analysis::fitspec::Reference;
 use crate::analysis::trace_import::compare_recorded;
 use crate::analysis::trace_ref::RecordedReference;
-use crate::ui::run_setup::RunSetup;
+use crate::sim::run::RunSpec;
 use crate::ui::sweep_job::{Poll, SweepJob};
 
 impl ComparePanel {
@@ -36,7 +36,7 @@ impl ComparePanel {
         }
     }
 
-    pub(super) fn start_recorded(&mut self, setup: &RunSetup, ctx: Option<egui::Context>) {
+    pub(super) fn start_recorded(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
         let Some(rec) = self.recorded.clone() else {
             return;
         };
