@@ -202,7 +202,10 @@ pub struct App {
     /// Session descriptions asked of the worker, by request id.
     pending_sessions: Vec<(u64, export_job::SessionUse)>,
     next_session_id: u64,
-    export_job: Option<export_job::ExportJob>,
+    /// Every background job (sweeps, comparison, fit, gallery, export).
+    jobs: jobs::Jobs,
+    /// The CSV export while the job registry runs it.
+    export: Option<export_job::ExportStatus>,
     /// The in-app file dialog, while open (when the system's is unavailable).
     file_dialog: Option<crate::ui::file_dialog::InAppDialog>,
     /// The system dialog failed once: use the in-app one for this session.
@@ -334,7 +337,8 @@ impl App {
             pending_png: None,
             pending_sessions: Vec::new(),
             next_session_id: 0,
-            export_job: None,
+            jobs: jobs::Jobs::new(ctx.clone()),
+            export: None,
             file_dialog: None,
             native_dialog_failed: false,
             autosave: None,
@@ -897,7 +901,7 @@ impl eframe::App for App {
         self.drain(budget);
         self.dropped_files(ctx);
         self.finish_png();
-        self.poll_export();
+        self.poll_jobs();
         self.autosave_tick(false);
         self.lesson_tick();
     }
@@ -955,6 +959,8 @@ mod display;
 mod export_job;
 mod intents;
 mod interop;
+mod job_routes;
+pub mod jobs;
 mod layout;
 mod lesson;
 pub mod logger;

@@ -8,6 +8,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn harness() -> Harness<'static, App> {
@@ -36,7 +37,7 @@ fn open_hh_clamp_tab() -> Harness<'static, App> {
 fn the_hh_corbit_clamp_current_is_drawn_outward_positive_at_plus_20_mv() {
     let mut h = open_hh_clamp_tab();
     // The tab starts its sweep by itself (2 s hold, long enough to be steady).
-    h.state_mut().iv_panel().wait();
+    assert!(h.state_mut().wait_job(&JobKind::Iv));
     h.run_steps(2);
     let curve = h.state_mut().iv_panel().plotted_steady();
     let at = |v: f64| curve.iter().find(|p| p[0] == v).map(|p| p[1]);
@@ -75,8 +76,8 @@ fn the_step_protocol_shows_one_trace_per_test_potential() {
     let mut h = open_hh_clamp_tab();
     h.get_by_label("Step protocol (test steps, tails)").click();
     h.run_steps(2);
+    assert!(h.state_mut().wait_job(&JobKind::ClampSteps));
     let panel = &mut h.state_mut().iv_panel().steps;
-    panel.wait();
     let r = panel.result.as_ref().expect("traces");
     // −60 … +20 mV in 10 mV steps.
     assert_eq!(

@@ -75,7 +75,11 @@ impl App {
                     self.apply(Intent::SetLiveReference(true));
                 }
             }
-            PathUse::Preset(PresetTarget::FiOverlay) => self.fi.add_preset(&path, self.ctx.clone()),
+            PathUse::Preset(PresetTarget::FiOverlay) => {
+                if let Some(request) = self.fi.overlay_request(&path) {
+                    self.start_job(request);
+                }
+            }
             PathUse::ImportPython => {
                 let folder = path.parent().map(ToOwned::to_owned);
                 self.pick_path(PathUse::ImportFolder(path), folder, String::new());

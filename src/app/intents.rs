@@ -209,11 +209,8 @@ impl App {
                 self.pick_path(PathUse::Export(scope), None, name);
             }
             Intent::Export(path, scope) => self.request_session(SessionUse::Export(path, scope)),
-            Intent::CancelExport => {
-                if let Some(job) = &self.export_job {
-                    job.cancel();
-                }
-            }
+            Intent::StartJob(request) => self.start_job(request),
+            Intent::CancelJob(kind) => self.cancel_job(&kind),
             Intent::SaveSessionDialog => {
                 let name = format!("{}_session.ron", self.setup.model.id());
                 self.pick_path(PathUse::SaveSession, presets_dir(), name);

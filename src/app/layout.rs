@@ -207,7 +207,7 @@ impl App {
 
     /// A small window with the running export's progress and a Cancel button.
     fn export_progress_ui(&self, ctx: &egui::Context, out: &mut Vec<Intent>) {
-        let Some(job) = &self.export_job else { return };
+        let Some(job) = &self.export else { return };
         egui::Window::new("Exporting CSV")
             .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0])
             .collapsible(false)
@@ -218,9 +218,9 @@ impl App {
                     job.total_steps,
                     job.path.display()
                 ));
-                ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
+                ui.add(egui::ProgressBar::new(job.progress).show_percentage());
                 if ui.button("Cancel export").clicked() {
-                    out.push(Intent::CancelExport);
+                    out.push(Intent::CancelJob(crate::ui::job::JobKind::Export));
                 }
             });
     }
