@@ -172,7 +172,6 @@ pub struct App {
     /// from `setup`'s for the few frames until the worker has switched).
     recorded: Option<Announcement>,
     history: History,
-    running: bool,
     blow_up: Option<String>,
     /// Whether the reference run is asked to run in lock-step.
     live_reference: bool,
@@ -310,7 +309,6 @@ impl App {
             outbox: VecDeque::new(),
             recorded: None,
             history: History::default(),
-            running: false,
             blow_up: None,
             live_reference: false,
             own_model_file: None,
@@ -366,6 +364,7 @@ impl App {
             Err(e) => app.toasts.error(e.to_string()),
         }
         app.send(Command::SetSpeed(app.settings.speed));
+        app.apply(crate::ui::Intent::ScanPresets);
         app
     }
 
@@ -379,8 +378,10 @@ impl App {
         &self.history
     }
 
+    /// Whether the live run is running, as the worker last published it (the
+    /// Run/Pause label and every "is it running" display read this).
     pub fn is_running(&self) -> bool {
-        self.running
+        self.worker.as_ref().is_some_and(|w| w.status().running())
     }
 
     /// The reference run's channel name while it runs in lock-step.
@@ -594,7 +595,6 @@ impl App {
     fn handle_event(&mut self, event: WorkerEvent) {
         match event {
             WorkerEvent::BlowUp { variable, t_ms, .. } => {
-                self.running = false;
                 let msg = format!(
                     "{variable} became NaN or infinite at t = {t_ms} ms; the run is paused. \
                      Try a smaller dt (now {} ms) or another integrator (now {}), then press R to reset.",
@@ -605,14 +605,12 @@ impl App {
                 self.blow_up = Some(msg);
             }
             WorkerEvent::ReachedEnd { t_ms, .. } => {
-                self.running = false;
                 self.toasts.info(format!(
                     "Paused at the end of the protocol, t = {t_ms} ms. \
                      Run continues past it; Reset (R) replays it."
                 ));
             }
             WorkerEvent::Failed(msg) => {
-                self.running = false;
                 self.toasts.error(format!("cannot start the run: {msg}"));
             }
             WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
@@ -733,11 +731,10 @@ impl App {
         }
         // In class, a click on a preset while the neuron runs should play the new
         // one; a paused session stays paused.
-        let was_running = self.running;
+        let was_running = self.is_running();
         self.setup = setup;
         self.stimulus.draft = self.setup.stimuli.clone();
         self.stimulus.error = None;
-        self.running = false;
         self.blow_up = None;
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
@@ -750,12 +747,11 @@ impl App {
     /// Runs the Compare tab's reference beside the live model (or stops it): fed the
     /// same input every step, its v overlaid on the membrane plot. Restarts the run.
     fn set_live_reference(&mut self, on: bool) {
-        let was_running = self.running;
+        let was_running = self.is_running();
         if !on {
             if self.live_reference {
                 self.live_reference = false;
                 self.send(Command::SetCompanion(None));
-                self.running = false;
             }
         } else {
             let Some(path) = self.compare.reference_path.clone() else {
@@ -776,7 +772,6 @@ impl App {
                     }
                     self.live_reference = true;
                     self.send(Command::SetCompanion(Some(Box::new(r))));
-                    self.running = false;
                 }
                 Err(e) => return self.toasts.error(e.to_string()),
             }
@@ -872,7 +867,7 @@ impl App {
         StatusLine {
             t_ms: self.history.time_span().map_or(0.0, |(_, t)| t),
             achieved_speed: status.map_or(0.0, |s| s.achieved_speed()),
-            running: self.running,
+            running: self.is_running(),
             dt_ms: self.setup.dt_ms,
             integrator: self.setup.integrator.name(),
             rate_hz: self
@@ -956,6 +951,7 @@ impl eframe::App for App {
 mod autosave;
 mod dialogs;
 mod display;
+mod export_file;
 mod export_job;
 mod intents;
 mod interop;

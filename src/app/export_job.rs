@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::App;
+use super::export_file::{CsvExport, ExportError, replay_csv};
 use super::jobs::JobEvent;
 use crate::analysis::SweepError;
 use crate::sim::worker::{Command, SessionReply};
 use crate::ui::ExportScope;
-use crate::ui::export::{CsvExport, ExportError, replay_csv};
 use crate::ui::job::{JobKind, JobRequest, JobValue, take};
 
 /// What a requested session description is for.

@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use super::App;
+use super::export_file::save_png;
 use super::export_job::SessionUse;
 use crate::io::preset::{Preset, load_resolved};
 use crate::model::builtin::builtin;
 use crate::sim::worker::Command;
 use crate::ui::Intent;
-use crate::ui::export::save_png;
 use crate::ui::file_dialog::PathUse;
-use crate::ui::presets::{presets_dir, remember};
+use crate::ui::presets::{list_presets, presets_dir, remember};
 use crate::ui::run_setup::RunSetup;
 use crate::ui::settings::HistoryBounds;
 use crate::ui::undo::{ParamEdit, Restore};
@@ -97,7 +97,6 @@ impl App {
                 if dt_ms.is_finite() && dt_ms > 0.0 {
                     self.record_setup_undo("dt");
                     self.setup.dt_ms = dt_ms;
-                    self.running = false;
                     self.send(Command::SetDt(dt_ms));
                 } else {
                     self.toasts
@@ -112,7 +111,6 @@ impl App {
             Intent::SetSeed(seed) => {
                 self.record_setup_undo("seed");
                 self.setup.seed = seed;
-                self.running = false;
                 self.send(Command::SetSeed(seed));
             }
             Intent::SetEnd { pause, duration_ms } => {
@@ -124,26 +122,24 @@ impl App {
                 }
             }
             Intent::SetRunning(on) => {
-                self.running = on && self.worker.is_some();
                 if on {
                     self.blow_up = None;
                     self.plots.user_view = false;
                 }
-                self.send(Command::Run(self.running));
+                self.send(Command::Run(on));
             }
             Intent::SetLiveReference(on) => self.set_live_reference(on),
-            Intent::ToggleRunning => self.apply(Intent::SetRunning(!self.running)),
+            Intent::ToggleRunning => self.apply(Intent::SetRunning(!self.is_running())),
             Intent::Reset => {
-                let was_running = self.running;
+                let was_running = self.is_running();
                 self.blow_up = None;
                 self.send(Command::Reset);
-                self.running = false;
                 if was_running {
                     self.apply(Intent::SetRunning(true));
                 }
             }
             Intent::SingleStep => {
-                if !self.running {
+                if !self.is_running() {
                     self.send(Command::SingleStep);
                 }
             }
@@ -180,6 +176,11 @@ impl App {
                 self.pick_path(PathUse::OpenPreset, presets_dir(), String::new());
             }
             Intent::Open(path) => self.open_preset(&path),
+            Intent::ScanPresets => {
+                let dir = presets_dir();
+                let files = dir.as_deref().map(list_presets).unwrap_or_default();
+                self.browser.set_listing(dir, files);
+            }
             Intent::OpenModelDialog => self.pick_path(PathUse::OpenModel, None, String::new()),
             Intent::OpenModel(path) => self.open_model_file(&path),
             Intent::ImportPythonDialog => {

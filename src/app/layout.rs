@@ -17,7 +17,7 @@ impl App {
         let status = self.status_line();
         if !self.focus {
             let toolbar = ToolbarState {
-                running: self.running,
+                running: self.is_running(),
                 speed: self.settings.speed,
                 window_ms: self.settings.window_ms,
                 recording: self.settings.recording,
@@ -73,7 +73,7 @@ impl App {
                     model: &self.setup.model,
                     values: &self.setup.params,
                     exposed,
-                    running: self.running,
+                    running: self.is_running(),
                     view: self.view,
                     views: &views,
                 };
@@ -93,7 +93,7 @@ impl App {
                         history: &self.history,
                         setup: &self.setup,
                         window_ms: self.settings.window_ms,
-                        running: self.running,
+                        running: self.is_running(),
                     };
                     self.phase.ui(ui, &input);
                     return;
@@ -154,7 +154,7 @@ impl App {
                 &self.history,
                 &recorded.model,
                 (self.settings.window_ms, recorded.dt_ms),
-                self.running,
+                self.is_running(),
             );
             if !self.focus {
                 // Focus mode keeps the height for the plots.
@@ -166,7 +166,7 @@ impl App {
                 channel_names: &recorded.channels,
                 reference_channel: recorded.reference.then(|| recorded.channels.len() - 1),
                 params,
-                following: self.running,
+                following: self.is_running(),
                 window_ms: self.settings.window_ms,
             };
             self.plots.ui(ui, &input);

@@ -7,7 +7,6 @@ pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
 pub mod equations_panel;
-pub mod export;
 pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
@@ -104,6 +103,8 @@ pub enum Intent {
     SetStimuli(Vec<Stimulus>),
     OpenDialog,
     Open(PathBuf),
+    /// Lists the presets folder again (the side panel's browser).
+    ScanPresets,
     /// A model file of the user's own (`.neuron`, as in docs/model-format.md).
     OpenModelDialog,
     OpenModel(PathBuf),
