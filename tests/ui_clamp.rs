@@ -87,3 +87,42 @@ fn the_step_protocol_shows_one_trace_per_test_potential() {
     assert!(r.current.iter().all(|c| c.len() == r.t_ms.len()));
     assert!(r.test_start_ms < r.tail_start_ms);
 }
+
+/// At dt = 2 ms explicit Euler is unstable for the HH model's fast gates at
+/// depolarised holds (Euler needs dt < 2 tau): those lanes blow up. The I–V tab
+/// marks them (a cross on the axis, a note naming how many and which potentials)
+/// instead of leaving a silent gap, and its CSV rows keep the potential only.
+#[test]
+fn the_iv_tab_marks_holding_potentials_whose_run_blew_up() {
+    use neuron_explorer::analysis::clamp::{IvColumns, iv_csv};
+    let mut h = open_hh_clamp_tab();
+    h.state_mut().apply(Intent::SetDt(2.0));
+    h.run_steps(2);
+    assert!(h.state_mut().wait_job(&JobKind::Iv));
+    h.run_steps(2);
+    let r = h.state_mut().iv_panel().result.clone().expect("an I–V");
+    assert_eq!(r.dt_ms, 2.0);
+    let blown: Vec<f64> = r
+        .points
+        .iter()
+        .filter(|p| !(p.steady.is_finite() && p.instant.is_finite()))
+        .map(|p| p.v_hold)
+        .collect();
+    assert!(!blown.is_empty(), "no lane blew up at dt 2 ms");
+    // Hyperpolarised, the gates are slow enough for dt = 2 ms.
+    assert!(blown.iter().all(|&v| v > -30.0), "{blown:?}");
+    let list: Vec<String> = blown.iter().map(|v| format!("{v}")).collect();
+    h.get_by_label_contains(&format!(
+        "Blew up (NaN/inf) at {} holding potentials: {} mV",
+        blown.len(),
+        list.join(", ")
+    ));
+    // The crosses' legend entry.
+    h.get_by_label("blew up (NaN/inf)");
+    // The table the panel exports: a blown-up row keeps its potential only.
+    let csv = iv_csv(&r.points, IvColumns::V2);
+    for v in &blown {
+        assert!(csv.lines().any(|l| l == format!("{v},,,")), "{csv}");
+    }
+    assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");
+}

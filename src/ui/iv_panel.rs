@@ -12,10 +12,13 @@ use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
 use super::run_setup::RunSetup;
 use super::sweep_fields::ms_field_ui;
 use crate::analysis::clamp::{
-    I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
-    zero_crossings,
+    I_INF, IvColumns, IvConfig, IvResult, blown_up_holds, iv_csv, iv_sweep, iv_total,
+    not_steady_fraction, outward, zero_crossings,
 };
 use crate::analysis::{SweepError, background_threads, range_by_step};
+
+/// The legend entry of the blown-up holding potentials' crosses.
+pub const BLOWN_UP_LABEL: &str = "blew up (NaN/inf)";
 
 /// Samples per clamp trace kept for the figure.
 const TRACE_SAMPLES: u64 = 1500;
@@ -213,6 +216,8 @@ impl IvPanel {
         };
         let zc_inst = zero_crossings(&xs, &inst);
         let zc_steady = zero_crossings(&xs, &steady);
+        let blown = blown_up_holds(&r.points);
+        blown_up_note_ui(ui, &blown, setup);
         ui.horizontal_wrapped(|ui| {
             ui.label("Zero crossings, steady:");
             for (v, slope) in &zc_steady {
@@ -237,6 +242,7 @@ impl IvPanel {
         let pts =
             |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(&x, &y)| [x, y]).collect() };
         let zero = ui.visuals().weak_text_color();
+        let blown_color = ui.visuals().error_fg_color;
         Plot::new("iv_curves")
             .height(h.max(120.0))
             .legend(
@@ -274,6 +280,17 @@ impl IvPanel {
                         .radius(5.0)
                         .color(egui::Color32::from_rgb(220, 60, 60)),
                 );
+                // A lane that blew up has no current: a cross on the axis, as on
+                // the f–I tab, instead of a silent gap in the curves.
+                if !blown.is_empty() {
+                    let at: Vec<[f64; 2]> = blown.iter().map(|&v| [v, 0.0]).collect();
+                    p.points(
+                        Points::new(BLOWN_UP_LABEL, PlotPoints::new(at))
+                            .shape(MarkerShape::Cross)
+                            .radius(6.0)
+                            .color(blown_color),
+                    );
+                }
             });
         ui.horizontal(|ui| {
             ui.label("Clamp current traces:");
@@ -371,4 +388,24 @@ impl JobClient for IvPanel {
             Err(e) => self.error = Some(e.to_string()),
         }
     }
+}
+
+/// Names the holding potentials whose lane blew up, and what to do about it.
+fn blown_up_note_ui(ui: &mut egui::Ui, blown_mv: &[f64], setup: &RunSetup) {
+    if blown_mv.is_empty() {
+        return;
+    }
+    let list: Vec<String> = blown_mv.iter().map(|v| format!("{v}")).collect();
+    ui.colored_label(
+        ui.visuals().error_fg_color,
+        format!(
+            "Blew up (NaN/inf) at {} holding potential{}: {} mV (crosses on the axis; empty \
+             rows in the CSV). Try a smaller dt (now {} ms) or another integrator (now {}).",
+            blown_mv.len(),
+            if blown_mv.len() == 1 { "" } else { "s" },
+            list.join(", "),
+            setup.dt_ms,
+            setup.integrator.name()
+        ),
+    );
 }
