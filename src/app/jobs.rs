@@ -240,3 +240,108 @@ fn thread_name(kind: &JobKind) -> &'static str {
         JobKind::Export => "export",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait_done(jobs: &mut Jobs, kind: &JobKind) -> Vec<JobEvent> {
+        jobs.wait(kind, Duration::from_secs(10))
+            .expect("the job ends")
+    }
+
+    fn done_value<T: 'static>(events: Vec<JobEvent>) -> Option<T> {
+        events.into_iter().find_map(|e| match e {
+            JobEvent::Done(_, Ok(v)) => crate::ui::job::take::<T>(v),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_job_runs_on_a_named_thread_and_reports_in_order() {
+        let mut jobs = Jobs::default();
+        let request = JobRequest::new(JobKind::Fi, 10, |input| {
+            (input.report)(Box::new(1_u32));
+            (input.report)(Box::new(2_u32));
+            Ok(std::thread::current().name().map(str::to_owned))
+        });
+        let started = jobs.start(request).expect("a thread");
+        assert!(matches!(started[..], [JobEvent::Progress(JobKind::Fi, Some(p))] if p == 0.0));
+        assert!(jobs.is_running(&JobKind::Fi));
+        let events = wait_done(&mut jobs, &JobKind::Fi);
+        let reports: Vec<u32> = events
+            .iter()
+            .filter_map(|e| match e {
+                JobEvent::Report(_, v) => v.downcast_ref::<u32>().copied(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(reports, [1, 2]);
+        assert_eq!(
+            done_value::<Option<String>>(events),
+            Some(Some("job-fi".into()))
+        );
+        assert!(!jobs.is_running(&JobKind::Fi));
+    }
+
+    /// Runs until cancelled, then returns `Cancelled` (as the sweeps do) or, when
+    /// it finishes on cancel, what it has (as the fit does).
+    fn until_cancelled(kind: JobKind, finishes: bool) -> JobRequest {
+        let r = JobRequest::new(kind, 0, move |input| {
+            while !input.control.cancelled() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if finishes {
+                Ok(7_u8)
+            } else {
+                Err(SweepError::Cancelled)
+            }
+        });
+        if finishes { r.finishing_on_cancel() } else { r }
+    }
+
+    #[test]
+    fn cancel_drops_a_sweep_at_once_but_lets_a_fit_finish() {
+        let mut jobs = Jobs::default();
+        jobs.start(until_cancelled(JobKind::Map, false))
+            .expect("a thread");
+        jobs.start(until_cancelled(JobKind::Fit, true))
+            .expect("a thread");
+        assert_eq!(jobs.kinds(), [JobKind::Map, JobKind::Fit]);
+        let events = jobs.cancel(&JobKind::Map, false);
+        assert!(matches!(
+            events[..],
+            [JobEvent::Progress(JobKind::Map, None)]
+        ));
+        assert!(!jobs.is_running(&JobKind::Map));
+        // The fit keeps running until it returns its best point so far.
+        assert!(jobs.cancel(&JobKind::Fit, false).is_empty());
+        assert!(jobs.is_running(&JobKind::Fit));
+        assert_eq!(
+            done_value::<u8>(wait_done(&mut jobs, &JobKind::Fit)),
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn a_new_job_replaces_the_running_one_of_its_kind() {
+        let mut jobs = Jobs::default();
+        jobs.start(until_cancelled(JobKind::Iv, false))
+            .expect("a thread");
+        let events = jobs
+            .start(JobRequest::new(JobKind::Iv, 1, |_| Ok(3_i32)))
+            .expect("a thread");
+        assert!(matches!(
+            events[..],
+            [
+                JobEvent::Progress(JobKind::Iv, None),
+                JobEvent::Progress(JobKind::Iv, Some(_))
+            ]
+        ));
+        assert_eq!(jobs.kinds(), [JobKind::Iv]);
+        assert_eq!(
+            done_value::<i32>(wait_done(&mut jobs, &JobKind::Iv)),
+            Some(3)
+        );
+    }
+}
