@@ -951,8 +951,10 @@ impl eframe::App for App {
 mod autosave;
 mod dialogs;
 mod display;
+mod edits;
 mod export_file;
 mod export_job;
+mod files;
 mod intents;
 mod interop;
 mod job_routes;
