@@ -114,3 +114,46 @@ fn sweeps_of_two_tabs_run_at_once_and_both_arrive() {
     let b = h.state_mut().bifurcation_panel();
     assert_eq!(b.current.as_ref().map(|b| b.attractor.len()), Some(10));
 }
+
+/// An f–I overlay of another preset: the panel names the file, the app reads it on
+/// the job's thread and the curve arrives labelled by the file's name.
+#[test]
+fn an_fi_overlay_preset_is_read_by_the_app_and_its_curve_arrives() {
+    // No display and no session bus: the in-app file dialog answers.
+    // SAFETY: only this test of this binary reads these variables.
+    unsafe {
+        std::env::remove_var("DISPLAY");
+        std::env::remove_var("WAYLAND_DISPLAY");
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+    }
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.get_by_role_and_label(Role::Button, "f–I curve").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Add preset…").click();
+    // The click's intent opens the dialog after that frame; its first frames measure.
+    let file = "corbit_fsi_izhikevich_fit_bgm2022.ron";
+    for _ in 0..50 {
+        if h.query_by_label(file).is_some() {
+            break;
+        }
+        h.run_steps(1);
+    }
+    h.get_by_label(file).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Open").click();
+    h.run_steps(1);
+    let kind = JobKind::FiOverlay("corbit_fsi_izhikevich_fit_bgm2022".into());
+    assert!(
+        h.state().is_job_running(&kind),
+        "{:?}",
+        h.state().running_jobs()
+    );
+    frames_until_done(&mut h, &kind);
+    let fi = h.state_mut().fi_panel();
+    assert!(fi.error.is_none(), "{:?}", fi.error);
+    let labels: Vec<&str> = fi.overlays.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["corbit_fsi_izhikevich_fit_bgm2022"]);
+    assert_eq!(fi.overlays[0].1.points.len(), 21);
+}
