@@ -729,25 +729,24 @@ impl App {
             self.own_model_file = None;
             self.settings.model_file = None;
         }
-        // In class, a click on a preset while the neuron runs should play the new
-        // one; a paused session stays paused.
-        let was_running = self.is_running();
+        // A running run plays the new one (the worker keeps running across a load):
+        // follow it.
+        if self.is_running() {
+            self.plots.user_view = false;
+        }
         self.setup = setup;
         self.stimulus.draft = self.setup.stimuli.clone();
         self.stimulus.error = None;
         self.blow_up = None;
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
-        if was_running {
-            self.apply(crate::ui::Intent::SetRunning(true));
-        }
         true
     }
 
     /// Runs the Compare tab's reference beside the live model (or stops it): fed the
-    /// same input every step, its v overlaid on the membrane plot. Restarts the run.
+    /// same input every step, its v overlaid on the membrane plot. Restarts the run
+    /// (running on if it ran).
     fn set_live_reference(&mut self, on: bool) {
-        let was_running = self.is_running();
         if !on {
             if self.live_reference {
                 self.live_reference = false;
@@ -773,11 +772,8 @@ impl App {
                     self.live_reference = true;
                     self.send(Command::SetCompanion(Some(Box::new(r))));
                 }
-                Err(e) => return self.toasts.error(e.to_string()),
+                Err(e) => self.toasts.error(e.to_string()),
             }
-        }
-        if was_running {
-            self.apply(crate::ui::Intent::SetRunning(true));
         }
     }
 

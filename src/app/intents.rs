@@ -78,14 +78,13 @@ impl App {
         self.send(Command::Run(on));
     }
 
-    /// Restarts the run from t = 0; a running one keeps running.
+    /// Restarts the run from t = 0 (the worker keeps a running one running).
     fn reset(&mut self) {
-        let was_running = self.is_running();
+        if self.is_running() {
+            self.plots.user_view = false;
+        }
         self.blow_up = None;
         self.send(Command::Reset);
-        if was_running {
-            self.set_running(true);
-        }
     }
 
     fn single_step(&mut self) {
