@@ -106,7 +106,7 @@ fn iv_and_fi_panels_sweep_in_the_background() {
         let request = h.state_mut().iv_panel().start(&setup).expect("a sweep");
         h.state_mut().apply(Intent::StartJob(request));
         assert!(h.state_mut().iv_panel().is_running());
-        assert!(h.state_mut().wait_job(&JobKind::Iv));
+        h.state_mut().wait_job(&JobKind::Iv);
         let iv = h.state_mut().iv_panel();
         let r = iv.result.as_ref().expect("I–V result");
         assert_eq!(r.points.len(), 25);
@@ -122,7 +122,7 @@ fn iv_and_fi_panels_sweep_in_the_background() {
     });
     h.run_steps(1);
     assert!(h.state_mut().iv_panel().is_running());
-    assert!(h.state_mut().wait_job(&JobKind::Iv));
+    h.state_mut().wait_job(&JobKind::Iv);
     let after = h.state_mut().iv_panel().result.clone().expect("I–V").points;
     assert_ne!(before, after);
     h.run_steps(1);

@@ -47,7 +47,7 @@ fn bifurcation_tab_computes_and_follows_other_sliders() {
     h.get_by_role_and_label(Role::Button, "Bifurcation").click();
     h.run_steps(2);
     assert_eq!(h.state().view(), View::Bifurcation);
-    assert!(h.state_mut().wait_job(&JobKind::Bifurcation));
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     let b = h
         .state_mut()
         .bifurcation_panel()
@@ -78,7 +78,7 @@ fn bifurcation_tab_computes_and_follows_other_sliders() {
     });
     h.run_steps(2);
     assert!(h.state_mut().bifurcation_panel().is_running());
-    assert!(h.state_mut().wait_job(&JobKind::Bifurcation));
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     let b2 = h.state_mut().bifurcation_panel().current.clone().unwrap();
     assert_ne!(b2, b);
 }
@@ -96,7 +96,7 @@ fn map_tab_fills_in_and_a_click_jumps_there_undoably() {
         panel.steps = 16;
     }
     h.run_steps(2);
-    assert!(h.state_mut().wait_job(&JobKind::Map));
+    h.state_mut().wait_job(&JobKind::Map);
     h.run_steps(2);
     let m = h.state_mut().map_panel().current.clone().expect("a map");
     assert_eq!(m.x.as_ref().unwrap().param, "c");
@@ -224,6 +224,6 @@ fn bifurcation_tab_compute_and_cancel_buttons() {
     h.get_by_role_and_label(Role::Button, "Compute").click();
     h.run_steps(2);
     assert!(h.state_mut().bifurcation_panel().is_running());
-    assert!(h.state_mut().wait_job(&JobKind::Bifurcation));
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     assert!(h.state_mut().bifurcation_panel().current.is_some());
 }

@@ -158,7 +158,7 @@ fn a_gallery_cell_opens_its_preset() {
     let mut h = harness();
     h.state_mut().apply(Intent::ShowView(View::Gallery));
     h.run_steps(1);
-    assert!(h.state_mut().wait_job(&JobKind::Gallery));
+    h.state_mut().wait_job(&JobKind::Gallery);
     h.run_steps(2);
     let cells = &h.state_mut().gallery_panel().cells;
     // 2003: RS IB CH FS LTS TC RZ; 2007: RS IB CH FS LTS LS.
