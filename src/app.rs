@@ -172,7 +172,6 @@ pub struct App {
     /// from `setup`'s for the few frames until the worker has switched).
     recorded: Option<Announcement>,
     history: History,
-    running: bool,
     blow_up: Option<String>,
     /// Whether the reference run is asked to run in lock-step.
     live_reference: bool,
@@ -202,7 +201,10 @@ pub struct App {
     /// Session descriptions asked of the worker, by request id.
     pending_sessions: Vec<(u64, export_job::SessionUse)>,
     next_session_id: u64,
-    export_job: Option<export_job::ExportJob>,
+    /// Every background job (sweeps, comparison, fit, gallery, export).
+    jobs: jobs::Jobs,
+    /// The CSV export while the job registry runs it.
+    export: Option<export_job::ExportStatus>,
     /// The in-app file dialog, while open (when the system's is unavailable).
     file_dialog: Option<crate::ui::file_dialog::InAppDialog>,
     /// The system dialog failed once: use the in-app one for this session.
@@ -307,7 +309,6 @@ impl App {
             outbox: VecDeque::new(),
             recorded: None,
             history: History::default(),
-            running: false,
             blow_up: None,
             live_reference: false,
             own_model_file: None,
@@ -334,7 +335,8 @@ impl App {
             pending_png: None,
             pending_sessions: Vec::new(),
             next_session_id: 0,
-            export_job: None,
+            jobs: jobs::Jobs::new(ctx.clone()),
+            export: None,
             file_dialog: None,
             native_dialog_failed: false,
             autosave: None,
@@ -363,6 +365,7 @@ impl App {
             Err(e) => app.toasts.error(e.to_string()),
         }
         app.send(Command::SetSpeed(app.settings.speed));
+        app.apply(crate::ui::Intent::ScanPresets);
         app
     }
 
@@ -376,8 +379,10 @@ impl App {
         &self.history
     }
 
+    /// Whether the live run is running, as the worker last published it (the
+    /// Run/Pause label and every "is it running" display read this).
     pub fn is_running(&self) -> bool {
-        self.running
+        self.worker.as_ref().is_some_and(|w| w.status().running())
     }
 
     /// The reference run's channel name while it runs in lock-step.
@@ -591,7 +596,6 @@ impl App {
     fn handle_event(&mut self, event: WorkerEvent) {
         match event {
             WorkerEvent::BlowUp { variable, t_ms, .. } => {
-                self.running = false;
                 let msg = format!(
                     "{variable} became NaN or infinite at t = {t_ms} ms; the run is paused. \
                      Try a smaller dt (now {} ms) or another integrator (now {}), then press R to reset.",
@@ -602,14 +606,12 @@ impl App {
                 self.blow_up = Some(msg);
             }
             WorkerEvent::ReachedEnd { t_ms, .. } => {
-                self.running = false;
                 self.toasts.info(format!(
                     "Paused at the end of the protocol, t = {t_ms} ms. \
                      Run continues past it; Reset (R) replays it."
                 ));
             }
             WorkerEvent::Failed(msg) => {
-                self.running = false;
                 self.toasts.error(format!("cannot start the run: {msg}"));
             }
             WorkerEvent::Pong(id) => self.last_pong = self.last_pong.max(id),
@@ -740,31 +742,28 @@ impl App {
             self.own_model_file = None;
             self.settings.model_file = None;
         }
-        // In class, a click on a preset while the neuron runs should play the new
-        // one; a paused session stays paused.
-        let was_running = self.running;
+        // A running run plays the new one (the worker keeps running across a load):
+        // follow it.
+        if self.is_running() {
+            self.plots.user_view = false;
+        }
         self.setup = setup;
         self.stimulus.draft = self.setup.stimuli.clone();
         self.stimulus.error = None;
-        self.running = false;
         self.blow_up = None;
         self.send(Command::Load(Box::new(resolved)));
         self.send(Command::SetEnd(self.setup.end_ms()));
-        if was_running {
-            self.apply(crate::ui::Intent::SetRunning(true));
-        }
         true
     }
 
     /// Runs the Compare tab's reference beside the live model (or stops it): fed the
-    /// same input every step, its v overlaid on the membrane plot. Restarts the run.
+    /// same input every step, its v overlaid on the membrane plot. Restarts the run
+    /// (running on if it ran).
     fn set_live_reference(&mut self, on: bool) {
-        let was_running = self.running;
         if !on {
             if self.live_reference {
                 self.live_reference = false;
                 self.send(Command::SetCompanion(None));
-                self.running = false;
             }
         } else {
             let Some(path) = self.compare.reference_path.clone() else {
@@ -786,13 +785,9 @@ impl App {
                     }
                     self.live_reference = true;
                     self.send(Command::SetCompanion(Some(Box::new(r))));
-                    self.running = false;
                 }
-                Err(e) => return self.toasts.error(e.to_string()),
+                Err(e) => self.toasts.error(e.to_string()),
             }
-        }
-        if was_running {
-            self.apply(crate::ui::Intent::SetRunning(true));
         }
     }
 
@@ -882,7 +877,7 @@ impl App {
         StatusLine {
             t_ms: self.history.time_span().map_or(0.0, |(_, t)| t),
             achieved_speed: status.map_or(0.0, |s| s.achieved_speed()),
-            running: self.running,
+            running: self.is_running(),
             dt_ms: self.setup.dt_ms,
             integrator: self.setup.integrator.name(),
             rate_hz: self
@@ -911,7 +906,7 @@ impl eframe::App for App {
         self.drain(budget);
         self.dropped_files(ctx);
         self.finish_png();
-        self.poll_export();
+        self.poll_jobs();
         self.autosave_tick(false);
         self.lesson_tick();
     }
@@ -966,9 +961,14 @@ impl eframe::App for App {
 mod autosave;
 mod dialogs;
 mod display;
+mod edits;
+mod export_file;
 mod export_job;
+mod files;
 mod intents;
 mod interop;
+mod job_routes;
+pub mod jobs;
 mod layout;
 mod lesson;
 pub mod logger;

@@ -148,3 +148,33 @@ fn tail_currents_after_a_step_to_plus_20_decay_with_the_kv3_gate() {
     // after a −80 mV "step" is the small steady current there.
     assert!(at(0, r.tail_start_ms + 0.005).abs() < 100.0);
 }
+
+/// A holding potential whose run blew up is named on stderr and its row keeps the
+/// potential with empty cells, as `fi` does for its lanes; the run still succeeds.
+#[test]
+fn the_cli_iv_names_blown_up_holding_potentials_and_leaves_their_cells_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("iv.csv");
+    // Explicit Euler at dt = 2 ms is unstable for the fast gates when depolarised.
+    let status = bin()
+        .args(["iv", PRESET, "--dt-ms", "2", "--from", "-100", "--to", "20"])
+        .args(["--step", "10", "--hold-ms", "2000", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(status.status.success(), "{stderr}");
+    let csv = std::fs::read_to_string(&out).expect("csv");
+    let blown: Vec<&str> = csv.lines().filter_map(|l| l.strip_suffix(",,,")).collect();
+    assert!(blown.contains(&"20"), "{csv}");
+    assert!(!blown.contains(&"-100"), "{csv}");
+    for v in &blown {
+        assert!(
+            stderr.contains(&format!(
+                "v_hold = {v} mV: a variable became NaN or infinite"
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");
+}

@@ -538,6 +538,10 @@ mod gui {
         h.state_mut()
             .open_file(&root.join("presets/corbit_fsi_izhikevich_fitted.ron"));
         h.run_steps(2);
+        assert!(
+            h.state_mut()
+                .sync_worker(std::time::Duration::from_secs(30))
+        );
         let app = h.state();
         assert!(app.is_running());
         assert_eq!(

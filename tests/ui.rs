@@ -278,12 +278,14 @@ fn a_protocol_preset_pauses_at_its_end_and_the_checkbox_turns_that_off() {
     let path = write_preset(dir.path());
     let mut h = harness();
     h.state_mut().apply(Intent::Open(path));
-    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
     h.run_steps(2);
     assert!(h.state().setup().pause_at_end, "events imply a protocol");
     h.get_by_role_and_label(Role::Button, "Run").click();
     h.run_steps(1);
+    // Running is what the worker publishes: at real time it cannot have ended yet.
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running());
+    h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
     run_until_paused(&mut h, Duration::from_secs(60));
     assert!(!h.state().is_running(), "still running at the end");
     assert_eq!(h.state().history().len(), 2001, "row 0 plus 2000 steps");
@@ -294,6 +296,7 @@ fn a_protocol_preset_pauses_at_its_end_and_the_checkbox_turns_that_off() {
     h.run_steps(1);
     std::thread::sleep(Duration::from_millis(50));
     h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running(), "Run must continue past the end");
     h.state_mut().apply(Intent::SetRunning(false));
 
@@ -320,9 +323,11 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     h.state_mut().apply(Intent::SetSpeed(1.0));
     h.state_mut().apply(Intent::SetRunning(true));
     h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running());
     h.state_mut().apply(Intent::Open(path));
     h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running(), "the new preset should play");
     // It plays from t = 0 to the end of its 200 ms protocol, then pauses.
     h.state_mut().apply(Intent::SetSpeed(f64::INFINITY));
@@ -335,6 +340,7 @@ fn opening_a_preset_while_running_plays_it_from_the_start() {
     h.state_mut().apply(Intent::SetSpeed(1.0));
     h.state_mut().apply(Intent::Open(write_preset(dir.path())));
     h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running());
 }
 
@@ -409,6 +415,7 @@ fn the_next_start_reopens_ones_own_model_file() {
         .build_eframe(move |cc| App::launch(Some(kept.clone()), Some(cc.egui_ctx.clone())));
     h.run_steps(1);
     assert_eq!(h.state().setup().model.id(), "MyIzhikevich");
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running());
     // Choosing a built-in forgets the file.
     h.state_mut()

@@ -12,6 +12,7 @@ use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::Control;
 use neuron_explorer::analysis::fi::{FiConfig, fi_sweep};
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn harness() -> Harness<'static, App> {
@@ -101,11 +102,12 @@ fn iv_and_fi_panels_sweep_in_the_background() {
     h.run_steps(1);
     let setup = h.state().setup().clone();
     {
+        h.state_mut().iv_panel().hold_ms = 200.0;
+        let request = h.state_mut().iv_panel().start(&setup).expect("a sweep");
+        h.state_mut().apply(Intent::StartJob(request));
+        assert!(h.state_mut().iv_panel().is_running());
+        h.state_mut().wait_job(&JobKind::Iv);
         let iv = h.state_mut().iv_panel();
-        iv.hold_ms = 200.0;
-        iv.start(&setup, None);
-        assert!(iv.is_running());
-        iv.wait();
         let r = iv.result.as_ref().expect("I–V result");
         assert_eq!(r.points.len(), 25);
         assert!(iv.error.is_none());
@@ -120,7 +122,7 @@ fn iv_and_fi_panels_sweep_in_the_background() {
     });
     h.run_steps(1);
     assert!(h.state_mut().iv_panel().is_running());
-    h.state_mut().iv_panel().wait();
+    h.state_mut().wait_job(&JobKind::Iv);
     let after = h.state_mut().iv_panel().result.clone().expect("I–V").points;
     assert_ne!(before, after);
     h.run_steps(1);
@@ -129,7 +131,7 @@ fn iv_and_fi_panels_sweep_in_the_background() {
     h.run_steps(1);
     // The f–I panel starts by itself (recompute on change).
     assert!(h.state_mut().fi_panel().is_running() || h.state_mut().fi_panel().current.is_some());
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     let fi = h.state_mut().fi_panel();
     let r = fi.current.as_ref().expect("f–I result");
     assert_eq!(r.points.len(), 21);
@@ -143,7 +145,7 @@ fn iv_and_fi_panels_sweep_in_the_background() {
     });
     h.run_steps(1);
     assert!(h.state_mut().fi_panel().is_running());
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     h.run_steps(1);
 }
 
@@ -173,7 +175,7 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
         .apply(Intent::SelectModel("HHneuronCorbit".into()));
     h.state_mut().apply(Intent::ShowView(View::Fi));
     h.run_steps(1);
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     h.run_steps(1);
     {
         let fi = h.state_mut().fi_panel();
@@ -217,14 +219,14 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
     // Without pinned curves it takes the new model's range (-200..1000 pA). (The
     // sweep must be done first: its end moves the buttons, and a click goes to where
     // the button was drawn.)
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     h.run_steps(1);
     h.get_by_label("Clear overlays").click();
     h.run_steps(1);
     assert!(h.state_mut().fi_panel().overlays.is_empty());
     select_model(&mut h, "HHneuronCorbit");
     assert_eq!(select_model(&mut h, "Izhikevich2007"), (0.0, 1000.0));
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     h.run_steps(1);
     // Choosing another parameter sweeps its range: the reset potential c is
     // negative throughout, so from its minimum, not from 0.
@@ -239,7 +241,7 @@ fn fi_range_follows_the_model_and_the_rheobase_is_refined() {
     assert_eq!(fi.param, "c");
     assert!(r.max < 0.0, "{r:?}");
     assert_eq!((fi.from, fi.to), (r.min, r.max));
-    fi.wait();
+    h.state_mut().wait_jobs();
 }
 
 /// The Compare tab's reference runs live beside the model, in lock-step and fed the

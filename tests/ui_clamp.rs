@@ -8,6 +8,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn harness() -> Harness<'static, App> {
@@ -36,7 +37,7 @@ fn open_hh_clamp_tab() -> Harness<'static, App> {
 fn the_hh_corbit_clamp_current_is_drawn_outward_positive_at_plus_20_mv() {
     let mut h = open_hh_clamp_tab();
     // The tab starts its sweep by itself (2 s hold, long enough to be steady).
-    h.state_mut().iv_panel().wait();
+    h.state_mut().wait_job(&JobKind::Iv);
     h.run_steps(2);
     let curve = h.state_mut().iv_panel().plotted_steady();
     let at = |v: f64| curve.iter().find(|p| p[0] == v).map(|p| p[1]);
@@ -75,8 +76,8 @@ fn the_step_protocol_shows_one_trace_per_test_potential() {
     let mut h = open_hh_clamp_tab();
     h.get_by_label("Step protocol (test steps, tails)").click();
     h.run_steps(2);
+    h.state_mut().wait_job(&JobKind::ClampSteps);
     let panel = &mut h.state_mut().iv_panel().steps;
-    panel.wait();
     let r = panel.result.as_ref().expect("traces");
     // −60 … +20 mV in 10 mV steps.
     assert_eq!(
@@ -85,4 +86,50 @@ fn the_step_protocol_shows_one_trace_per_test_potential() {
     );
     assert!(r.current.iter().all(|c| c.len() == r.t_ms.len()));
     assert!(r.test_start_ms < r.tail_start_ms);
+}
+
+/// At dt = 2 ms explicit Euler is unstable for the HH model's fast gates at
+/// depolarised holds (Euler needs dt < 2 tau): those lanes blow up. The I–V tab
+/// marks them (a cross on the axis, a note naming how many and which potentials)
+/// instead of leaving a silent gap, and its CSV rows keep the potential only.
+#[test]
+fn the_iv_tab_marks_holding_potentials_whose_run_blew_up() {
+    use neuron_explorer::analysis::clamp::{IvColumns, iv_csv};
+    let mut h = open_hh_clamp_tab();
+    h.state_mut().apply(Intent::SetDt(2.0));
+    // The tab recomputes by itself at the new dt; its result arrives through frames.
+    let start = std::time::Instant::now();
+    let r = loop {
+        h.run_steps(1);
+        let result = h.state_mut().iv_panel().result.clone();
+        if let Some(r) = result.filter(|r| r.dt_ms == 2.0) {
+            break r;
+        }
+        assert!(start.elapsed().as_secs() < 60, "no I–V at dt 2 ms");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    h.run_steps(2);
+    let blown: Vec<f64> = r
+        .points
+        .iter()
+        .filter(|p| !(p.steady.is_finite() && p.instant.is_finite()))
+        .map(|p| p.v_hold)
+        .collect();
+    assert!(!blown.is_empty(), "no lane blew up at dt 2 ms");
+    // Hyperpolarised, the gates are slow enough for dt = 2 ms.
+    assert!(blown.iter().all(|&v| v > -30.0), "{blown:?}");
+    let list: Vec<String> = blown.iter().map(|v| format!("{v}")).collect();
+    h.get_by_label_contains(&format!(
+        "Blew up (NaN/inf) at {} holding potentials: {} mV",
+        blown.len(),
+        list.join(", ")
+    ));
+    // The crosses' legend entry.
+    h.get_by_label("blew up (NaN/inf)");
+    // The table the panel exports: a blown-up row keeps its potential only.
+    let csv = iv_csv(&r.points, IvColumns::V2);
+    for v in &blown {
+        assert!(csv.lines().any(|l| l == format!("{v},,,")), "{csv}");
+    }
+    assert!(!csv.contains("NaN") && !csv.contains("inf"), "{csv}");
 }

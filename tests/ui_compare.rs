@@ -14,6 +14,7 @@ use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::fitspec::FreeParam;
 use neuron_explorer::app::{App, Settings};
 use neuron_explorer::io::preset::load_resolved;
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn harness() -> Harness<'static, App> {
@@ -47,7 +48,7 @@ fn compared() -> Harness<'static, App> {
     h.state_mut().apply(Intent::ShowView(View::Compare));
     h.run_steps(1);
     assert!(h.state_mut().compare_panel().is_running());
-    h.state_mut().compare_panel().wait();
+    h.state_mut().wait_job(&JobKind::Compare);
     h.run_steps(2);
     h
 }
@@ -99,7 +100,7 @@ fn compare_view_shows_the_loss_per_term_and_recomputes_on_a_slider_move() {
     });
     h.run_steps(1);
     assert!(h.state_mut().compare_panel().is_running());
-    h.state_mut().compare_panel().wait();
+    h.state_mut().wait_job(&JobKind::Compare);
     let t2 = h
         .state_mut()
         .compare_panel()
@@ -110,7 +111,7 @@ fn compare_view_shows_the_loss_per_term_and_recomputes_on_a_slider_move() {
     // Without a stated factor the HH (uA/cm2) and Izhikevich (pA) units warn.
     h.state_mut().compare_panel().fit.spec.drive_factor = None;
     h.run_steps(1);
-    h.state_mut().compare_panel().wait();
+    h.state_mut().wait_job(&JobKind::Compare);
     h.run_steps(1);
     let w = h
         .state_mut()
@@ -226,17 +227,7 @@ fn a_cancelled_fit_keeps_its_best_point_and_says_so() {
     h.run_steps(1);
     // Wait for a few generations, then cancel.
     let mut frames = 0;
-    while h
-        .state_mut()
-        .compare_panel()
-        .fit
-        .progress
-        .lock()
-        .unwrap()
-        .history
-        .len()
-        < 2
-    {
+    while h.state_mut().compare_panel().fit.progress.history.len() < 2 {
         h.run_steps(1);
         std::thread::sleep(Duration::from_millis(20));
         frames += 1;

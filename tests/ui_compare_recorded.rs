@@ -13,6 +13,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::fitspec::FreeParam;
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn preset(name: &str) -> std::path::PathBuf {
@@ -37,13 +38,13 @@ fn harness() -> Harness<'static, App> {
     h.state_mut().apply(Intent::ShowNotes(false));
     h.state_mut().apply(Intent::ShowView(View::Compare));
     h.run_steps(2);
-    h.state_mut().compare_panel().wait();
+    h.state_mut().wait_job(&JobKind::Compare);
     h
 }
 
 fn settle(h: &mut Harness<'static, App>) {
     h.run_steps(1);
-    h.state_mut().compare_panel().wait();
+    h.state_mut().wait_job(&JobKind::Compare);
     h.run_steps(2);
 }
 

@@ -9,6 +9,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 fn harness() -> Harness<'static, App> {
@@ -46,7 +47,7 @@ fn bifurcation_tab_computes_and_follows_other_sliders() {
     h.get_by_role_and_label(Role::Button, "Bifurcation").click();
     h.run_steps(2);
     assert_eq!(h.state().view(), View::Bifurcation);
-    h.state_mut().bifurcation_panel().wait();
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     let b = h
         .state_mut()
         .bifurcation_panel()
@@ -77,7 +78,7 @@ fn bifurcation_tab_computes_and_follows_other_sliders() {
     });
     h.run_steps(2);
     assert!(h.state_mut().bifurcation_panel().is_running());
-    h.state_mut().bifurcation_panel().wait();
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     let b2 = h.state_mut().bifurcation_panel().current.clone().unwrap();
     assert_ne!(b2, b);
 }
@@ -95,7 +96,7 @@ fn map_tab_fills_in_and_a_click_jumps_there_undoably() {
         panel.steps = 16;
     }
     h.run_steps(2);
-    h.state_mut().map_panel().wait();
+    h.state_mut().wait_job(&JobKind::Map);
     h.run_steps(2);
     let m = h.state_mut().map_panel().current.clone().expect("a map");
     assert_eq!(m.x.as_ref().unwrap().param, "c");
@@ -208,7 +209,12 @@ fn bifurcation_tab_compute_and_cancel_buttons() {
     // Many points so that the job is still running when Cancel is clicked.
     h.state_mut().bifurcation_panel().steps = 2000;
     let setup = h.state().setup().clone();
-    h.state_mut().bifurcation_panel().start(&setup, None);
+    let request = h
+        .state_mut()
+        .bifurcation_panel()
+        .start(&setup)
+        .expect("a computation");
+    h.state_mut().apply(Intent::StartJob(request));
     h.run_steps(1);
     assert!(h.state_mut().bifurcation_panel().is_running());
     h.get_by_role_and_label(Role::Button, "Cancel").click();
@@ -218,6 +224,6 @@ fn bifurcation_tab_compute_and_cancel_buttons() {
     h.get_by_role_and_label(Role::Button, "Compute").click();
     h.run_steps(2);
     assert!(h.state_mut().bifurcation_panel().is_running());
-    h.state_mut().bifurcation_panel().wait();
+    h.state_mut().wait_job(&JobKind::Bifurcation);
     assert!(h.state_mut().bifurcation_panel().current.is_some());
 }

@@ -15,6 +15,7 @@ use neuron_explorer::analysis::terms::TermProbe;
 use neuron_explorer::app::{App, Settings};
 use neuron_explorer::model::builtin::{builtin, builtin_ids};
 use neuron_explorer::sim::{Engine, Integrator};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
 
 const SYNC: Duration = Duration::from_secs(30);
@@ -157,7 +158,7 @@ fn a_gallery_cell_opens_its_preset() {
     let mut h = harness();
     h.state_mut().apply(Intent::ShowView(View::Gallery));
     h.run_steps(1);
-    h.state_mut().gallery_panel().wait();
+    h.state_mut().wait_job(&JobKind::Gallery);
     h.run_steps(2);
     let cells = &h.state_mut().gallery_panel().cells;
     // 2003: RS IB CH FS LTS TC RZ; 2007: RS IB CH FS LTS LS.

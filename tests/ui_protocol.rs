@@ -238,6 +238,7 @@ fn opening_a_preset_shows_its_notes_and_starts_it() {
     let mut h = harness();
     h.state_mut().settings.play_on_open = true;
     open_step_preset(&mut h, dir.path());
+    assert!(h.state_mut().sync_worker(SYNC));
     assert!(h.state().is_running(), "an opened preset plays");
     assert!(h.state().notes().open);
     h.get_by_label_contains("What it shows: rest, then a 100 pA step.");
@@ -258,6 +259,8 @@ fn a_stimulus_only_preset_pauses_at_its_end() {
     h.state_mut().apply(Intent::Open(
         "presets/izhikevich2003_rz_resonator.ron".into(),
     ));
+    // Running is what the worker publishes: it has the preset once it answers.
+    assert!(h.state_mut().sync_worker(SYNC));
     let start = std::time::Instant::now();
     while h.state().is_running() && start.elapsed() < Duration::from_secs(60) {
         h.run_steps(1);

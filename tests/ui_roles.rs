@@ -12,6 +12,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::app::{App, Settings};
+use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::plot_groups::{CURRENTS, GATES, MEMBRANE, STIMULUS};
 use neuron_explorer::ui::{Intent, View};
 
@@ -74,7 +75,7 @@ fn a_v_i_ext_model_file_gets_traces_phase_plane_and_f_i() {
     // The f–I tab sweeps the drive over its slider range and finds a rheobase.
     h.state_mut().apply(Intent::ShowView(View::Fi));
     h.run_steps(1);
-    h.state_mut().fi_panel().wait();
+    h.state_mut().wait_job(&JobKind::Fi);
     h.run_steps(1);
     let fi = h.state_mut().fi_panel();
     assert_eq!(fi.param, "I_ext");

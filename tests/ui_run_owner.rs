@@ -377,3 +377,27 @@ fn an_export_is_complete_even_when_the_display_dropped_samples() {
         "the GUI export differs from the CLI's run of the session"
     );
 }
+
+/// The worker owns what a restart does to running (the app keeps no flag of its
+/// own): Reset keeps a running run running from t = 0, a dt change pauses it, and
+/// the toolbar's Run/Pause label is the worker's published state.
+#[test]
+fn reset_keeps_a_running_run_running_and_a_dt_change_pauses_it() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("Izhikevich2007".into()));
+    h.state_mut().apply(Intent::SetRunning(true));
+    assert!(h.state_mut().sync_worker(SYNC));
+    h.run_steps(1);
+    assert!(h.state().is_running());
+    h.get_by_role_and_label(Role::Button, "Pause");
+    h.get_by_role_and_label(Role::Button, "Reset").click();
+    h.run_steps(1);
+    assert!(h.state_mut().sync_worker(SYNC));
+    assert!(h.state().is_running(), "Reset keeps running");
+    h.state_mut().apply(Intent::SetDt(0.05));
+    assert!(h.state_mut().sync_worker(SYNC));
+    h.run_steps(1);
+    assert!(!h.state().is_running(), "a dt change pauses");
+    h.get_by_role_and_label(Role::Button, "Run");
+}

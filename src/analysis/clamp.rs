@@ -141,6 +141,26 @@ pub struct IvPoint {
     pub late: f64,
 }
 
+impl IvPoint {
+    /// A variable of this lane became NaN or infinite (dt too large for the clamp's
+    /// fastest gate): its currents are no measurement. Marked, not guessed, as the
+    /// f–I sweep marks its lanes.
+    pub fn blew_up(&self) -> bool {
+        [self.first_step, self.instant, self.steady, self.late]
+            .iter()
+            .any(|x| !x.is_finite())
+    }
+}
+
+/// The holding potentials whose lane blew up (see [`IvPoint::blew_up`]).
+pub fn blown_up_holds(points: &[IvPoint]) -> Vec<f64> {
+    points
+        .iter()
+        .filter(|p| p.blew_up())
+        .map(|p| p.v_hold)
+        .collect()
+}
+
 /// Clamp current traces: per holding potential, per recorded variable, the values.
 #[derive(Clone, Debug, Default)]
 pub struct IvTraces {
@@ -310,6 +330,11 @@ pub fn iv_csv(points: &[IvPoint], columns: IvColumns) -> String {
     let mut s = String::from(header);
     for p in points {
         cell(&mut s, Some(p.v_hold));
+        if p.blew_up() {
+            // As `fi`: a blown-up lane's row keeps its potential and no currents.
+            s.push_str(",,,\n");
+            continue;
+        }
         for x in [p.first_step, p.instant, p.steady] {
             s.push(',');
             cell(&mut s, Some(convert(x)));
@@ -363,4 +388,27 @@ pub fn zero_crossings(xs: &[f64], ys: &[f64]) -> Vec<(f64, f64)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blown_up_row_keeps_its_potential_and_no_currents() {
+        let p = |v_hold: f64, x: f64| IvPoint {
+            v_hold,
+            first_step: 1.0,
+            instant: 1.0,
+            steady: x,
+            late: x,
+        };
+        let points = [p(-80.0, 2.0), p(0.0, f64::NAN), p(10.0, f64::NEG_INFINITY)];
+        assert_eq!(blown_up_holds(&points), [0.0, 10.0]);
+        let csv = iv_csv(&points, IvColumns::V1);
+        assert_eq!(
+            csv,
+            "v_hold,I_inf_first_step,I_inf_instant,I_inf_steady\n-80,1,1,2\n0,,,\n10,,,\n"
+        );
+    }
 }

@@ -150,6 +150,34 @@ pub fn cell_total(preset: &RunSpec) -> u64 {
     })
 }
 
+/// Every cell-type preset in `dir` on the gallery's protocol; `set_total` hears the
+/// lane-steps in all once the presets are read.
+pub fn gallery_cells(
+    dir: &Path,
+    factor: f64,
+    threads: usize,
+    control: &Control,
+    set_total: impl FnOnce(u64),
+) -> Result<Vec<GalleryCell>, SweepError> {
+    let paths = cell_type_presets(dir);
+    set_total(
+        paths
+            .iter()
+            .filter_map(|p| load_resolved(p, None).ok())
+            .map(|p| cell_total(&p))
+            .sum(),
+    );
+    let mut cells = Vec::new();
+    for path in &paths {
+        match gallery_cell(path, factor, threads, control) {
+            Ok(cell) => cells.push(cell),
+            Err(SweepError::Cancelled) => return Err(SweepError::Cancelled),
+            Err(e) => return Err(SweepError::Usage(format!("{}: {e}", path.display()))),
+        }
+    }
+    Ok(cells)
+}
+
 /// Runs one preset on the gallery's protocol: a step to `factor` × its rheobase.
 pub fn gallery_cell(
     path: &Path,

@@ -12,6 +12,12 @@ use crate::ui::file_dialog::{DialogOutcome, InAppDialog, PathUse};
 use crate::ui::{Intent, PresetTarget};
 
 impl App {
+    /// Uses the in-app file dialog from now on, as after a failed system dialog
+    /// (tests that are about what a chosen file does, not about the fallback).
+    pub fn use_in_app_dialogs(&mut self) {
+        self.native_dialog_failed = true;
+    }
+
     /// Asks for a path for `purpose`, starting in `folder` with `file_name`.
     pub(super) fn pick_path(
         &mut self,
@@ -21,7 +27,6 @@ impl App {
     ) {
         if !self.native_dialog_failed {
             logger::init();
-            let _ = logger::take_dialog_failure();
             let ext = purpose.extension();
             let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
             if !ext.is_empty() {
@@ -30,17 +35,19 @@ impl App {
             if let Some(dir) = &folder {
                 dialog = dialog.set_directory(dir);
             }
-            let picked = if purpose.picks_folder() {
-                dialog.pick_folder()
-            } else if purpose.saves() {
-                dialog.set_file_name(&file_name).save_file()
-            } else {
-                dialog.pick_file()
-            };
+            let (picked, failure) = logger::with_dialog(|| {
+                if purpose.picks_folder() {
+                    dialog.pick_folder()
+                } else if purpose.saves() {
+                    dialog.set_file_name(&file_name).save_file()
+                } else {
+                    dialog.pick_file()
+                }
+            });
             if let Some(path) = picked {
                 return self.use_path(purpose, path);
             }
-            let Some(reason) = logger::take_dialog_failure() else {
+            let Some(reason) = failure else {
                 return; // Cancelled by the user.
             };
             self.native_dialog_failed = true;
@@ -75,7 +82,11 @@ impl App {
                     self.apply(Intent::SetLiveReference(true));
                 }
             }
-            PathUse::Preset(PresetTarget::FiOverlay) => self.fi.add_preset(&path, self.ctx.clone()),
+            PathUse::Preset(PresetTarget::FiOverlay) => {
+                if let Some(request) = self.fi.overlay_request(&path) {
+                    self.start_job(request);
+                }
+            }
             PathUse::ImportPython => {
                 let folder = path.parent().map(ToOwned::to_owned);
                 self.pick_path(PathUse::ImportFolder(path), folder, String::new());

@@ -4,13 +4,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
 
 use super::App;
+use super::export_file::{CsvExport, ExportError, replay_csv};
+use super::jobs::JobEvent;
+use crate::analysis::SweepError;
 use crate::sim::worker::{Command, SessionReply};
 use crate::ui::ExportScope;
-use crate::ui::export::{CsvExport, ExportError, replay_csv};
+use crate::ui::job::{JobKind, JobRequest, JobValue, take};
 
 /// What a requested session description is for.
 #[derive(Debug, Clone)]
@@ -21,73 +22,19 @@ pub(super) enum SessionUse {
     Autosave,
 }
 
-/// A CSV export running in the background.
-pub struct ExportJob {
+/// The CSV export the job registry runs, as the status window shows it.
+pub struct ExportStatus {
     pub path: PathBuf,
     /// Steps to replay in all.
     pub total_steps: u64,
-    steps_done: Arc<AtomicU64>,
-    cancel: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<u64, ExportError>>>,
-}
-
-impl ExportJob {
-    fn spawn(export: CsvExport) -> std::io::Result<Self> {
-        let steps_done = Arc::new(AtomicU64::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (done, stop) = (Arc::clone(&steps_done), Arc::clone(&cancel));
-        let path = export.path.clone();
-        let total_steps = *export.rows.end();
-        let thread = std::thread::Builder::new()
-            .name("csv-export".into())
-            .spawn(move || replay_csv(&export, &done, &stop))?;
-        Ok(Self {
-            path,
-            total_steps,
-            steps_done,
-            cancel,
-            thread: Some(thread),
-        })
-    }
-
     /// Fraction done, 0..=1.
-    pub fn progress(&self) -> f32 {
-        let done = self.steps_done.load(Ordering::Relaxed);
-        (done as f64 / self.total_steps.max(1) as f64).min(1.0) as f32
-    }
-
-    pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::Relaxed);
-    }
-
-    /// The result once the thread has finished.
-    fn finished(&mut self) -> Option<Result<u64, ExportError>> {
-        if !self.thread.as_ref().is_some_and(JoinHandle::is_finished) {
-            return None;
-        }
-        let thread = self.thread.take()?;
-        Some(
-            thread
-                .join()
-                .unwrap_or_else(|_| Err(ExportError::Replay("the export thread panicked".into()))),
-        )
-    }
-
-    /// Waits for the result (tests and scripted use only, never in a frame).
-    pub fn wait(&mut self) -> Option<Result<u64, ExportError>> {
-        let thread = self.thread.take()?;
-        Some(
-            thread
-                .join()
-                .unwrap_or_else(|_| Err(ExportError::Replay("the export thread panicked".into()))),
-        )
-    }
+    pub progress: f32,
 }
 
 impl App {
     /// Asks the worker for the session; the reply is used as `purpose` says.
     pub(super) fn request_session(&mut self, purpose: SessionUse) {
-        if matches!(purpose, SessionUse::Export(..)) && self.export_job.is_some() {
+        if matches!(purpose, SessionUse::Export(..)) && self.export.is_some() {
             return self
                 .toasts
                 .error("an export is still running; wait for it or cancel it");
@@ -147,7 +94,6 @@ impl App {
         let export = CsvExport {
             path,
             run: reply.run,
-            model,
             vars,
             rows,
             model_file: self
@@ -155,26 +101,45 @@ impl App {
                 .as_deref()
                 .map(|p| p.display().to_string()),
         };
-        match ExportJob::spawn(export) {
-            Ok(job) => self.export_job = Some(job),
-            Err(e) => self.toasts.error(format!("cannot start the export: {e}")),
+        let path = export.path.clone();
+        let total_steps = *export.rows.end();
+        // Cancel still ends through the replay, which says no file was written.
+        let request = JobRequest::new(JobKind::Export, total_steps, move |input| {
+            Ok(replay_csv(
+                &export,
+                &input.control.done,
+                &input.control.cancel,
+            ))
+        })
+        .finishing_on_cancel();
+        self.export = Some(ExportStatus {
+            path,
+            total_steps,
+            progress: 0.0,
+        });
+        self.start_job(request);
+    }
+
+    /// The job registry's news of the export.
+    pub(super) fn on_export_progress(&mut self, progress: Option<f32>) {
+        if let (Some(status), Some(p)) = (&mut self.export, progress) {
+            status.progress = p;
         }
     }
 
-    /// Reports a finished export (called every frame).
-    pub(super) fn poll_export(&mut self) {
-        let Some(job) = &mut self.export_job else {
-            return;
+    /// Reports the finished export; returns its rows or its error text.
+    pub(super) fn on_export_done(
+        &mut self,
+        result: Result<JobValue, SweepError>,
+    ) -> Option<Result<u64, String>> {
+        let status = self.export.take()?;
+        let result = match result.map(take::<Result<u64, ExportError>>) {
+            Ok(Some(r)) => r,
+            Ok(None) => Err(ExportError::Replay("the export produced nothing".into())),
+            Err(e) => Err(ExportError::Replay(e.to_string())),
         };
-        let Some(result) = job.finished() else {
-            if let Some(ctx) = &self.ctx {
-                ctx.request_repaint_after(std::time::Duration::from_millis(100));
-            }
-            return;
-        };
-        let path = job.path.clone();
-        self.export_job = None;
-        self.report_export(&path, &result);
+        self.report_export(&status.path, &result);
+        Some(result.map_err(|e| e.to_string()))
     }
 
     fn report_export(&mut self, path: &std::path::Path, result: &Result<u64, ExportError>) {
@@ -193,17 +158,24 @@ impl App {
         }
     }
 
-    /// The running export, if any (status bar, tests).
-    pub fn export_job(&mut self) -> Option<&mut ExportJob> {
-        self.export_job.as_mut()
+    /// The running export, if any (status window, tests).
+    pub fn export_status(&self) -> Option<&ExportStatus> {
+        self.export.as_ref()
     }
 
     /// Waits for the running export and reports it as a frame would (tests and
     /// scripted use only); returns its rows or its error text.
     pub fn finish_export(&mut self) -> Option<Result<u64, String>> {
-        let mut job = self.export_job.take()?;
-        let result = job.wait()?;
-        self.report_export(&job.path, &result);
-        Some(result.map_err(|e| e.to_string()))
+        let events = self
+            .jobs
+            .wait(&JobKind::Export, std::time::Duration::from_secs(600))?;
+        let mut outcome = None;
+        for event in events {
+            match event {
+                JobEvent::Done(JobKind::Export, r) => outcome = self.on_export_done(r),
+                other => self.deliver(vec![other]),
+            }
+        }
+        outcome
     }
 }

@@ -1,173 +1,110 @@
-//! Applying intents: edits of the run setup, worker commands, and file operations
-//! (open, save, export, PNG), each error reported once as a toast.
-
-use std::path::{Path, PathBuf};
+//! Applying intents: [`App::apply`] only routes each intent to the function that
+//! handles it; run control, views and dialogs are here, edits of the run setup in
+//! `edits`, file operations in `files`, background jobs in `job_routes`.
 
 use super::App;
 use super::export_job::SessionUse;
-use crate::io::preset::{Preset, load_resolved};
-use crate::model::builtin::builtin;
-use crate::sim::run::RunSpec;
 use crate::sim::worker::Command;
 use crate::ui::Intent;
-use crate::ui::export::save_png;
 use crate::ui::file_dialog::PathUse;
-use crate::ui::presets::{presets_dir, remember};
+use crate::ui::presets::{list_presets, presets_dir};
 use crate::ui::settings::HistoryBounds;
-use crate::ui::undo::{ParamEdit, Restore};
 
 impl App {
     /// Applies one intent; nothing here panics on user input.
     pub fn apply(&mut self, intent: Intent) {
         match intent {
-            Intent::SelectModel(id) => match builtin(&id) {
-                Some(Ok(m)) => {
-                    if self.start_setup(RunSpec::defaults(m)) {
-                        self.notes.clear();
-                        self.settings.model = id;
-                    }
-                }
-                Some(Err(e)) => self.toasts.error(format!("model {id}: {e}")),
-                None => self.toasts.error(format!("unknown model {id}")),
-            },
+            Intent::SelectModel(id) => self.select_model(id),
             Intent::SetParam { index, value } => self.set_param(index, value, true),
-            Intent::Display(d) => self.apply_display(d),
-            Intent::SetParams(values) => {
-                let edits: Vec<ParamEdit> = values
-                    .into_iter()
-                    .filter(|&(i, v)| {
-                        v.is_finite()
-                            && self
-                                .setup
-                                .parameters
-                                .get(i)
-                                .is_some_and(|old| old.to_bits() != v.to_bits())
-                    })
-                    .map(|(index, after)| ParamEdit {
-                        index,
-                        before: self.setup.parameters[index],
-                        after,
-                    })
-                    .collect();
-                if edits.is_empty() {
-                    return;
-                }
-                for e in &edits {
-                    self.set_param(e.index, e.after, false);
-                }
-                self.undo
-                    .record(edits, self.started.elapsed().as_secs_f64());
-            }
-            Intent::ResetAllParams => {
-                let defaults: Vec<f64> = self
-                    .setup
-                    .model
-                    .desc
-                    .parameters
-                    .iter()
-                    .map(|p| p.default)
-                    .collect();
-                // A parameter a lesson step locks keeps its value: the step set it.
-                let locked = |i: usize| self.params.locked.get(i).copied().unwrap_or(false);
-                let edits: Vec<ParamEdit> = (0..defaults.len())
-                    .filter(|&i| !locked(i))
-                    .filter(|&i| defaults[i].to_bits() != self.setup.parameters[i].to_bits())
-                    .map(|i| ParamEdit {
-                        index: i,
-                        before: self.setup.parameters[i],
-                        after: defaults[i],
-                    })
-                    .collect();
-                for e in &edits {
-                    self.set_param(e.index, e.after, false);
-                }
-                self.undo
-                    .record(edits, self.started.elapsed().as_secs_f64());
-            }
-            Intent::SetInitial { var, value } => {
-                if var < self.setup.initial.len() {
-                    self.record_setup_undo("initial");
-                }
-                if let Some(slot) = self.setup.initial.get_mut(var) {
-                    *slot = value.filter(|v| v.is_finite());
-                    self.send(Command::SetInitial(self.setup.initial.clone()));
-                }
-            }
-            Intent::SetDt(dt_ms) => {
-                let refused = self.live_refusal(|run| run.dt_ms = dt_ms);
-                if let Some(why) = refused.filter(|_| dt_ms > 0.0) {
-                    self.toasts.error(format!("dt not changed: {why}"));
-                } else if dt_ms.is_finite() && dt_ms > 0.0 {
-                    self.record_setup_undo("dt");
-                    self.setup.dt_ms = dt_ms;
-                    self.running = false;
-                    self.send(Command::SetDt(dt_ms));
-                } else {
-                    self.toasts
-                        .error(format!("dt must be a positive number of ms, got {dt_ms}"));
-                }
-            }
-            Intent::SetIntegrator(i) => {
-                self.record_setup_undo("integrator");
-                self.setup.integrator = i;
-                self.send(Command::SetIntegrator(i));
-            }
-            Intent::SetSeed(seed) => {
-                self.record_setup_undo("seed");
-                self.setup.seed = seed;
-                self.running = false;
-                self.send(Command::SetSeed(seed));
-            }
-            Intent::SetEnd { pause, duration_ms } => {
-                let refused = self.live_refusal(|run| {
-                    run.pause_at_end = pause;
-                    run.duration_ms = duration_ms;
-                });
-                if let Some(why) = refused {
-                    self.toasts.error(format!("end not changed: {why}"));
-                } else if duration_ms.is_finite() && duration_ms > 0.0 {
-                    self.record_setup_undo("end");
-                    self.setup.pause_at_end = pause;
-                    self.setup.duration_ms = duration_ms;
-                    self.send(Command::SetEnd(self.setup.end_ms()));
-                }
-            }
-            Intent::SetRunning(on) => {
-                self.running = on && self.worker.is_some();
-                if on {
-                    self.blow_up = None;
-                    self.plots.user_view = false;
-                }
-                self.send(Command::Run(self.running));
-            }
+            Intent::SetParams(values) => self.set_params(values),
+            Intent::ResetAllParams => self.reset_all_params(),
+            Intent::SetInitial { var, value } => self.set_initial(var, value),
+            Intent::SetDt(dt_ms) => self.set_dt(dt_ms),
+            Intent::SetIntegrator(i) => self.set_integrator(i),
+            Intent::SetSeed(seed) => self.set_seed(seed),
+            Intent::SetEnd { pause, duration_ms } => self.set_end(pause, duration_ms),
+            Intent::SetStimuli(stimuli) => self.edit_stimuli(stimuli),
+            Intent::SetEvents(events) => self.set_events(events),
+            Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
+            Intent::Undo | Intent::Redo => self.undo_redo(intent == Intent::Undo),
+            Intent::SetRunning(on) => self.set_running(on),
+            Intent::ToggleRunning => self.set_running(!self.is_running()),
+            Intent::Reset => self.reset(),
+            Intent::SingleStep => self.single_step(),
             Intent::SetLiveReference(on) => self.set_live_reference(on),
-            Intent::ToggleRunning => self.apply(Intent::SetRunning(!self.running)),
-            Intent::Reset => {
-                let was_running = self.running;
-                self.blow_up = None;
-                self.send(Command::Reset);
-                self.running = false;
-                if was_running {
-                    self.apply(Intent::SetRunning(true));
-                }
+            Intent::SetSpeed(speed) => self.set_speed(speed),
+            Intent::SetWindow(_) | Intent::SetRecording(_) | Intent::SetHistory { .. } => {
+                self.set_history_bounds(intent);
             }
-            Intent::SingleStep => {
-                if !self.running {
-                    self.send(Command::SingleStep);
-                }
-            }
-            Intent::SetSpeed(speed) => {
-                self.settings.speed = speed;
-                self.send(Command::SetSpeed(speed));
-            }
-            Intent::SetWindow(window_ms) => {
-                self.settings.window_ms = window_ms;
-                self.resize_history();
-            }
-            Intent::SetRecording(on) => {
-                self.settings.recording = on;
-                self.resize_history();
-            }
+            Intent::Open(path) => self.open_preset(&path),
+            Intent::OpenModel(path) => self.open_model_file(&path),
+            Intent::Save(path) => self.save_preset(&path),
+            Intent::SaveSession(path) => self.request_session(SessionUse::SavePreset(path)),
+            Intent::Export(path, scope) => self.request_session(SessionUse::Export(path, scope)),
+            Intent::WriteTable { path, text } => self.write_table(&path, &text),
+            Intent::ScanPresets => self.scan_presets(),
+            Intent::StartJob(request) => self.start_job(request),
+            Intent::CancelJob(kind) => self.cancel_job(&kind),
+            Intent::ShowView(view) => self.view = view,
+            Intent::ShowNotes(on) => self.notes.open = on && self.notes.text.is_some(),
+            Intent::UseRecordedReference(path) => self.use_recorded_reference(&path),
+            Intent::FocusParam(name) => self.focus_param(name),
+            Intent::Display(d) => self.apply_display(d),
+            Intent::Quit => self.quit(),
+            Intent::OpenLesson(name) => self.open_lesson(&name),
+            Intent::LessonStep(k) => self.enter_lesson_step(k),
+            Intent::LessonHint(on) => self.show_lesson_hint(on),
+            Intent::CloseLesson => self.lesson = None,
+            Intent::OpenDialog
+            | Intent::OpenModelDialog
+            | Intent::ImportPythonDialog
+            | Intent::ExportAnnarchyDialog
+            | Intent::SaveTableDialog { .. }
+            | Intent::PickPresetFor(_)
+            | Intent::SaveDialog
+            | Intent::ExportDialog(_)
+            | Intent::SaveSessionDialog
+            | Intent::ScreenshotDialog
+            | Intent::OpenLessonDialog
+            | Intent::PickRecordedReference => self.open_dialog(intent),
+        }
+    }
+
+    // ----- run control -----
+
+    fn set_running(&mut self, on: bool) {
+        if on {
+            self.blow_up = None;
+            self.plots.user_view = false;
+        }
+        self.send(Command::Run(on));
+    }
+
+    /// Restarts the run from t = 0 (the worker keeps a running one running).
+    fn reset(&mut self) {
+        if self.is_running() {
+            self.plots.user_view = false;
+        }
+        self.blow_up = None;
+        self.send(Command::Reset);
+    }
+
+    fn single_step(&mut self) {
+        if !self.is_running() {
+            self.send(Command::SingleStep);
+        }
+    }
+
+    fn set_speed(&mut self, speed: f64) {
+        self.settings.speed = speed;
+        self.send(Command::SetSpeed(speed));
+    }
+
+    /// The plots' window and the recording's bounds (the history follows).
+    fn set_history_bounds(&mut self, intent: Intent) {
+        match intent {
+            Intent::SetWindow(window_ms) => self.settings.window_ms = window_ms,
+            Intent::SetRecording(on) => self.settings.recording = on,
             Intent::SetHistory {
                 duration_s,
                 budget_mb,
@@ -176,276 +113,68 @@ impl App {
                     duration_s,
                     budget_mb,
                 };
-                self.resize_history();
             }
-            Intent::Kick { var, delta } => self.send(Command::AddVar { index: var, delta }),
-            Intent::SetStimuli(stimuli) => {
-                if stimuli.iter().all(|s| s.validate().is_ok()) {
-                    self.record_setup_undo("stimuli");
-                }
-                self.set_stimuli(stimuli);
-            }
-            Intent::OpenDialog => {
-                self.pick_path(PathUse::OpenPreset, presets_dir(), String::new());
-            }
-            Intent::Open(path) => self.open_preset(&path),
-            Intent::OpenModelDialog => self.pick_path(PathUse::OpenModel, None, String::new()),
-            Intent::OpenModel(path) => self.open_model_file(&path),
-            Intent::ImportPythonDialog => {
-                self.pick_path(PathUse::ImportPython, None, String::new());
-            }
-            Intent::ExportAnnarchyDialog => {
-                self.pick_path(PathUse::AnnarchyFolder, None, String::new());
-            }
-            Intent::SaveTableDialog { file_name, text } => {
-                self.pick_path(PathUse::Table(text), None, file_name);
-            }
-            Intent::Quit => {
-                if let Some(ctx) = &self.ctx {
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }
-            }
+            _ => return,
+        }
+        self.resize_history();
+    }
+
+    // ----- views, lessons, the window -----
+
+    fn scan_presets(&mut self) {
+        let dir = presets_dir();
+        let files = dir.as_deref().map(list_presets).unwrap_or_default();
+        self.browser.set_listing(dir, files);
+    }
+
+    /// Scrolls to the parameter's slider and focuses it.
+    fn focus_param(&mut self, name: String) {
+        if self.setup.model.param_index(&name).is_some() {
+            // A search that hides the slider would leave nothing to find.
+            self.params.search.clear();
+            self.params.focus = Some(name);
+        }
+    }
+
+    fn show_lesson_hint(&mut self, on: bool) {
+        if let Some(lesson) = &mut self.lesson {
+            lesson.hint_shown = on;
+        }
+    }
+
+    fn quit(&mut self) {
+        if let Some(ctx) = &self.ctx {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// Asks the user for a path (system dialog, else the in-app one); what the
+    /// path is for travels with the request.
+    fn open_dialog(&mut self, intent: Intent) {
+        let model_id = self.setup.model.id().to_owned();
+        let (purpose, folder, name) = match intent {
+            Intent::OpenDialog => (PathUse::OpenPreset, presets_dir(), String::new()),
+            Intent::OpenModelDialog => (PathUse::OpenModel, None, String::new()),
+            Intent::ImportPythonDialog => (PathUse::ImportPython, None, String::new()),
+            Intent::ExportAnnarchyDialog => (PathUse::AnnarchyFolder, None, String::new()),
+            Intent::SaveTableDialog { file_name, text } => (PathUse::Table(text), None, file_name),
             Intent::PickPresetFor(target) => {
-                self.pick_path(PathUse::Preset(target), presets_dir(), String::new());
+                (PathUse::Preset(target), presets_dir(), String::new())
             }
-            Intent::SaveDialog => {
-                let name = format!("{}.ron", self.setup.model.id());
-                self.pick_path(PathUse::SavePreset, None, name);
-            }
-            Intent::Save(path) => self.save_preset(&path),
+            Intent::SaveDialog => (PathUse::SavePreset, None, format!("{model_id}.ron")),
             Intent::ExportDialog(scope) => {
-                let name = format!("{}.csv", self.setup.model.id());
-                self.pick_path(PathUse::Export(scope), None, name);
+                (PathUse::Export(scope), None, format!("{model_id}.csv"))
             }
-            Intent::Export(path, scope) => self.request_session(SessionUse::Export(path, scope)),
-            Intent::CancelExport => {
-                if let Some(job) = &self.export_job {
-                    job.cancel();
-                }
-            }
-            Intent::SaveSessionDialog => {
-                let name = format!("{}_session.ron", self.setup.model.id());
-                self.pick_path(PathUse::SaveSession, presets_dir(), name);
-            }
-            Intent::SaveSession(path) => self.request_session(SessionUse::SavePreset(path)),
-            Intent::ScreenshotDialog => {
-                let name = format!("{}.png", self.setup.model.id());
-                self.pick_path(PathUse::Png, None, name);
-            }
-            Intent::Undo => {
-                let current = self.snapshot();
-                if let Some(restore) = self.undo.undo(|| current) {
-                    self.apply_restore(restore);
-                }
-            }
-            Intent::ShowView(view) => self.view = view,
-            Intent::WriteTable { path, text } => {
-                match crate::io::csv::write_file(&path, text.as_bytes()) {
-                    Ok(()) => self.toasts.info(format!("Saved {}", path.display())),
-                    Err(e) => self.toasts.error(e.to_string()),
-                }
-            }
-            Intent::OpenLessonDialog => self.pick_path(PathUse::OpenLesson, None, String::new()),
-            Intent::OpenLesson(name) => self.open_lesson(&name),
-            Intent::LessonStep(k) => self.enter_lesson_step(k),
-            Intent::LessonHint(on) => {
-                if let Some(lesson) = &mut self.lesson {
-                    lesson.hint_shown = on;
-                }
-            }
-            Intent::CloseLesson => self.lesson = None,
-            Intent::SetEvents(events) => self.set_events(events),
-            Intent::ShowNotes(on) => self.notes.open = on && self.notes.text.is_some(),
-            Intent::PickRecordedReference => {
-                self.pick_path(PathUse::RecordedReference, None, String::new());
-            }
-            Intent::UseRecordedReference(path) => self.use_recorded_reference(&path),
-            Intent::Redo => {
-                let current = self.snapshot();
-                if let Some(restore) = self.undo.redo(|| current) {
-                    self.apply_restore(restore);
-                }
-            }
-            Intent::FocusParam(name) => {
-                if self.setup.model.param_index(&name).is_some() {
-                    // A search that hides the slider would leave nothing to find.
-                    self.params.search.clear();
-                    self.params.focus = Some(name);
-                }
-            }
-        }
-    }
-
-    fn apply_restore(&mut self, restore: Restore) {
-        match restore {
-            Restore::Params(values) => {
-                for (i, v) in values {
-                    self.set_param(i, v, false);
-                }
-            }
-            Restore::Setup(snapshot) => self.restore_snapshot(*snapshot),
-        }
-    }
-
-    pub(super) fn set_stimuli(&mut self, stimuli: Vec<crate::sim::stimulus::Stimulus>) {
-        if let Some(e) = stimuli.iter().find_map(|s| s.validate().err()) {
-            self.toasts.error(format!("stimulus: {e}"));
-            return;
-        }
-        self.setup.stimuli = stimuli.clone();
-        self.stimulus.draft = stimuli.clone();
-        // If the recorded channels change, the worker announces a new generation.
-        self.send(Command::SetStimuli(stimuli));
-    }
-
-    /// The timeline's edit of the timed events: checked as a preset would be, one
-    /// undo step (a drag coalesces), sent to the worker, which acts on them from
-    /// the current step on.
-    fn set_events(&mut self, events: Vec<crate::sim::run::Event>) {
-        let mut candidate = self.setup.clone();
-        candidate.events = events;
-        if let Err(e) = candidate.resolve() {
-            self.toasts.error(format!("timeline: {e}"));
-            return;
-        }
-        if candidate.events == self.setup.events {
-            return;
-        }
-        if candidate.events.len() == self.setup.events.len() {
-            // Typing an event's time or value digit by digit is one step.
-            self.record_setup_undo("events");
-        } else {
-            self.undo.record_setup_step(self.snapshot());
-        }
-        self.setup.events = candidate.events;
-        self.send(Command::SetEvents(self.setup.events.clone()));
-    }
-
-    pub fn open_preset(&mut self, path: &Path) {
-        // A preset of the user's own model (loaded from a file) resolves against it.
-        let current = &self.setup.model;
-        let own = (builtin(current.id()).is_none()
-            && Preset::load(path).is_ok_and(|p| p.model == current.id()))
-        .then(|| current.clone());
-        match load_resolved(path, own) {
-            Ok(resolved) => {
-                let model = resolved.model.clone();
-                if self.start_setup(resolved) {
-                    // Only built-ins are remembered: a model file may be gone next time.
-                    if builtin(model.id()).is_some() {
-                        self.settings.model = model.id().to_owned();
-                        remember(&mut self.settings.recent, path);
-                    }
-                    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    self.preset_label = stem.map(|s| (model.id().to_owned(), s));
-                    self.toasts.info(format!("Opened {}", path.display()));
-                    let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    self.notes.show(
-                        title.unwrap_or_default(),
-                        crate::io::protocol::notes_of_file(path),
-                    );
-                    // In a lesson the lesson panel guides; the notes stay one click
-                    // away (the timeline's Notes button) instead of covering it.
-                    if self.lesson.is_some() {
-                        self.notes.open = false;
-                    }
-                    if self.settings.play_on_open {
-                        self.apply(Intent::SetRunning(true));
-                    }
-                }
-            }
-            Err(e) => self.toasts.error(e.to_string()),
-        }
-    }
-
-    /// Loads a model file of the user's own (same format as the built-ins) and
-    /// switches to it at its defaults. Errors name the file, line and column.
-    pub fn open_model_file(&mut self, path: &Path) {
-        let file = path.display().to_string();
-        let max_bytes = crate::model::limits::MAX_MODEL_BYTES;
-        let text = match crate::io::read::read_text_limited(path, max_bytes) {
-            Ok(t) => t,
-            Err(e) => return self.toasts.error(format!("{file}: cannot read: {e}")),
+            Intent::SaveSessionDialog => (
+                PathUse::SaveSession,
+                presets_dir(),
+                format!("{model_id}_session.ron"),
+            ),
+            Intent::ScreenshotDialog => (PathUse::Png, None, format!("{model_id}.png")),
+            Intent::OpenLessonDialog => (PathUse::OpenLesson, None, String::new()),
+            Intent::PickRecordedReference => (PathUse::RecordedReference, None, String::new()),
+            _ => return,
         };
-        match crate::model::load_model(&file, &text) {
-            Ok(model) => {
-                let id = model.id().to_owned();
-                if self.start_setup(RunSpec::defaults(model)) {
-                    // The previous preset's notes do not describe this model.
-                    self.notes.clear();
-                    // Exports name it in their sidecar, so the CLI can rerun them;
-                    // the next start reopens it.
-                    self.own_model_file = Some(path.to_owned());
-                    self.settings.model_file = Some(path.to_owned());
-                    self.toasts.info(format!("Loaded model {id} from {file}"));
-                }
-            }
-            Err(e) => self.toasts.error(e.to_string()),
-        }
-    }
-
-    /// Opens a preset given as bytes (drag and drop without a path).
-    pub(super) fn open_preset_bytes(&mut self, name: &str, bytes: &[u8]) {
-        let resolved = Preset::parse(name, bytes)
-            .and_then(|p| p.resolve(name, &String::from_utf8_lossy(bytes), None));
-        match resolved {
-            Ok(r) => {
-                self.start_setup(r);
-            }
-            Err(e) => self.toasts.error(e.to_string()),
-        }
-    }
-
-    fn save_preset(&mut self, path: &Path) {
-        let mut text = self.setup.to_preset().to_ron();
-        // A fitted setup carries its fit's provenance, and its spec beside it.
-        if let Some((header, spec)) = self.compare.fit.provenance(&self.setup.parameters) {
-            text = format!("{header}{text}");
-            let spec_path = path.with_extension("spec.ron");
-            if let Err(e) = crate::io::csv::write_file(&spec_path, spec.as_bytes()) {
-                self.toasts.error(e.to_string());
-            }
-        }
-        self.write_preset(path, &text);
-    }
-
-    /// Writes preset text and remembers the file.
-    pub(super) fn write_preset(&mut self, path: &Path, text: &str) {
-        match crate::io::csv::write_file(path, text.as_bytes()) {
-            Ok(()) => {
-                remember(&mut self.settings.recent, path);
-                self.toasts.info(format!("Saved {}", path.display()));
-            }
-            Err(e) => self.toasts.error(e.to_string()),
-        }
-    }
-
-    pub(super) fn request_png(&mut self, path: PathBuf) {
-        let Some(ctx) = &self.ctx else {
-            self.toasts.error("PNG export needs a window");
-            return;
-        };
-        self.pending_png = Some(path);
-        let tx = self.screenshot_tx.clone();
-        ctx.request_screenshot(move |image| {
-            let _ = tx.send(image);
-        });
-    }
-
-    pub(super) fn finish_png(&mut self) {
-        let Ok(image) = self.screenshot_rx.try_recv() else {
-            return;
-        };
-        let Some(path) = self.pending_png.take() else {
-            return;
-        };
-        let ppp = self
-            .ctx
-            .as_ref()
-            .map_or(1.0, egui::Context::pixels_per_point);
-        match save_png(&path, &image, self.plots.rect, ppp) {
-            Ok(()) => self.toasts.info(format!("Saved {}", path.display())),
-            Err(e) => self.toasts.error(format!("PNG {}: {e}", path.display())),
-        }
+        self.pick_path(purpose, folder, name);
     }
 }

@@ -17,7 +17,7 @@ impl App {
         let status = self.status_line();
         if !self.focus {
             let toolbar = ToolbarState {
-                running: self.running,
+                running: self.is_running(),
                 speed: self.settings.speed,
                 window_ms: self.settings.window_ms,
                 recording: self.settings.recording,
@@ -73,7 +73,7 @@ impl App {
                     model: &self.setup.model,
                     values: &self.setup.parameters,
                     exposed,
-                    running: self.running,
+                    running: self.is_running(),
                     view: self.view,
                     views: &views,
                 };
@@ -93,7 +93,7 @@ impl App {
                         history: &self.history,
                         setup: &self.setup,
                         window_ms: self.settings.window_ms,
-                        running: self.running,
+                        running: self.is_running(),
                     };
                     self.phase.ui(ui, &input);
                     return;
@@ -154,7 +154,7 @@ impl App {
                 &self.history,
                 &recorded.model,
                 (self.settings.window_ms, recorded.dt_ms),
-                self.running,
+                self.is_running(),
             );
             if !self.focus {
                 // Focus mode keeps the height for the plots.
@@ -166,7 +166,7 @@ impl App {
                 channel_names: &recorded.channels,
                 reference_channel: recorded.reference.then(|| recorded.channels.len() - 1),
                 params,
-                following: self.running,
+                following: self.is_running(),
                 window_ms: self.settings.window_ms,
             };
             self.plots.ui(ui, &input);
@@ -207,7 +207,7 @@ impl App {
 
     /// A small window with the running export's progress and a Cancel button.
     fn export_progress_ui(&self, ctx: &egui::Context, out: &mut Vec<Intent>) {
-        let Some(job) = &self.export_job else { return };
+        let Some(job) = &self.export else { return };
         egui::Window::new("Exporting CSV")
             .anchor(egui::Align2::RIGHT_BOTTOM, [-12.0, -40.0])
             .collapsible(false)
@@ -218,9 +218,9 @@ impl App {
                     job.total_steps,
                     job.path.display()
                 ));
-                ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
+                ui.add(egui::ProgressBar::new(job.progress).show_percentage());
                 if ui.button("Cancel export").clicked() {
-                    out.push(Intent::CancelExport);
+                    out.push(Intent::CancelJob(crate::ui::job::JobKind::Export));
                 }
             });
     }

@@ -4,7 +4,7 @@
 //!
 //! It also remembers the last error rfd logs: rfd reports an unavailable native
 //! dialog (no desktop portal, no zenity) only to the logger and returns `None`, the
-//! same as a cancelled dialog. The app asks [`take_dialog_failure`] to tell the two
+//! same as a cancelled dialog. The app asks [`with_dialog`] to tell the two
 //! apart and falls back to its in-app dialog.
 
 use std::sync::{Mutex, OnceLock};
@@ -50,7 +50,16 @@ pub fn init() {
     }
 }
 
-/// The error rfd logged since the last call, if any (why a native dialog failed).
-pub fn take_dialog_failure() -> Option<String> {
-    DIALOG_FAILURE.lock().ok()?.take()
+/// Runs a native dialog (`show`) and returns its answer with the error rfd logged
+/// meanwhile, if any (why the dialog failed). Dialogs of one process take turns,
+/// so one dialog's failure is never read by another (tests open them at once).
+pub fn with_dialog<T>(show: impl FnOnce() -> T) -> (T, Option<String>) {
+    static TURN: Mutex<()> = Mutex::new(());
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let take = || DIALOG_FAILURE.lock().ok().and_then(|mut s| s.take());
+    let _ = take();
+    let answer = show();
+    (answer, take())
 }

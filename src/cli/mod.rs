@@ -516,6 +516,13 @@ fn iv_cmd(args: &IvArgs) -> Result<()> {
     )?;
     let result =
         iv_sweep(&resolved, &cfg, &crate::analysis::Control::default()).map_err(sweep_error)?;
+    for p in result.points.iter().filter(|p| p.blew_up()) {
+        eprintln!(
+            "warning: v_hold = {} mV: a variable became NaN or infinite; its row in {} has empty cells (try a smaller dt_ms)",
+            p.v_hold,
+            args.base.run.out.display()
+        );
+    }
     let columns = match args.columns {
         IvColumnsArg::V1 => crate::analysis::clamp::IvColumns::V1,
         IvColumnsArg::V2 => crate::analysis::clamp::IvColumns::V2,

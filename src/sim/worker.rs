@@ -193,6 +193,16 @@ pub enum Command {
 pub const MAX_LOGGED_CHANGES: usize = 1_000_000;
 
 impl Command {
+    /// Whether a running run goes on running into the generation this command
+    /// starts: a reset, a new run or reference (a click on a preset in class plays
+    /// it); a dt or seed change pauses.
+    fn keeps_running(&self) -> bool {
+        matches!(
+            self,
+            Command::Load(_) | Command::Reset | Command::SetCompanion(_)
+        )
+    }
+
     /// Whether the worker starts a new generation on this command.
     fn bumps_generation(&self) -> bool {
         matches!(
@@ -436,14 +446,11 @@ impl Loop {
 
     fn handle(&mut self, command: Command) {
         let bumps = command.bumps_generation();
+        let resume = command.keeps_running() && self.running;
         match command {
             Command::Load(preset) => self.preset = *preset,
             Command::Reset => {}
-            Command::Run(on) => {
-                self.running = on && self.session.is_some();
-                self.status.running.store(self.running, Ordering::Relaxed);
-                self.reanchor();
-            }
+            Command::Run(on) => self.set_running(on),
             Command::SingleStep => self.step_n(1),
             Command::StepN(n) => self.step_n(n),
             Command::SetSpeed(speed) => {
@@ -510,7 +517,16 @@ impl Loop {
         if bumps {
             self.generation += 1;
             self.restart();
+            if resume {
+                self.set_running(true);
+            }
         }
+    }
+
+    fn set_running(&mut self, on: bool) {
+        self.running = on && self.session.is_some();
+        self.status.running.store(self.running, Ordering::Relaxed);
+        self.reanchor();
     }
 
     /// A fresh session from the current run description, paused at t = 0.

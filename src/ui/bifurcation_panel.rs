@@ -12,11 +12,12 @@ use super::dynamics_common::{
     RunControl, clicked_point, default_param, key_without, param_combo_ui, run_controls_ui,
     slider_range, unit_suffix,
 };
-use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
+use super::sweep_fields::ms_field_ui;
 use crate::analysis::bifurcation::{
     Bifurcation, BifurcationConfig, bifurcation, bifurcation_csv, bifurcation_total,
 };
-use crate::analysis::{background_threads, linspace};
+use crate::analysis::{SweepError, background_threads, linspace};
 use crate::sim::run::RunSpec;
 
 // Colour-blind-safe: bluish green, vermillion and blue (Okabe–Ito); stable and
@@ -32,7 +33,6 @@ pub struct BifurcationPanel {
     pub steps: usize,
     pub run_ms: f64,
     pub auto: bool,
-    job: Option<SweepJob<Bifurcation>>,
     key: Option<String>,
     pub progress: Option<f32>,
     pub current: Option<Bifurcation>,
@@ -49,7 +49,6 @@ impl Default for BifurcationPanel {
             steps: 100,
             run_ms: 1000.0,
             auto: true,
-            job: None,
             key: None,
             progress: None,
             current: None,
@@ -88,61 +87,48 @@ impl BifurcationPanel {
     }
 
     /// Starts a computation of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let values = match linspace(self.from, self.to, self.steps) {
             Ok(v) => v,
-            Err(e) => return self.error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
         };
         let mut cfg = BifurcationConfig::new(&self.param, values, background_threads());
         cfg.run_ms = self.run_ms;
         cfg.transient_ms = self.run_ms / 2.0;
-        self.progress = Some(0.0);
         let total = bifurcation_total(&cfg, resolved.dt_ms);
-        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
-            bifurcation(&resolved, &cfg, c)
-        }));
+        // Shown as running from the request on (the app starts it this frame).
+        self.progress = Some(0.0);
+        Some(JobRequest::new(JobKind::Bifurcation, total, move |input| {
+            bifurcation(&resolved, &cfg, input.control)
+        }))
     }
 
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
-    }
-
-    pub fn poll(&mut self) {
-        match take_finished(&mut self.job, &mut self.progress) {
-            Some(Ok(r)) => self.current = Some(r),
-            Some(Err(e)) => self.error = Some(e),
-            None => {}
-        }
-    }
-
-    /// Blocks until the running computation ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            self.progress = None;
-            match job.wait() {
-                Ok(r) => self.current = Some(r),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
+        self.progress.is_some()
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
-            self.start(setup, ctx);
+            out.extend(self.start(setup).map(Intent::StartJob));
         }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.auto_update(setup, out);
         self.settings_ui(ui, setup);
         self.actions_ui(ui, setup, out);
         if let Some(e) = &self.error {
@@ -231,15 +217,12 @@ impl BifurcationPanel {
 
     fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         ui.horizontal(|ui| {
-            match run_controls_ui(ui, self.job.is_some(), self.progress) {
+            match run_controls_ui(ui, self.progress.is_some(), self.progress) {
                 RunControl::Cancel => {
-                    if let Some(job) = self.job.take() {
-                        job.cancel();
-                    }
-                    self.progress = None;
+                    out.push(Intent::CancelJob(JobKind::Bifurcation));
                     self.auto = false;
                 }
-                RunControl::Compute => self.start(setup, Some(ui.ctx().clone())),
+                RunControl::Compute => out.extend(self.start(setup).map(Intent::StartJob)),
                 RunControl::Idle => {}
             }
             if let Some(b) = &self.current
@@ -295,5 +278,18 @@ fn diagram_items(p: &mut egui_plot::PlotUi, b: &Bifurcation, v: &str) {
                 .radius(1.8)
                 .shape(MarkerShape::Diamond),
         );
+    }
+}
+
+impl JobClient for BifurcationPanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.progress = progress;
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        match result.map(take::<Bifurcation>) {
+            Ok(r) => self.current = r.or(self.current.take()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
     }
 }

@@ -7,7 +7,8 @@ use egui::Color32;
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
 use super::Intent;
-use super::sweep_job::{Poll, SweepJob, ms_field_ui};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
+use super::sweep_fields::ms_field_ui;
 use crate::analysis::blockers::Blocker;
 use crate::analysis::clamp_steps::{StepProtocol, StepTraces, step_protocol};
 use crate::analysis::{SweepError, range_by_step};
@@ -82,7 +83,8 @@ pub struct StepsPanel {
     pub to_mv: f64,
     pub step_mv: f64,
     key: Option<String>,
-    job: Option<SweepJob<StepTraces>>,
+    /// Whether the app is running the protocol.
+    pub running: bool,
     pub result: Option<StepTraces>,
     pub error: Option<String>,
 }
@@ -95,7 +97,7 @@ impl Default for StepsPanel {
             to_mv: 20.0,
             step_mv: 10.0,
             key: None,
-            job: None,
+            running: false,
             result: None,
             error: None,
         }
@@ -121,61 +123,42 @@ impl StepsPanel {
     }
 
     /// Starts the protocol on the current setup when it or the settings changed.
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         if setup.model.membrane_var().is_none() || self.key.as_deref() == Some(&self.key_of(setup))
         {
-            return;
+            return None;
         }
         self.key = Some(self.key_of(setup));
         self.error = None;
         let resolved = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         match range_by_step(self.from_mv, self.to_mv, self.step_mv) {
             Ok(v) => self.protocol.v_tests_mv = v,
-            Err(e) => return self.error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
         }
         let protocol = self.protocol.clone();
         let total = protocol.total(resolved.dt_ms);
-        if let Some(old) = self.job.take() {
-            old.cancel();
-        }
-        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
-            step_protocol(&resolved, &protocol, c)
-        }));
+        self.running = true;
+        Some(JobRequest::new(JobKind::ClampSteps, total, move |input| {
+            step_protocol(&resolved, &protocol, input.control)
+        }))
     }
 
-    fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
-        if let Poll::Done(r) = job.poll() {
-            self.job = None;
-            match r {
-                Ok(r) => self.result = Some(r),
-                Err(SweepError::Cancelled) => {}
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
-    }
-
-    /// Blocks until the running protocol ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            match job.wait() {
-                Ok(r) => self.result = Some(r),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
-    }
-
-    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, unit: &str) {
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+    pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, unit: &str, out: &mut Vec<Intent>) {
+        out.extend(self.auto_update(setup).map(Intent::StartJob));
         self.settings_ui(ui);
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        if self.job.is_some() {
+        if self.running {
             ui.add(egui::Spinner::new());
         }
         let Some(r) = &self.result else {
@@ -276,5 +259,18 @@ impl StepsPanel {
             );
             ms_field_ui(ui, "for", &mut p.tail_ms, 0.1, 1.0);
         });
+    }
+}
+
+impl JobClient for StepsPanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.running = progress.is_some();
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        match result.map(take::<StepTraces>) {
+            Ok(r) => self.result = r.or(self.result.take()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
     }
 }

@@ -11,7 +11,7 @@ use super::plot_style::{AxisSpec, line_width, styled, with_legend};
 
 use super::Intent;
 use super::fit_ui::FitUi;
-use super::sweep_job::{Poll, SweepJob};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
 use crate::analysis::clamp::{IvConfig, IvPoint, iv_sweep};
 use crate::analysis::compare::{
     Responses, Runner, Trace, drive_unit_warning, reference_amps, snippet,
@@ -59,14 +59,14 @@ pub struct ComparePanel {
     /// clamp cannot hold (no `v`).
     pub iv: Option<(SteadyIv, SteadyIv)>,
     pub fit: FitUi,
-    job: Option<SweepJob<Computed>>,
+    /// Whether the app is running the comparison.
+    pub running: bool,
     key: Option<String>,
     /// The spec key the cached reference responses were computed for.
     cached_spec: Option<String>,
     /// A recorded trace as the reference instead of the preset (see
     /// `compare_recorded.rs`).
     pub recorded: Option<RecordedReference>,
-    recorded_job: Option<SweepJob<RecordedComparison>>,
 }
 
 /// The loss table against a recording and both traces (recording, candidate).
@@ -113,11 +113,10 @@ impl Default for ComparePanel {
             traces: None,
             iv: None,
             fit: FitUi::default(),
-            job: None,
+            running: false,
             key: None,
             cached_spec: None,
             recorded: None,
-            recorded_job: None,
         }
     }
 }
@@ -148,23 +147,27 @@ impl ComparePanel {
     }
 
     pub fn is_running(&self) -> bool {
-        self.job.is_some() || self.recorded_job.is_some()
+        self.running
     }
 
-    /// Starts a comparison of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    /// A comparison of the current setup (it replaces a running one); the app
+    /// reads the reference preset.
+    pub fn start(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         self.error = None;
         self.key = Some(self.key_of(setup));
         if self.recorded.is_some() {
-            return self.start_recorded(setup, ctx);
+            return self.start_recorded(setup);
         }
         let Some(path) = self.reference_path.clone() else {
             self.error = Some("no reference preset chosen".into());
-            return;
+            return None;
         };
         let candidate = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let cached = match (&self.reference, &self.traces, &self.iv, &self.cached_spec) {
             (Some(r), Some(t), Some(iv), Some(k)) if *k == self.fit.spec.key() => {
@@ -174,25 +177,26 @@ impl ComparePanel {
         };
         let spec = self.fit.spec.clone();
         let total = 21 * 6000;
-        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
-            let threads = background_threads();
+        let request = JobRequest::new(JobKind::Compare, total, move |input| {
+            let (c, threads) = (input.control, background_threads());
             let timing = trace_timing(&spec);
-            let r = crate::io::preset::load_resolved(&path, None)
-                .map_err(|e| SweepError::Usage(e.to_string()))?;
+            let Some(r) = input.presets.first() else {
+                return Err(SweepError::Usage("no reference preset".into()));
+            };
             let warning = drive_unit_warning(
                 &r.model,
                 &candidate.model,
                 &spec.drive_param,
                 spec.drive_factor,
             );
-            let reference = match cached {
-                Some(r) => r,
+            let reference = match &cached {
+                Some(r) => r.clone(),
                 None => {
-                    let runner = Runner::new(&r, &spec, 1.0, threads, c)?;
+                    let runner = Runner::new(r, &spec, 1.0, threads, c)?;
                     let resp = runner.responses(None)?;
                     let amp = trace_amp(&resp);
                     let trace = runner.step_trace(amp, timing, TRACE_SAMPLE_MS)?;
-                    (resp, trace, steady_iv(&r, threads, c)?)
+                    (resp, trace, steady_iv(r, threads, c)?)
                 }
             };
             let factor = spec.drive_factor.unwrap_or(1.0);
@@ -200,18 +204,10 @@ impl ComparePanel {
             let cand = runner.responses(Some(&reference_amps(&reference.0, 1.0)))?;
             let trace = runner.step_trace(reference.1.amp * factor, timing, TRACE_SAMPLE_MS)?;
             let iv = steady_iv(&candidate, threads, c)?;
-            Ok((reference, (cand, trace, iv), spec, warning))
-        }));
-    }
-
-    pub fn poll(&mut self) {
-        self.poll_recorded(false);
-        if let Some(job) = &self.job
-            && let Poll::Done(r) = job.poll()
-        {
-            self.job = None;
-            self.apply(r);
-        }
+            Ok((reference, (cand, trace, iv), spec.clone(), warning))
+        });
+        self.running = true;
+        Some(request.reading(vec![path]))
     }
 
     fn apply(&mut self, r: Result<Computed, SweepError>) {
@@ -230,25 +226,15 @@ impl ComparePanel {
         }
     }
 
-    /// Blocks until the running comparison ends (tests only).
-    pub fn wait(&mut self) {
-        self.poll_recorded(true);
-        if let Some(job) = self.job.take() {
-            let r = job.wait();
-            self.apply(r);
-        }
-    }
-
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, out: &mut Vec<Intent>) {
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
-            self.start(setup, ctx);
+            out.extend(self.start(setup).map(Intent::StartJob));
         }
     }
 
     /// `live`: whether the reference runs beside the live model (Traces tab).
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, live: bool, out: &mut Vec<Intent>) {
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.auto_update(setup, out);
         ui.horizontal_wrapped(|ui| {
             ui.label("Reference:");
             let path = self
@@ -299,10 +285,10 @@ impl ComparePanel {
                 setup.model.id()
             ));
             ui.checkbox(&mut self.auto, "recompute on change");
-            if self.job.is_some() {
+            if self.running {
                 ui.spinner();
             } else if ui.button("Compute").clicked() {
-                self.start(setup, Some(ui.ctx().clone()));
+                out.extend(self.start(setup).map(Intent::StartJob));
             }
             if ui
                 .button("Copy CompNeuroPy snippet")
@@ -562,4 +548,23 @@ fn trace_timing(spec: &FitSpec) -> (f64, f64, f64) {
     spec.steps.first().map_or((100.0, 500.0, 600.0), |g| {
         (g.on_ms, g.off_ms.unwrap_or(g.duration_ms), g.duration_ms)
     })
+}
+
+impl JobClient for ComparePanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.running = progress.is_some();
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        // A comparison with a preset reference, or with a recorded trace.
+        match result.map(|v| v.downcast::<Computed>()) {
+            Ok(Ok(r)) => self.apply(Ok(*r)),
+            Ok(Err(value)) => {
+                if let Some(r) = take::<RecordedComparison>(value) {
+                    self.apply_recorded(r);
+                }
+            }
+            Err(e) => self.apply(Err(e)),
+        }
+    }
 }

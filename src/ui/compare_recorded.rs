@@ -10,7 +10,7 @@ use crate::analysis::fitspec::Reference;
 use crate::analysis::trace_import::compare_recorded;
 use crate::analysis::trace_ref::RecordedReference;
 use crate::sim::run::RunSpec;
-use crate::ui::sweep_job::{Poll, SweepJob};
+use crate::ui::job::{JobKind, JobRequest};
 
 impl ComparePanel {
     /// Makes the recording the reference (the preset reference's results are
@@ -36,46 +36,27 @@ impl ComparePanel {
         }
     }
 
-    pub(super) fn start_recorded(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
-        let Some(rec) = self.recorded.clone() else {
-            return;
-        };
+    /// The comparison of the current setup with the recording, for the app's
+    /// job registry (the same kind as a preset comparison: one replaces the other).
+    pub(super) fn start_recorded(&mut self, setup: &RunSpec) -> Option<JobRequest> {
+        let rec = self.recorded.clone()?;
         let candidate = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let spec = self.fit.spec.clone();
-        self.recorded_job = Some(SweepJob::spawn(1, ctx, move |c| {
-            compare_recorded(&rec, &candidate, &spec, background_threads(), c)
-        }));
+        self.running = true;
+        Some(JobRequest::new(JobKind::Compare, 1, move |input| {
+            compare_recorded(&rec, &candidate, &spec, background_threads(), input.control)
+        }))
     }
 
-    pub(super) fn poll_recorded(&mut self, wait: bool) {
-        let Some(job) = &self.recorded_job else {
-            return;
-        };
-        let r = if wait {
-            match self.recorded_job.take() {
-                Some(job) => job.wait(),
-                None => return,
-            }
-        } else {
-            match job.poll() {
-                Poll::Done(r) => {
-                    self.recorded_job = None;
-                    r
-                }
-                _ => return,
-            }
-        };
-        match r {
-            Ok((table, recorded, cand)) => {
-                self.table = Some(table);
-                self.traces = Some((recorded, cand));
-                self.warning = None;
-            }
-            Err(crate::analysis::SweepError::Cancelled) => {}
-            Err(e) => self.error = Some(e.to_string()),
-        }
+    pub(super) fn apply_recorded(&mut self, (table, recorded, cand): super::RecordedComparison) {
+        self.table = Some(table);
+        self.traces = Some((recorded, cand));
+        self.warning = None;
     }
 }

@@ -5,7 +5,8 @@
 use egui_plot::{Line, MarkerShape, Plot, PlotPoints, Points, VLine};
 
 use super::Intent;
-use super::sweep_job::{Poll, SweepJob, ms_field_ui};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
+use super::sweep_fields::ms_field_ui;
 use crate::analysis::fi::{
     FiConfig, FiResult, fi_csv, fi_sweep, fi_total, refine_rheobase, refine_total,
 };
@@ -21,14 +22,15 @@ pub struct FiPanel {
     pub transient_ms: f64,
     /// Recompute when a slider or setting changes.
     pub auto: bool,
-    job: Option<SweepJob<FiResult>>,
     /// What the current (or running) curve was computed for.
     key: Option<String>,
+    /// The sweep's progress while the app runs it.
     pub progress: Option<f32>,
     pub current: Option<FiResult>,
     /// Pinned and loaded curves: (label, result).
     pub overlays: Vec<(String, FiResult)>,
-    overlay_jobs: Vec<(String, SweepJob<FiResult>)>,
+    /// Labels of the overlays being computed.
+    overlays_running: Vec<String>,
     pub error: Option<String>,
     /// The model whose slider range the sweep range was taken from.
     adopted: Option<String>,
@@ -45,12 +47,11 @@ impl Default for FiPanel {
             duration_ms: 600.0,
             transient_ms: 100.0,
             auto: true,
-            job: None,
             key: None,
             progress: None,
             current: None,
             overlays: Vec::new(),
-            overlay_jobs: Vec::new(),
+            overlays_running: Vec::new(),
             error: None,
             adopted: None,
         }
@@ -120,112 +121,83 @@ impl FiPanel {
         }
     }
 
-    fn spawn(resolved: RunSpec, cfg: FiConfig, ctx: Option<egui::Context>) -> SweepJob<FiResult> {
-        let total = fi_total(&cfg, resolved.dt_ms) + refine_total(&cfg, resolved.dt_ms);
-        SweepJob::spawn(total, ctx, move |c| {
-            let mut r = fi_sweep(&resolved, &cfg, c)?;
-            refine_rheobase(&resolved, &cfg, &mut r, c)?;
+    /// The sweep and rheobase refinement of `preset` (the one the request reads
+    /// when `None`).
+    fn request(kind: JobKind, preset: Option<RunSpec>, cfg: FiConfig) -> JobRequest {
+        let total = preset
+            .as_ref()
+            .map_or(0, |p| fi_total(&cfg, p.dt_ms) + refine_total(&cfg, p.dt_ms));
+        JobRequest::new(kind, total, move |input| {
+            let Some(resolved) = preset.as_ref().or(input.presets.first()) else {
+                return Err(SweepError::Usage("no preset to sweep".into()));
+            };
+            input.set_total(fi_total(&cfg, resolved.dt_ms) + refine_total(&cfg, resolved.dt_ms));
+            let mut r = fi_sweep(resolved, &cfg, input.control)?;
+            refine_rheobase(resolved, &cfg, &mut r, input.control)?;
             Ok(r)
         })
     }
 
-    /// Starts a sweep of the current setup, replacing (and cancelling) a running one.
-    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    /// A sweep of the current setup (it replaces a running one).
+    pub fn start(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         self.adopt_model(setup);
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
-        };
-        let cfg = match self.config() {
-            Ok(c) => c,
-            Err(e) => return self.error = Some(e),
-        };
-        self.progress = Some(0.0);
-        self.job = Some(Self::spawn(resolved, cfg, ctx));
-    }
-
-    /// Computes the f–I curve of another preset with the same sweep, as an overlay.
-    pub fn add_preset(&mut self, path: &std::path::Path, ctx: Option<egui::Context>) {
-        match crate::io::preset::load_resolved(path, None) {
-            Ok(r) => {
-                let label = path.file_stem().map_or_else(
-                    || r.model.id().to_owned(),
-                    |s| s.to_string_lossy().into_owned(),
-                );
-                match self.config() {
-                    Ok(cfg) => self.overlay_jobs.push((label, Self::spawn(r, cfg, ctx))),
-                    Err(e) => self.error = Some(e),
-                }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
             }
-            Err(e) => self.error = Some(e.to_string()),
+        };
+        match self.config() {
+            Ok(cfg) => {
+                // Shown as running from the request on (the app starts it this frame).
+                self.progress = Some(0.0);
+                Some(Self::request(JobKind::Fi, Some(resolved), cfg))
+            }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
         }
     }
 
+    /// The f–I curve of another preset with the same sweep, as an overlay (the app
+    /// loads the file).
+    pub fn overlay_request(&mut self, path: &std::path::Path) -> Option<JobRequest> {
+        let label = path.file_stem().map_or_else(
+            || "overlay".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        match self.config() {
+            Ok(cfg) => {
+                self.overlays_running.push(label.clone());
+                let request = Self::request(JobKind::FiOverlay(label), None, cfg);
+                Some(request.reading(vec![path.to_owned()]))
+            }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        }
+    }
+
+    /// Whether the sweep or an overlay is being computed.
     pub fn is_running(&self) -> bool {
-        self.job.is_some() || !self.overlay_jobs.is_empty()
-    }
-
-    pub fn poll(&mut self) {
-        if let Some(job) = &self.job {
-            match job.poll() {
-                Poll::Running(p) => self.progress = Some(p),
-                Poll::Done(r) => {
-                    self.job = None;
-                    self.progress = None;
-                    match r {
-                        Ok(r) => self.current = Some(r),
-                        Err(SweepError::Cancelled) => {}
-                        Err(e) => self.error = Some(e.to_string()),
-                    }
-                }
-            }
-        }
-        let mut k = 0;
-        while k < self.overlay_jobs.len() {
-            match self.overlay_jobs[k].1.poll() {
-                Poll::Running(_) => k += 1,
-                Poll::Done(r) => {
-                    let (label, _) = self.overlay_jobs.remove(k);
-                    match r {
-                        Ok(r) => self.overlays.push((label, r)),
-                        Err(SweepError::Cancelled) => {}
-                        Err(e) => self.error = Some(format!("{label}: {e}")),
-                    }
-                }
-            }
-        }
-    }
-
-    /// Blocks until every running sweep ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            self.progress = None;
-            match job.wait() {
-                Ok(r) => self.current = Some(r),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
-        for (label, job) in std::mem::take(&mut self.overlay_jobs) {
-            match job.wait() {
-                Ok(r) => self.overlays.push((label, r)),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
+        self.progress.is_some() || !self.overlays_running.is_empty()
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
-            self.start(setup, ctx);
+            out.extend(self.start(setup).map(Intent::StartJob));
         }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.auto_update(setup, out);
         let m = &setup.model;
         ui.horizontal_wrapped(|ui| {
             ui.label("Sweep");
@@ -263,12 +235,9 @@ impl FiPanel {
             ui.checkbox(&mut self.auto, "recompute on change");
         });
         ui.horizontal(|ui| {
-            if self.job.is_some() {
+            if self.progress.is_some() {
                 if ui.button("Cancel").clicked() {
-                    if let Some(job) = self.job.take() {
-                        job.cancel();
-                    }
-                    self.progress = None;
+                    out.push(Intent::CancelJob(JobKind::Fi));
                     self.auto = false;
                 }
                 ui.add(
@@ -277,7 +246,7 @@ impl FiPanel {
                         .desired_width(200.0),
                 );
             } else if ui.button("Compute").clicked() {
-                self.start(setup, Some(ui.ctx().clone()));
+                out.extend(self.start(setup).map(Intent::StartJob));
             }
             if let Some(r) = &self.current {
                 if ui
@@ -305,7 +274,7 @@ impl FiPanel {
             if !self.overlays.is_empty() && ui.button("Clear overlays").clicked() {
                 self.overlays.clear();
             }
-            if !self.overlay_jobs.is_empty() {
+            if !self.overlays_running.is_empty() {
                 ui.spinner();
             }
         });
@@ -409,5 +378,30 @@ impl FiPanel {
                 }
             }
         });
+    }
+}
+
+impl JobClient for FiPanel {
+    fn job_progress(&mut self, kind: &JobKind, progress: Option<f32>) {
+        match kind {
+            JobKind::FiOverlay(label) => {
+                self.overlays_running.retain(|l| l != label);
+                if progress.is_some() {
+                    self.overlays_running.push(label.clone());
+                }
+            }
+            _ => self.progress = progress,
+        }
+    }
+
+    fn job_done(&mut self, kind: &JobKind, result: Result<JobValue, SweepError>) {
+        let result = result.map(take::<FiResult>);
+        match (kind, result) {
+            (JobKind::FiOverlay(label), Ok(Some(r))) => self.overlays.push((label.clone(), r)),
+            (JobKind::FiOverlay(label), Err(e)) => self.error = Some(format!("{label}: {e}")),
+            (_, Ok(Some(r))) => self.current = Some(r),
+            (_, Err(e)) => self.error = Some(e.to_string()),
+            (_, Ok(None)) => {}
+        }
     }
 }

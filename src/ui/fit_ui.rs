@@ -7,12 +7,11 @@
 //! cancelled fit keeps its best point so far, marked as cancelled.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::Intent;
-use super::sweep_job::{Poll, SweepJob};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
 use crate::analysis::fit::{FitResult, Target, fit};
 use crate::analysis::fitspec::{FitSpec, FreeParam};
 use crate::analysis::objectives::LossTable;
@@ -41,10 +40,13 @@ pub struct FitOutcome {
 pub struct FitUi {
     /// The spec being edited; the comparison above uses it too.
     pub spec: FitSpec,
-    pub progress: Arc<Mutex<FitProgress>>,
+    /// The running (or last) fit's rounds, as the app hands them over.
+    pub progress: FitProgress,
     pub outcome: Option<FitOutcome>,
     pub error: Option<String>,
-    job: Option<(String, FitSpec, SweepJob<FitResult>)>,
+    /// The running fit's key and spec (what its result will be for), while the
+    /// app runs it.
+    running: Option<(String, FitSpec)>,
     /// The model the free set was chosen for.
     model_id: String,
     /// A recorded reference (parsed by the app) to fit against instead of the
@@ -56,10 +58,10 @@ impl Default for FitUi {
     fn default() -> Self {
         Self {
             spec: FitSpec::default_spec(),
-            progress: Arc::default(),
+            progress: FitProgress::default(),
             outcome: None,
             error: None,
-            job: None,
+            running: None,
             model_id: String::new(),
             recorded: None,
         }
@@ -68,7 +70,7 @@ impl Default for FitUi {
 
 impl FitUi {
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.running.is_some()
     }
 
     /// What a result must match to be applied: the spec, the reference file and
@@ -92,93 +94,50 @@ impl FitUi {
         self.spec.free.iter().map(|f| f.name.clone()).collect()
     }
 
-    /// Starts a fit of the current setup against `reference`, replacing a running one.
-    pub fn start(
-        &mut self,
-        reference: Option<PathBuf>,
-        setup: &RunSpec,
-        ctx: Option<egui::Context>,
-    ) {
+    /// A fit of the current setup against `reference`, or the recorded trace when
+    /// one is the reference (it replaces a running one); the app reads the
+    /// reference preset and runs it.
+    pub fn start(&mut self, reference: Option<PathBuf>, setup: &RunSpec) -> Option<JobRequest> {
         self.error = None;
-        self.cancel();
         let recorded = self.recorded.clone();
-        let path = reference.clone();
-        if path.is_none() && recorded.is_none() {
-            self.error = Some("no reference preset chosen".into());
-            return;
-        }
+        // A recording is the reference when there is one; else the app reads the preset.
+        let reads: Vec<PathBuf> = match (&recorded, &reference) {
+            (Some(_), _) => Vec::new(),
+            (None, Some(path)) => vec![path.clone()],
+            (None, None) => {
+                self.error = Some("no reference preset chosen".into());
+                return None;
+            }
+        };
         let candidate = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let key = self.key(reference.as_ref(), setup);
         let spec = self.spec.clone();
-        self.progress = Arc::default();
-        let progress = Arc::clone(&self.progress);
-        let wake = ctx.clone();
+        self.progress = FitProgress::default();
         let total = (spec.optimiser.evaluations * spec.optimiser.starts) as u64;
-        let job_spec = spec.clone();
-        let job = SweepJob::spawn(total, ctx, move |c| {
-            let target = match (recorded, path) {
-                (Some(rec), _) => Target::Recorded(rec),
-                (None, Some(path)) => Target::Preset(Box::new(
-                    crate::io::preset::load_resolved(&path, None)
-                        .map_err(|e| SweepError::Usage(e.to_string()))?,
-                )),
-                (None, None) => return Err(SweepError::Usage("no reference".into())),
+        self.running = Some((key, spec.clone()));
+        let request = JobRequest::new(JobKind::Fit, total, move |input| {
+            let target = match (&recorded, input.presets.first()) {
+                (Some(rec), _) => Target::Recorded(rec.clone()),
+                (None, Some(reference)) => Target::Preset(Box::new(reference.clone())),
+                (None, None) => return Err(SweepError::Usage("no reference preset".into())),
             };
             fit(
                 &target,
                 &candidate,
-                &job_spec,
+                &spec,
                 background_threads(),
-                c,
-                &mut |evals, best, _| {
-                    if let Ok(mut p) = progress.lock() {
-                        p.evaluations = evals;
-                        p.history.push(best);
-                    }
-                    if let Some(ctx) = &wake {
-                        ctx.request_repaint();
-                    }
-                },
+                input.control,
+                &mut |evals, best, _| (input.report)(Box::new((evals, best))),
             )
         });
-        self.job = Some((key, spec, job));
-    }
-
-    /// Asks the running fit to stop; it ends with its best point so far.
-    pub fn cancel(&mut self) {
-        if let Some((_, _, job)) = &self.job {
-            job.cancel();
-        }
-    }
-
-    pub fn poll(&mut self) {
-        if let Some((_, _, job)) = &self.job
-            && let Poll::Done(r) = job.poll()
-            && let Some((key, spec, _)) = self.job.take()
-        {
-            self.finish(r, key, spec);
-        }
-    }
-
-    fn finish(&mut self, r: Result<FitResult, SweepError>, key: String, spec: FitSpec) {
-        match r {
-            Ok(result) => self.outcome = Some(FitOutcome { key, spec, result }),
-            Err(SweepError::Cancelled) => {
-                self.error = Some("cancelled before the first evaluation ended".into());
-            }
-            Err(e) => self.error = Some(e.to_string()),
-        }
-    }
-
-    /// Blocks until the running fit ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some((key, spec, job)) = self.job.take() {
-            let r = job.wait();
-            self.finish(r, key, spec);
-        }
+        // A cancelled fit ends with its best point so far.
+        Some(request.reading(reads).finishing_on_cancel())
     }
 
     /// The fitted values of the free parameters, if the last fit was for exactly
@@ -261,7 +220,6 @@ impl FitUi {
         setup: &RunSpec,
         out: &mut Vec<Intent>,
     ) {
-        self.poll();
         self.sync_model(setup);
         self.spec_ui(ui, setup);
         ui.horizontal_wrapped(|ui| {
@@ -276,11 +234,11 @@ impl FitUi {
             ui.add(egui::DragValue::new(&mut o.polish_evaluations).range(0..=100_000))
                 .on_hover_text("Nelder–Mead evaluations after the best CMA-ES start (0: none)");
             let total = o.evaluations * o.starts;
-            if self.job.is_some() {
+            if self.running.is_some() {
                 if ui.button("Cancel").clicked() {
-                    self.cancel();
+                    out.push(Intent::CancelJob(JobKind::Fit));
                 }
-                let evals = self.progress.lock().map_or(0, |p| p.evaluations);
+                let evals = self.progress.evaluations;
                 ui.spinner();
                 ui.label(format!("{evals}/{total} evaluations"));
             } else if ui
@@ -288,7 +246,7 @@ impl FitUi {
                 .on_hover_text("CMA-ES from the current slider values, in the background")
                 .clicked()
             {
-                self.start(reference.clone(), setup, Some(ui.ctx().clone()));
+                out.extend(self.start(reference.clone(), setup).map(Intent::StartJob));
             }
             let best = self.best_values(reference.as_ref(), setup);
             let stale = self.outcome.is_some() && best.is_none();
@@ -329,12 +287,8 @@ impl FitUi {
     }
 
     fn status_ui(&self, ui: &mut egui::Ui, stale: bool) {
-        let best_so_far = self
-            .progress
-            .lock()
-            .ok()
-            .and_then(|p| p.history.last().copied());
-        match (&self.job, &self.outcome, best_so_far) {
+        let best_so_far = self.progress.history.last().copied();
+        match (&self.running, &self.outcome, best_so_far) {
             (Some(_), _, Some(best)) => {
                 ui.label(format!("best loss {best:.3}"));
             }
@@ -398,11 +352,7 @@ impl FitUi {
     }
 
     pub fn plot(&self, ui: &mut egui::Ui, width: f32, height: f32) {
-        let history = self
-            .progress
-            .lock()
-            .map(|p| p.history.clone())
-            .unwrap_or_default();
+        let history = &self.progress.history;
         Plot::new("cmp_fit_loss")
             .width(width)
             .height(height)
@@ -498,4 +448,30 @@ pub fn sensitivity_ui(ui: &mut egui::Ui, rows: &[SensitivityRow]) {
                 ui.end_row();
             }
         });
+}
+
+impl JobClient for FitUi {
+    fn job_progress(&mut self, _kind: &JobKind, _progress: Option<f32>) {}
+
+    /// One round of generations: (evaluations so far, best loss).
+    fn job_report(&mut self, _kind: &JobKind, value: JobValue) {
+        if let Some((evaluations, best)) = take::<(usize, f64)>(value) {
+            self.progress.evaluations = evaluations;
+            self.progress.history.push(best);
+        }
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        let Some((key, spec)) = self.running.take() else {
+            return;
+        };
+        match result.map(take::<FitResult>) {
+            Ok(Some(result)) => self.outcome = Some(FitOutcome { key, spec, result }),
+            Ok(None) => {}
+            Err(SweepError::Cancelled) => {
+                self.error = Some("cancelled before the first evaluation ended".into());
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
 }

@@ -2,17 +2,12 @@
 //! protocol (`analysis::gallery`), computed in the background with progress; a click
 //! on a cell opens its preset.
 
-use std::path::PathBuf;
-
 use egui_plot::{Line, Plot, PlotPoints};
 
 use super::Intent;
-use super::sweep_job::{SweepJob, take_finished};
-use crate::analysis::gallery::{
-    GalleryCell, RUN_MS, STEP_END_MS, STEP_START_MS, cell_total, cell_type_presets, gallery_cell,
-};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
+use crate::analysis::gallery::{GalleryCell, RUN_MS, STEP_END_MS, STEP_START_MS, gallery_cells};
 use crate::analysis::{SweepError, background_threads};
-use crate::io::preset::load_resolved;
 
 /// Step sizes offered, as multiples of each cell's rheobase.
 const FACTORS: [f64; 4] = [1.1, 1.5, 2.0, 3.0];
@@ -22,7 +17,6 @@ const TILE_WIDTH: f32 = 260.0;
 pub struct GalleryPanel {
     /// The step as a multiple of each cell's rheobase.
     pub factor: f64,
-    job: Option<SweepJob<Vec<GalleryCell>>>,
     /// The factor the cells (or the running job) were computed for.
     computed_for: Option<f64>,
     pub progress: Option<f32>,
@@ -34,7 +28,6 @@ impl Default for GalleryPanel {
     fn default() -> Self {
         Self {
             factor: 2.0,
-            job: None,
             computed_for: None,
             progress: None,
             cells: Vec::new(),
@@ -44,62 +37,32 @@ impl Default for GalleryPanel {
 }
 
 impl GalleryPanel {
-    /// Starts computing every cell for the current factor (in the background).
-    pub fn start(&mut self, ctx: Option<egui::Context>) {
+    /// Every cell for the current factor, computed by the app in the background
+    /// (it reads the shipped presets).
+    pub fn start(&mut self) -> JobRequest {
         self.error = None;
-        let Some(dir) = super::presets::presets_dir() else {
-            self.error = Some("no presets folder found next to the program".into());
-            return;
-        };
-        let paths: Vec<PathBuf> = cell_type_presets(&dir);
-        let total: u64 = paths
-            .iter()
-            .filter_map(|p| load_resolved(p, None).ok())
-            .map(|p| cell_total(&p))
-            .sum();
         let factor = self.factor;
         self.computed_for = Some(factor);
         self.progress = Some(0.0);
-        self.job = Some(SweepJob::spawn(total, ctx, move |control| {
-            let threads = background_threads();
-            let mut cells = Vec::new();
-            for path in &paths {
-                match gallery_cell(path, factor, threads, control) {
-                    Ok(cell) => cells.push(cell),
-                    Err(SweepError::Cancelled) => return Err(SweepError::Cancelled),
-                    Err(e) => {
-                        return Err(SweepError::Usage(format!("{}: {e}", path.display())));
-                    }
-                }
-            }
-            Ok(cells)
-        }));
+        JobRequest::new(JobKind::Gallery, 0, move |input| {
+            let Some(dir) = super::presets::presets_dir() else {
+                return Err(SweepError::Usage(
+                    "no presets folder found next to the program".into(),
+                ));
+            };
+            gallery_cells(&dir, factor, background_threads(), input.control, |n| {
+                input.set_total(n);
+            })
+        })
     }
 
-    /// Picks up a finished computation.
-    pub fn poll(&mut self) {
-        match take_finished(&mut self.job, &mut self.progress) {
-            Some(Ok(cells)) => self.cells = cells,
-            Some(Err(e)) => self.error = Some(e),
-            None => {}
-        }
-    }
-
-    /// Waits for a running computation (tests only; never in a frame).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            self.progress = None;
-            match job.wait() {
-                Ok(cells) => self.cells = cells,
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
+    pub fn is_running(&self) -> bool {
+        self.progress.is_some()
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
-        self.poll();
-        if self.computed_for != Some(self.factor) && self.job.is_none() {
-            self.start(Some(ui.ctx().clone()));
+        if self.computed_for != Some(self.factor) && self.progress.is_none() {
+            out.push(Intent::StartJob(self.start()));
         }
         ui.horizontal_wrapped(|ui| {
             ui.label("Step:");
@@ -235,4 +198,18 @@ fn spike_drawn_points(cell: &GalleryCell) -> Vec<[f64; 2]> {
         out.push([time, v]);
     }
     out
+}
+
+impl JobClient for GalleryPanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.progress = progress;
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        match result.map(take::<Vec<GalleryCell>>) {
+            Ok(Some(cells)) => self.cells = cells,
+            Ok(None) => {}
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
 }

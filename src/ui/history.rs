@@ -6,7 +6,7 @@
 //! spiking samples. Older samples survive only in the [`Overview`] (chunk extremes
 //! with their times, spike times, gaps), for the whole recording's duration — what
 //! a plot zoomed out over the recording draws. Exports do not read the history:
-//! they replay the session (see `ui::export`), so nothing here needs to be exact
+//! they replay the session (see `app::export_file`), so nothing here needs to be exact
 //! beyond what is drawn.
 //!
 //! Memory grows only as samples arrive and never beyond the capacities; once full

@@ -8,13 +8,17 @@ use egui_plot::{Legend, Line, MarkerShape, Plot, PlotPoints, Points};
 
 use super::Intent;
 use super::clamp_steps_panel::{StepsPanel, blockers_ui, family_color};
-use super::sweep_job::{SweepJob, ms_field_ui, take_finished};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
+use super::sweep_fields::ms_field_ui;
 use crate::analysis::clamp::{
-    I_INF, IvColumns, IvConfig, IvResult, iv_csv, iv_sweep, iv_total, not_steady_fraction, outward,
-    zero_crossings,
+    I_INF, IvColumns, IvConfig, IvResult, blown_up_holds, iv_csv, iv_sweep, iv_total,
+    not_steady_fraction, outward, zero_crossings,
 };
-use crate::analysis::{background_threads, range_by_step};
+use crate::analysis::{SweepError, background_threads, range_by_step};
 use crate::sim::run::RunSpec;
+
+/// The legend entry of the blown-up holding potentials' crosses.
+pub const BLOWN_UP_LABEL: &str = "blew up (NaN/inf)";
 
 /// Samples per clamp trace kept for the figure.
 const TRACE_SAMPLES: u64 = 1500;
@@ -31,7 +35,7 @@ pub struct IvPanel {
     pub auto: bool,
     /// What the current (or running) sweep was computed for.
     key: Option<String>,
-    job: Option<SweepJob<IvResult>>,
+    /// The sweep's progress while the app runs it.
     pub progress: Option<f32>,
     pub result: Option<IvResult>,
     pub error: Option<String>,
@@ -53,7 +57,6 @@ impl Default for IvPanel {
             trace_var: 0,
             auto: true,
             key: None,
-            job: None,
             progress: None,
             result: None,
             error: None,
@@ -65,7 +68,7 @@ impl Default for IvPanel {
 
 impl IvPanel {
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.progress.is_some()
     }
 
     /// The end-of-hold I–V curve as plotted: (holding potential, clamp current
@@ -92,24 +95,30 @@ impl IvPanel {
     }
 
     /// Starts a recomputation if automatic updates are on and the setup changed.
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, out: &mut Vec<Intent>) {
         let has_v = setup.model.membrane_var().is_some();
         if self.auto && has_v && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
-            self.start(setup, ctx);
+            out.extend(self.start(setup).map(Intent::StartJob));
         }
     }
 
-    /// Starts a sweep of the current setup (replacing a running one).
-    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    /// A sweep of the current setup (it replaces a running one).
+    pub fn start(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let v_holds = match range_by_step(self.from, self.to, self.step) {
             Ok(v) => v,
-            Err(e) => return self.error = Some(e),
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
         };
         let n_hold = (self.hold_ms / resolved.dt_ms).round().max(1.0) as u64;
         let cfg = IvConfig {
@@ -120,42 +129,11 @@ impl IvPanel {
             threads: background_threads(),
         };
         let total = iv_total(&cfg, resolved.dt_ms);
+        // Shown as running from the request on (the app starts it this frame).
         self.progress = Some(0.0);
-        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
-            iv_sweep(&resolved, &cfg, c)
-        }));
-    }
-
-    pub fn cancel(&mut self) {
-        if let Some(job) = self.job.take() {
-            job.cancel();
-        }
-        self.progress = None;
-    }
-
-    /// Picks up a finished sweep.
-    pub fn poll(&mut self) {
-        match take_finished(&mut self.job, &mut self.progress) {
-            Some(Ok(r)) => {
-                if self.trace_var >= r.traces.names.len() {
-                    self.trace_var = 0;
-                }
-                self.result = Some(r);
-            }
-            Some(Err(e)) => self.error = Some(e),
-            None => {}
-        }
-    }
-
-    /// Blocks until the running sweep ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            self.progress = None;
-            match job.wait() {
-                Ok(r) => self.result = Some(r),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
+        Some(JobRequest::new(JobKind::Iv, total, move |input| {
+            iv_sweep(&resolved, &cfg, input.control)
+        }))
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
@@ -169,11 +147,10 @@ impl IvPanel {
             );
         });
         if self.show_steps {
-            self.steps.ui(ui, setup, &current_unit(setup));
+            self.steps.ui(ui, setup, &current_unit(setup), out);
             return;
         }
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.auto_update(setup, out);
         let has_v = setup.model.membrane_var().is_some();
         ui.horizontal_wrapped(|ui| {
             ui.label("Holding potentials from");
@@ -196,9 +173,9 @@ impl IvPanel {
             ui.checkbox(&mut self.auto, "recompute on change");
         });
         ui.horizontal_wrapped(|ui| {
-            if self.job.is_some() {
+            if self.progress.is_some() {
                 if ui.button("Cancel").clicked() {
-                    self.cancel();
+                    out.push(Intent::CancelJob(JobKind::Iv));
                 }
                 let p = self.progress.unwrap_or(0.0);
                 ui.add(egui::ProgressBar::new(p).show_percentage().desired_width(240.0));
@@ -210,7 +187,7 @@ impl IvPanel {
                 )
                 .clicked()
             {
-                self.start(setup, Some(ui.ctx().clone()));
+                out.extend(self.start(setup).map(Intent::StartJob));
             }
             if let Some(r) = &self.result {
                 if ui.button("Export CSV…").clicked() {
@@ -245,6 +222,8 @@ impl IvPanel {
         };
         let zc_inst = zero_crossings(&xs, &inst);
         let zc_steady = zero_crossings(&xs, &steady);
+        let blown = blown_up_holds(&r.points);
+        blown_up_note_ui(ui, &blown, setup);
         ui.horizontal_wrapped(|ui| {
             ui.label("Zero crossings, steady:");
             for (v, slope) in &zc_steady {
@@ -269,6 +248,7 @@ impl IvPanel {
         let pts =
             |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(&x, &y)| [x, y]).collect() };
         let zero = ui.visuals().weak_text_color();
+        let blown_color = ui.visuals().error_fg_color;
         Plot::new("iv_curves")
             .height(h.max(120.0))
             .legend(
@@ -309,6 +289,17 @@ impl IvPanel {
                         .radius(5.0)
                         .color(egui::Color32::from_rgb(220, 60, 60)),
                 );
+                // A lane that blew up has no current: a cross on the axis, as on
+                // the f–I tab, instead of a silent gap in the curves.
+                if !blown.is_empty() {
+                    let at: Vec<[f64; 2]> = blown.iter().map(|&v| [v, 0.0]).collect();
+                    p.points(
+                        Points::new(BLOWN_UP_LABEL, PlotPoints::new(at))
+                            .shape(MarkerShape::Cross)
+                            .radius(6.0)
+                            .color(blown_color),
+                    );
+                }
             });
         ui.horizontal(|ui| {
             ui.label("Clamp current traces:");
@@ -387,4 +378,43 @@ fn current_unit(setup: &RunSpec) -> String {
         .drive_param()
         .map(|i| setup.model.desc.parameters[i].unit.clone())
         .unwrap_or_default()
+}
+
+impl JobClient for IvPanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.progress = progress;
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        match result.map(take::<IvResult>) {
+            Ok(Some(r)) => {
+                if self.trace_var >= r.traces.names.len() {
+                    self.trace_var = 0;
+                }
+                self.result = Some(r);
+            }
+            Ok(None) => {}
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+}
+
+/// Names the holding potentials whose lane blew up, and what to do about it.
+fn blown_up_note_ui(ui: &mut egui::Ui, blown_mv: &[f64], setup: &RunSpec) {
+    if blown_mv.is_empty() {
+        return;
+    }
+    let list: Vec<String> = blown_mv.iter().map(|v| format!("{v}")).collect();
+    ui.colored_label(
+        ui.visuals().error_fg_color,
+        format!(
+            "Blew up (NaN/inf) at {} holding potential{}: {} mV (crosses on the axis; empty \
+             rows in the CSV). Try a smaller dt (now {} ms) or another integrator (now {}).",
+            blown_mv.len(),
+            if blown_mv.len() == 1 { "" } else { "s" },
+            list.join(", "),
+            setup.dt_ms,
+            setup.integrator.name()
+        ),
+    );
 }

@@ -3,8 +3,6 @@
 //! recomputed in the background when another slider moves; a click on a pixel
 //! sets both parameters (one undo step).
 
-use std::sync::{Arc, Mutex};
-
 use egui_plot::{HLine, Plot, PlotImage, PlotPoint, VLine};
 
 use super::Intent;
@@ -12,7 +10,7 @@ use super::dynamics_common::{
     RunControl, clicked_point, key_without, param_combo_ui, run_controls_ui, slider_range,
     unit_suffix,
 };
-use super::sweep_job::{Poll, SweepJob};
+use super::job::{JobClient, JobKind, JobRequest, JobValue, take};
 use crate::analysis::features::FiringClass;
 use crate::analysis::map::{
     Axis, MapConfig, MapResult, class_rgb, map_csv, map_sweep, map_total, nearest, rate_rgb,
@@ -35,9 +33,6 @@ pub struct MapPanel {
     pub steps: usize,
     pub colouring: Colouring,
     pub auto: bool,
-    job: Option<SweepJob<MapResult>>,
-    /// The running job's latest finished pass (the job writes, the UI reads).
-    partial: Arc<Mutex<Option<MapResult>>>,
     key: Option<String>,
     pub progress: Option<f32>,
     pub current: Option<MapResult>,
@@ -59,8 +54,6 @@ impl Default for MapPanel {
             steps: 48,
             colouring: Colouring::Class,
             auto: true,
-            job: None,
-            partial: Arc::default(),
             key: None,
             progress: None,
             current: None,
@@ -114,12 +107,15 @@ impl MapPanel {
     }
 
     /// Starts a map of the current setup, replacing a running one.
-    pub fn start(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn start(&mut self, setup: &RunSpec) -> Option<JobRequest> {
         self.error = None;
         self.key = Some(self.key_of(setup));
         let resolved = match setup.resolve() {
             Ok(r) => r,
-            Err(e) => return self.error = Some(e.to_string()),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return None;
+            }
         };
         let axis = |param: &str, r: [f64; 2]| {
             linspace(r[0], r[1], self.steps).map(|values| Axis {
@@ -133,27 +129,24 @@ impl MapPanel {
                 y,
                 threads: background_threads(),
             },
-            (Err(e), _) | (_, Err(e)) => return self.error = Some(e),
+            (Err(e), _) | (_, Err(e)) => {
+                self.error = Some(e);
+                return None;
+            }
         };
-        self.progress = Some(0.0);
-        self.partial = Arc::default();
-        let partial = Arc::clone(&self.partial);
         let total = map_total(&cfg, &resolved);
-        let wake = ctx.clone();
-        self.job = Some(SweepJob::spawn(total, ctx, move |c| {
-            map_sweep(&resolved, &cfg, c, |m| {
-                if let Ok(mut slot) = partial.lock() {
-                    *slot = Some(m.clone());
-                }
-                if let Some(ctx) = &wake {
-                    ctx.request_repaint();
-                }
+        // Shown as running from the request on (the app starts it this frame).
+        self.progress = Some(0.0);
+        // Each finished pass (coarse to fine) is shown while the next one runs.
+        Some(JobRequest::new(JobKind::Map, total, move |input| {
+            map_sweep(&resolved, &cfg, input.control, |m| {
+                (input.report)(Box::new(m.clone()));
             })
-        }));
+        }))
     }
 
     pub fn is_running(&self) -> bool {
-        self.job.is_some()
+        self.progress.is_some()
     }
 
     fn set_current(&mut self, m: MapResult) {
@@ -161,49 +154,15 @@ impl MapPanel {
         self.version += 1;
     }
 
-    pub fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
-        match job.poll() {
-            Poll::Running(p) => {
-                self.progress = Some(p);
-                let latest = self.partial.try_lock().ok().and_then(|mut s| s.take());
-                if let Some(m) = latest {
-                    self.set_current(m);
-                }
-            }
-            Poll::Done(r) => {
-                self.job = None;
-                self.progress = None;
-                match r {
-                    Ok(m) => self.set_current(m),
-                    Err(SweepError::Cancelled) => {}
-                    Err(e) => self.error = Some(e.to_string()),
-                }
-            }
-        }
-    }
-
-    /// Blocks until the running map ends (tests only).
-    pub fn wait(&mut self) {
-        if let Some(job) = self.job.take() {
-            self.progress = None;
-            match job.wait() {
-                Ok(m) => self.set_current(m),
-                Err(e) => self.error = Some(e.to_string()),
-            }
-        }
-    }
-
-    pub fn auto_update(&mut self, setup: &RunSpec, ctx: Option<egui::Context>) {
+    pub fn auto_update(&mut self, setup: &RunSpec, out: &mut Vec<Intent>) {
         self.adopt_model(setup);
         if self.auto && self.key.as_deref() != Some(self.key_of(setup).as_str()) {
-            self.start(setup, ctx);
+            out.extend(self.start(setup).map(Intent::StartJob));
         }
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
-        self.poll();
-        self.auto_update(setup, Some(ui.ctx().clone()));
+        self.auto_update(setup, out);
         self.settings_ui(ui, setup);
         self.actions_ui(ui, setup, out);
         if let Some(e) = &self.error {
@@ -349,15 +308,12 @@ impl MapPanel {
 
     fn actions_ui(&mut self, ui: &mut egui::Ui, setup: &RunSpec, out: &mut Vec<Intent>) {
         ui.horizontal(|ui| {
-            match run_controls_ui(ui, self.job.is_some(), self.progress) {
+            match run_controls_ui(ui, self.progress.is_some(), self.progress) {
                 RunControl::Cancel => {
-                    if let Some(job) = self.job.take() {
-                        job.cancel();
-                    }
-                    self.progress = None;
+                    out.push(Intent::CancelJob(JobKind::Map));
                     self.auto = false;
                 }
-                RunControl::Compute => self.start(setup, Some(ui.ctx().clone())),
+                RunControl::Compute => out.extend(self.start(setup).map(Intent::StartJob)),
                 RunControl::Idle => {}
             }
             if let Some(m) = &self.current
@@ -388,4 +344,24 @@ fn extent(values: &[f64]) -> (f64, f64) {
         1.0
     };
     (0.5 * (lo + hi), (hi - lo).abs() + cell.abs())
+}
+
+impl JobClient for MapPanel {
+    fn job_progress(&mut self, _kind: &JobKind, progress: Option<f32>) {
+        self.progress = progress;
+    }
+
+    fn job_report(&mut self, _kind: &JobKind, value: JobValue) {
+        if let Some(m) = take::<MapResult>(value) {
+            self.set_current(m);
+        }
+    }
+
+    fn job_done(&mut self, _kind: &JobKind, result: Result<JobValue, SweepError>) {
+        match result.map(take::<MapResult>) {
+            Ok(Some(m)) => self.set_current(m),
+            Ok(None) => {}
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
 }

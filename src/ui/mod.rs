@@ -7,7 +7,6 @@ pub mod compare_panel;
 pub mod decimate;
 pub mod dynamics_common;
 pub mod equations_panel;
-pub mod export;
 pub mod features_panel;
 pub mod fi_panel;
 pub mod file_dialog;
@@ -17,6 +16,7 @@ pub mod gallery;
 pub mod help;
 pub mod history;
 pub mod iv_panel;
+pub mod job;
 pub mod lesson_panel;
 pub mod map_panel;
 pub mod markdown;
@@ -37,7 +37,7 @@ pub mod settings;
 pub mod shortcuts;
 pub mod status;
 pub mod stimulus;
-pub mod sweep_job;
+pub mod sweep_fields;
 pub mod theme;
 pub mod timeline;
 pub mod toasts;
@@ -102,6 +102,8 @@ pub enum Intent {
     SetStimuli(Vec<Stimulus>),
     OpenDialog,
     Open(PathBuf),
+    /// Lists the presets folder again (the side panel's browser).
+    ScanPresets,
     /// A model file of the user's own (`.neuron`, as in docs/model-format.md).
     OpenModelDialog,
     OpenModel(PathBuf),
@@ -110,7 +112,11 @@ pub enum Intent {
     ExportDialog(ExportScope),
     /// Replays the session into a CSV file in the background.
     Export(PathBuf, ExportScope),
-    CancelExport,
+    /// Runs a panel's computation in the background (the app owns the thread and
+    /// hands the panel its progress and result); replaces a running one of its kind.
+    StartJob(job::JobRequest),
+    /// Cancels the background job of this kind (a sweep, the export, …).
+    CancelJob(job::JobKind),
     /// Saves the session (the run plus every change made to it) as a preset.
     SaveSessionDialog,
     SaveSession(PathBuf),

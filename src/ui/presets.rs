@@ -7,31 +7,7 @@ use super::Intent;
 /// Recent files kept.
 pub const MAX_RECENT: usize = 10;
 
-/// The shipped presets folder: next to the working directory, or next to the
-/// executable (also when it runs from `target/release`).
-pub fn presets_dir() -> Option<PathBuf> {
-    let mut candidates = vec![PathBuf::from("presets")];
-    if let Ok(exe) = std::env::current_exe() {
-        for ancestor in exe.ancestors().skip(1).take(4) {
-            candidates.push(ancestor.join("presets"));
-        }
-    }
-    candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("presets"));
-    candidates.into_iter().find(|p| p.is_dir())
-}
-
-/// `*.ron` files in `dir`, sorted by name.
-pub fn list_presets(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .collect();
-    files.sort();
-    files
-}
+pub use crate::io::preset_dir::{list_presets, presets_dir};
 
 /// Moves `path` to the front of `recent`, bounded.
 pub fn remember(recent: &mut Vec<PathBuf>, path: &Path) {
@@ -41,19 +17,27 @@ pub fn remember(recent: &mut Vec<PathBuf>, path: &Path) {
     recent.truncate(MAX_RECENT);
 }
 
+/// The presets folder's listing, as the app read it ([`Intent::ScanPresets`]).
 #[derive(Debug, Default)]
 pub struct PresetBrowser {
-    files: Vec<PathBuf>,
-    dir: Option<PathBuf>,
+    pub files: Vec<PathBuf>,
+    pub dir: Option<PathBuf>,
     scanned: bool,
 }
 
 impl PresetBrowser {
+    /// The app's listing of the presets folder.
+    pub fn set_listing(&mut self, dir: Option<PathBuf>, files: Vec<PathBuf>) {
+        self.dir = dir;
+        self.files = files;
+        self.scanned = true;
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, out: &mut Vec<Intent>) {
         if !self.scanned || ui.small_button("rescan").clicked() {
-            self.dir = presets_dir();
-            self.files = self.dir.as_deref().map(list_presets).unwrap_or_default();
+            // Asked once until the listing arrives.
             self.scanned = true;
+            out.push(Intent::ScanPresets);
         }
         let Some(dir) = &self.dir else {
             ui.weak("No presets/ folder found next to the program or the working directory.");

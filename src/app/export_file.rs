@@ -6,13 +6,11 @@
 use std::io::Write;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::cli::run::{TraceEnd, write_trace};
 use crate::io::atomic::AtomicFile;
 use crate::io::csv::{sidecar, sidecar_path, time_label, write_file};
-use crate::model::CompiledModel;
 use crate::sim::run::RunSpec;
 use crate::sim::session::Session;
 
@@ -41,7 +39,6 @@ pub struct CsvExport {
     /// The run as it started plus every change made to it (see
     /// `sim::worker::SessionReply`): `neuron-explorer run` on it gives the same bytes.
     pub run: RunSpec,
-    pub model: Arc<CompiledModel>,
     pub vars: Vec<usize>,
     /// Rows (step indices) to write, within `0..=steps`.
     pub rows: RangeInclusive<u64>,
