@@ -220,3 +220,43 @@ fn a_live_run_that_could_not_be_watched_is_refused_with_its_numbers() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn a_background_sweep_that_could_not_finish_is_refused_with_its_numbers() {
+    let mut h = harness();
+    h.state_mut()
+        .apply(Intent::SelectModel("HHneuronCorbit".into()));
+    h.state_mut()
+        .apply(Intent::ShowView(neuron_explorer::ui::View::Fi));
+    h.run_steps(2);
+    h.state_mut()
+        .wait_job(&neuron_explorer::ui::job::JobKind::Fi);
+    // The smallest dt the field takes (fine live), then the longest sweep the
+    // fields take: 1e12 lane-steps or more, days on any machine.
+    h.state_mut().apply(Intent::SetDt(1e-4));
+    {
+        let fi = h.state_mut().fi_panel();
+        fi.auto = false;
+        fi.steps = 1000;
+        fi.duration_ms = 1e7;
+    }
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Compute").click();
+    h.run_steps(2);
+    assert!(
+        !h.state()
+            .is_job_running(&neuron_explorer::ui::job::JobKind::Fi),
+        "{:?} {:?}",
+        toast_texts(&h),
+        h.state_mut().fi_panel().error
+    );
+    let msgs = toast_texts(&h);
+    assert!(
+        msgs.iter().any(|m| m.contains("not started")
+            && m.contains("steps")
+            && m.contains("fewer points")),
+        "{msgs:?}"
+    );
+    let error = h.state_mut().fi_panel().error.clone().unwrap_or_default();
+    assert!(error.contains("fewer points"), "{error}");
+}

@@ -15,7 +15,15 @@ impl App {
     /// Starts a panel's job (replacing a running one of its kind).
     pub(super) fn start_job(&mut self, request: JobRequest) {
         let kind = request.kind.clone();
-        match self.jobs.start(request) {
+        let refused = crate::cli::budget::job_refusal(&self.setup, request.total);
+        let started = match refused {
+            Some(why) => {
+                self.toasts.error(format!("not started: {why}"));
+                Err(why)
+            }
+            None => self.jobs.start(request),
+        };
+        match started {
             Ok(events) => self.deliver(events),
             Err(e) => {
                 let error = crate::analysis::SweepError::Usage(e);

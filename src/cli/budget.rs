@@ -141,6 +141,32 @@ pub fn live_refusal(run: &RunSpec) -> Option<String> {
     })
 }
 
+/// Why the GUI refuses a background job of `lane_steps` neuron-steps on the
+/// current run's model and dt, if it does: the CLI's limits (2^53 steps; 15 minutes
+/// on this machine's cores, timed with 16 lanes as sweeps run them). Jobs have
+/// progress and Cancel, so only work that could not finish in reasonable time is
+/// refused; the message says the numbers.
+pub fn job_refusal(run: &RunSpec, lane_steps: u64) -> Option<String> {
+    // No built-in model costs 10 µs per lane-step: below this, no need to time one
+    // (sweeps start on every slider move, from the UI thread).
+    if (lane_steps as f64) * 1e-5 < MAX_RUN_SECS {
+        return None;
+    }
+    let lanes = 16;
+    let work = Work {
+        lane_steps: lane_steps as f64,
+        secs_per_lane_step: seconds_per_step(&run.with_events(Vec::new()), lanes),
+        threads: crate::analysis::background_threads(),
+        output: None,
+    };
+    check(&work, false).err().map(|Refused(why)| {
+        why.replace(
+            "use a larger dt_ms or a shorter duration, or add --force to run it anyway",
+            "use fewer points, shorter runs or a larger dt",
+        )
+    })
+}
+
 /// `1.5 GB`, `320 kB`.
 pub fn human_bytes(bytes: f64) -> String {
     const UNITS: [&str; 5] = ["bytes", "kB", "MB", "GB", "TB"];
