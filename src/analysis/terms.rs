@@ -140,7 +140,7 @@ mod tests {
     fn hh_terms_are_the_currents_with_their_signs() {
         let model = builtin("HHneuronCorbit").unwrap().unwrap();
         let mut probe = TermProbe::new(&model).unwrap();
-        let params: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
+        let params = model.default_parameters();
         let mut state: Vec<f64> = vec![0.3; model.vars.len()];
         let v = model.membrane_var().unwrap();
         let eq_v = model

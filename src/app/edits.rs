@@ -47,14 +47,7 @@ impl App {
     }
 
     pub(super) fn reset_all_params(&mut self) {
-        let defaults: Vec<f64> = self
-            .setup
-            .model
-            .desc
-            .parameters
-            .iter()
-            .map(|p| p.default)
-            .collect();
+        let defaults = self.setup.model.default_parameters();
         // A parameter a lesson step locks keeps its value: the step set it.
         let locked = |i: usize| self.params.locked.get(i).copied().unwrap_or(false);
         let edits: Vec<ParamEdit> = (0..defaults.len())

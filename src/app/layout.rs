@@ -137,13 +137,7 @@ impl App {
             let params = if same_model {
                 &self.setup.parameters
             } else {
-                default_params = recorded
-                    .model
-                    .desc
-                    .parameters
-                    .iter()
-                    .map(|p| p.default)
-                    .collect();
+                default_params = recorded.model.default_parameters();
                 &default_params
             };
             if self.view == crate::ui::View::Equations {

@@ -173,7 +173,7 @@ impl Preset {
         file: &str,
         source: &str,
         model: Option<Arc<CompiledModel>>,
-    ) -> Result<Resolved, PresetError> {
+    ) -> Result<RunSpec, PresetError> {
         let line_of = |key: &str| find_line(source, key);
         let model = match model {
             Some(m) => m,
@@ -210,7 +210,7 @@ impl Preset {
                 ))
             }
         };
-        let mut parameters: Vec<f64> = model.desc.parameters.iter().map(|p| p.default).collect();
+        let mut parameters = model.default_parameters();
         for (name, &v) in &self.parameters {
             let Some(i) = model.param_index(name) else {
                 return Err(unknown_name(
@@ -310,7 +310,8 @@ impl Preset {
         let pause_at_end = self
             .pause_at_end
             .unwrap_or_else(|| default_pause_at_end(&self.events, &self.stimuli));
-        Ok(Resolved {
+        // The protocol stays in the preset until it is moved (or copied) in.
+        Ok(RunSpec {
             parameters,
             initial,
             dt_ms,
@@ -318,6 +319,9 @@ impl Preset {
             integrator,
             seed,
             pause_at_end,
+            events: Vec::new(),
+            stimuli: Vec::new(),
+            notes: None,
             model,
         })
     }
@@ -331,12 +335,11 @@ impl Preset {
         source: &str,
         model: Option<Arc<CompiledModel>>,
     ) -> Result<RunSpec, PresetError> {
-        let r = self.check(file, source, model)?;
-        Ok(r.into_run(
-            self.events.clone(),
-            self.stimuli.clone(),
-            self.notes.clone(),
-        ))
+        let mut run = self.check(file, source, model)?;
+        run.events = self.events.clone();
+        run.stimuli = self.stimuli.clone();
+        run.notes = self.notes.clone();
+        Ok(run)
     }
 
     /// As [`Preset::resolve`], moving the events and stimuli into the run instead
@@ -347,44 +350,11 @@ impl Preset {
         source: &str,
         model: Option<Arc<CompiledModel>>,
     ) -> Result<RunSpec, PresetError> {
-        let r = self.check(file, source, model)?;
-        Ok(r.into_run(self.events, self.stimuli, self.notes))
-    }
-}
-
-/// A preset's values checked against its model; the protocol stays in the preset
-/// until it is moved (or copied) into the run.
-struct Resolved {
-    model: Arc<CompiledModel>,
-    parameters: Vec<f64>,
-    initial: Vec<Option<f64>>,
-    dt_ms: f64,
-    duration_ms: f64,
-    integrator: Integrator,
-    seed: u32,
-    pause_at_end: bool,
-}
-
-impl Resolved {
-    fn into_run(
-        self,
-        events: Vec<Event>,
-        stimuli: Vec<Stimulus>,
-        notes: Option<String>,
-    ) -> RunSpec {
-        RunSpec {
-            model: self.model,
-            parameters: self.parameters,
-            initial: self.initial,
-            dt_ms: self.dt_ms,
-            duration_ms: self.duration_ms,
-            pause_at_end: self.pause_at_end,
-            integrator: self.integrator,
-            seed: self.seed,
-            events,
-            stimuli,
-            notes,
-        }
+        let mut run = self.check(file, source, model)?;
+        run.events = self.events;
+        run.stimuli = self.stimuli;
+        run.notes = self.notes;
+        Ok(run)
     }
 }
 

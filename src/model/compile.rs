@@ -87,6 +87,11 @@ impl CompiledModel {
         &self.desc.id
     }
 
+    /// Every parameter's default value, in model order.
+    pub fn default_parameters(&self) -> Vec<f64> {
+        self.desc.parameters.iter().map(|p| p.default).collect()
+    }
+
     pub fn param_index(&self, name: &str) -> Option<usize> {
         self.desc.parameters.iter().position(|p| p.name == name)
     }

@@ -71,7 +71,7 @@ impl RunSpec {
     /// default seed and duration, no protocol.
     pub fn defaults(model: Arc<CompiledModel>) -> Self {
         Self {
-            parameters: model.desc.parameters.iter().map(|p| p.default).collect(),
+            parameters: model.default_parameters(),
             initial: vec![None; model.vars.len()],
             dt_ms: model.desc.dt_ms,
             duration_ms: DEFAULT_DURATION_MS,
