@@ -12,6 +12,8 @@ pub mod run;
 pub mod session;
 #[path = "../../src/sim/stimulus.rs"]
 pub mod stimulus;
+#[path = "../../src/sim/waveform_fields.rs"]
+pub mod waveform_fields;
 
 pub use engine::{Engine, EngineError};
 pub use integrator::Integrator;

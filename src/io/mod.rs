@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod folder;
 pub mod preset;
 pub mod preset_dir;
 pub mod protocol;

@@ -4,7 +4,7 @@
 //! file name and Open/Save and Cancel. egui-file-dialog has no release for egui 0.37,
 //! hence this small one.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{ExportScope, PresetTarget};
 
@@ -123,21 +123,9 @@ impl InAppDialog {
     fn refresh(&mut self) {
         self.entries.clear();
         self.listing_error = None;
-        let ext = self.purpose.extension();
-        match std::fs::read_dir(&self.folder) {
-            Ok(dir) => {
-                for entry in dir.flatten().take(MAX_ENTRIES) {
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    let is_dir = entry.path().is_dir();
-                    let wanted = !self.purpose.picks_folder()
-                        && Path::new(&name).extension().is_some_and(|e| e == ext);
-                    if !name.starts_with('.') && (is_dir || wanted) {
-                        self.entries.push((name, is_dir));
-                    }
-                }
-                self.entries
-                    .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            }
+        let ext = (!self.purpose.picks_folder()).then(|| self.purpose.extension());
+        match crate::io::folder::list_for_dialog(&self.folder, ext, MAX_ENTRIES) {
+            Ok(entries) => self.entries = entries,
             Err(e) => self.listing_error = Some(format!("cannot list this folder: {e}")),
         }
     }
