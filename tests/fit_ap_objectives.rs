@@ -11,7 +11,6 @@ use neuron_explorer::analysis::Control;
 use neuron_explorer::analysis::compare::compare;
 use neuron_explorer::analysis::fitspec::{Amp, Feature, FitSpec, Objective, StepProtocol};
 use neuron_explorer::io::preset::load_resolved;
-use neuron_explorer::sim::Engine;
 use neuron_explorer::sim::run::RunSpec;
 
 const AMP: f64 = 4.0;
@@ -54,15 +53,10 @@ fn spec() -> FitSpec {
 fn trace(p: &RunSpec) -> (Vec<f64>, Vec<usize>) {
     let m = &p.model;
     let (iv, ii) = (m.var_index("v").unwrap(), m.param_index("I_app").unwrap());
-    let mut e = Engine::new(m.clone(), 1, p.dt_ms, p.integrator, p.seed).unwrap();
-    for (i, &v) in p.parameters.iter().enumerate() {
-        e.set_param(i, 0, v);
-    }
-    e.set_param(ii, 0, 0.0);
-    e.reset_state();
-    for (i, v) in p.initial_overrides() {
-        e.set_var(i, 0, v);
-    }
+    // The run's engine at rest: its initial state computed with the drive at 0.
+    let mut e = p
+        .build_engine(m, 1, 0, |e| e.set_param(ii, 0, 0.0))
+        .unwrap();
     e.set_param(ii, 0, AMP);
     let n = (DURATION_MS / p.dt_ms).round() as usize;
     let (mut v, mut spikes) = (vec![e.var(iv, 0)], Vec::new());

@@ -22,7 +22,6 @@ use neuron_explorer::analysis::fitspec::{
 };
 use neuron_explorer::analysis::sensitivity::Identifiability;
 use neuron_explorer::io::preset::load_resolved;
-use neuron_explorer::sim::Engine;
 use neuron_explorer::sim::run::RunSpec;
 
 /// Relative tolerance of k, v_t and a, which shape the subthreshold trajectory
@@ -54,15 +53,10 @@ fn bgm() -> RunSpec {
 fn record(p: &RunSpec, amp: f64, path: &Path) {
     let m = &p.model;
     let (iv, ii) = (m.var_index("v").unwrap(), m.param_index("I_app").unwrap());
-    let mut e = Engine::new(m.clone(), 1, p.dt_ms, p.integrator, p.seed).unwrap();
-    for (i, &v) in p.parameters.iter().enumerate() {
-        e.set_param(i, 0, v);
-    }
-    e.set_param(ii, 0, 0.0);
-    e.reset_state();
-    for (i, v) in p.initial_overrides() {
-        e.set_var(i, 0, v);
-    }
+    // The run's engine at rest: its initial state computed with the drive at 0.
+    let mut e = p
+        .build_engine(m, 1, 0, |e| e.set_param(ii, 0, 0.0))
+        .unwrap();
     let mut s = String::from("t,v,I_app,spike\n");
     writeln!(s, "0,{},0,0", e.var(iv, 0)).unwrap();
     for k in 0..5000u64 {

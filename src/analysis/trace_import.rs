@@ -83,7 +83,7 @@ pub fn recording_for(csv: &Path, header: &str, drive: &str) -> Result<Recording,
         let mut side = csv.as_os_str().to_owned();
         side.push(".json");
         let side = PathBuf::from(side);
-        let Ok(text) = std::fs::read_to_string(&side) else {
+        let Ok(text) = crate::io::read::read_text_limited(&side, MAX_BYTES) else {
             return Err(bad(
                 csv,
                 format!(
@@ -101,13 +101,8 @@ pub fn recording_for(csv: &Path, header: &str, drive: &str) -> Result<Recording,
 /// Reads `csv` (and its sidecar if needed) as a one-recording reference; errors
 /// name the file, line and column.
 pub fn load(csv: &Path, drive: &str) -> Result<RecordedReference, SweepError> {
-    let size = std::fs::metadata(csv)
-        .map_err(|e| bad(csv, format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(bad(csv, format!("{size} bytes is too large")));
-    }
-    let text = std::fs::read_to_string(csv).map_err(|e| bad(csv, format!("cannot read: {e}")))?;
+    let text = crate::io::read::read_text_limited(csv, MAX_BYTES)
+        .map_err(|e| bad(csv, format!("cannot read: {e}")))?;
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let spec = recording_for(csv, header, drive)?;
     Ok(RecordedReference {

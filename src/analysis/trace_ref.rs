@@ -14,7 +14,7 @@ use super::protocols::{Runner, times};
 use super::{SweepError, chunks};
 
 /// Files larger than this are refused (a recording of 10 s at 0.01 ms is ~60 MB).
-pub(crate) const MAX_BYTES: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 512 * 1024 * 1024;
 
 /// One loaded recording.
 #[derive(Clone, Debug)]
@@ -41,14 +41,9 @@ impl Recorded {
     /// Reads and checks one recording.
     pub fn load(spec: &Recording) -> Result<Self, SweepError> {
         let path = &spec.csv;
-        let size = std::fs::metadata(path)
-            .map_err(|e| bad(path, 0, format!("cannot read: {e}")))?
-            .len();
-        if size > MAX_BYTES {
-            return Err(bad(path, 0, format!("{size} bytes is too large")));
-        }
-        let text =
-            std::fs::read_to_string(path).map_err(|e| bad(path, 0, format!("cannot read: {e}")))?;
+        // Bounded as it is read: a size check first would let `/dev/zero` through.
+        let text = crate::io::read::read_text_limited(path, MAX_BYTES)
+            .map_err(|e| bad(path, 0, format!("cannot read: {e}")))?;
         Self::parse(spec, path, &text)
     }
 
