@@ -446,3 +446,13 @@ fn a_preset_with_200k_events_runs_without_a_quadratic_setup() {
     // The quadratic merge took tens of seconds here; see benches/events.rs for timings.
     assert!(start.elapsed().as_secs() < 15, "{:?}", start.elapsed());
 }
+
+#[test]
+fn an_endless_python_file_is_refused_at_its_limit() {
+    // /dev/zero has no size to check up front: the read itself must stop.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let (code, err) = cli(&["import", "/dev/zero", "--out", &out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("/dev/zero") && err.contains("limit"), "{err}");
+}

@@ -404,7 +404,8 @@ impl FitSpec {
             return Ok(s);
         }
         let path = Path::new(name_or_path);
-        let text = std::fs::read_to_string(path).map_err(|e| SpecError {
+        let max = crate::io::preset::MAX_PRESET_BYTES;
+        let text = crate::io::read::read_text_limited(path, max).map_err(|e| SpecError {
             file: name_or_path.into(),
             message: format!("cannot read: {e} (built-in specs: default, fsi)"),
         })?;

@@ -17,7 +17,8 @@ impl App {
     /// and opens the first; errors name the Python line.
     pub fn import_python(&mut self, file: &Path, dir: &Path) {
         let name = file.display().to_string();
-        let source = match std::fs::read_to_string(file) {
+        let max = crate::interop::import::MAX_PYTHON_BYTES;
+        let source = match crate::io::read::read_text_limited(file, max) {
             Ok(s) => s,
             Err(e) => return self.toasts.error(format!("{name}: cannot read: {e}")),
         };

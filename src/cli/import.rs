@@ -21,7 +21,8 @@ pub struct ImportArgs {
 /// after the readable models were written.
 pub fn import_cmd(args: &ImportArgs) -> Result<()> {
     let file = args.file.display().to_string();
-    let source = std::fs::read_to_string(&args.file)
+    let max = crate::interop::import::MAX_PYTHON_BYTES;
+    let source = crate::io::read::read_text_limited(&args.file, max)
         .map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
     let report = import_python(&file, &source);
     if !report.models.is_empty() {

@@ -39,6 +39,9 @@ pub struct ImportReport {
     pub errors: Vec<InteropError>,
 }
 
+/// Largest Python file read for import (CompNeuroPy's whole model module is ~100 kB).
+pub const MAX_PYTHON_BYTES: usize = 8 << 20;
+
 /// Imports every neuron definition of a Python file. `file` names it in errors.
 pub fn import_python(file: &str, source: &str) -> ImportReport {
     let mut report = ImportReport::default();
