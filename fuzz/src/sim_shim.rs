@@ -1,5 +1,7 @@
 //! `crate::sim` without the GUI's worker thread.
 
+#[path = "../../src/sim/changes.rs"]
+pub mod changes;
 #[path = "../../src/sim/engine.rs"]
 pub mod engine;
 #[path = "../../src/sim/integrator.rs"]

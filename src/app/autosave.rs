@@ -148,7 +148,7 @@ impl super::App {
     /// recording the worker described.
     fn saved_session(&self) -> SavedSession {
         SavedSession {
-            preset_ron: self.setup.to_preset().to_ron(),
+            preset_ron: self.setup.to_preset_ron(),
             model_file: self.own_model_file.clone(),
             settings: self.settings.clone(),
             saved_unix_s: unix_now_s(),
@@ -173,7 +173,7 @@ impl super::App {
         let keep = reply.complete && reply.run.events.len() <= MAX_AUTOSAVED_CHANGES;
         // A run's log only grows: once too long, stop asking until the next run.
         self.recording_too_long = !keep;
-        self.autosaved_recording = keep.then(|| reply.run.to_preset().to_ron());
+        self.autosaved_recording = keep.then(|| reply.run.to_preset_ron());
         let Some(mut a) = self.autosave.take() else {
             return;
         };

@@ -62,9 +62,7 @@ impl App {
             );
         }
         match purpose {
-            SessionUse::SavePreset(path) => {
-                self.write_preset(&path, &reply.run.to_preset().to_ron())
-            }
+            SessionUse::SavePreset(path) => self.write_preset(&path, &reply.run.to_preset_ron()),
             SessionUse::Export(path, scope) => self.start_export(path, scope, reply),
             SessionUse::Autosave => self.on_autosave_session(&reply),
         }

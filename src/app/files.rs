@@ -89,7 +89,7 @@ impl App {
     }
 
     pub(super) fn save_preset(&mut self, path: &Path) {
-        let mut text = self.setup.to_preset().to_ron();
+        let mut text = self.setup.to_preset_ron();
         // A fitted setup carries its fit's provenance, and its spec beside it.
         if let Some((header, spec)) = self.compare.fit.provenance(&self.setup.parameters) {
             text = format!("{header}{text}");

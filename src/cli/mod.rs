@@ -106,11 +106,13 @@ pub struct PresetArgs {
     /// Override a parameter: NAME=VALUE (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     pub set: Vec<String>,
+    /// Time step in ms, instead of the preset's.
     #[arg(long)]
     pub dt_ms: Option<f64>,
     /// euler (ANNarchy's explicit Euler), exponential or rk4.
     #[arg(long)]
     pub integrator: Option<String>,
+    /// Seed of the noise (stimuli and noisy models), instead of the preset's.
     #[arg(long)]
     pub seed: Option<u32>,
     /// A model file to use instead of the built-in model named in the preset.
@@ -190,6 +192,7 @@ pub struct FiArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub run: PresetArgs,
+    /// Length of the run in ms, instead of the preset's `duration_ms`.
     #[arg(long)]
     pub duration_ms: Option<f64>,
     /// Variables to record, comma separated (default: all).
@@ -321,9 +324,10 @@ pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<RunSpe
         .as_deref()
         .map(load_model_file)
         .transpose()?;
-    let source = String::from_utf8_lossy(&bytes);
+    // `parse` has checked the text is UTF-8; the events move into the run.
+    let source = std::str::from_utf8(&bytes).unwrap_or_default();
     preset
-        .resolve(&file, &source, model)
+        .into_run(&file, source, model)
         .map_err(|e| UsageError(e.to_string()).into())
 }
 

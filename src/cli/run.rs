@@ -50,32 +50,35 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
     check_budget(&resolved, &vars, &args.run.out, args.run.force)?;
 
     let mut out = AtomicFile::create(&args.run.out).map_err(|e| UsageError(e.to_string()))?;
-    let mut session = Session::new(&resolved, 1)?;
-    let end = write_trace(&mut session, &vars, n_steps, &mut out, &mut |done| {
-        progress(done, n_steps)
-    })?;
-    out.commit()?;
-
     let model_file = args
         .run
         .model_file
         .as_ref()
         .map(|p| p.display().to_string());
-    let mut side = sidecar(&resolved, &vars, model_file.as_deref());
-    if !overridden.is_empty() {
-        side.extra.insert(
-            "overridden".into(),
-            overridden.iter().map(|o| o.json.clone()).collect(),
-        );
-    }
-    if let TraceEnd::NonFinite { var, t_ms } = &end {
-        side.extra.insert(
-            "stopped".into(),
-            json!({ "reason": "non-finite value", "variable": var, "t_ms": t_ms }),
-        );
-    }
+    let sidecar_of =
+        |end: &TraceEnd| sidecar_json(&resolved, &vars, model_file.as_deref(), &overridden, end);
+    // The sidecar of a complete run is written out while the run is set up and
+    // steps (a long protocol's sidecar costs about as much as its simulation); a
+    // run that stops early gets its own.
+    let (end, complete_side) = std::thread::scope(|scope| -> Result<_> {
+        let side = std::thread::Builder::new()
+            .name("sidecar".into())
+            .spawn_scoped(scope, || sidecar_of(&TraceEnd::Complete))?;
+        let mut session = Session::new(&resolved, 1)?;
+        let end = write_trace(&mut session, &vars, n_steps, &mut out, &mut |done| {
+            progress(done, n_steps)
+        })?;
+        let side = side
+            .join()
+            .map_err(|_| anyhow::anyhow!("writing the sidecar failed"))?;
+        Ok((end, side))
+    })?;
+    out.commit()?;
+    let text = match end {
+        TraceEnd::Complete => complete_side?,
+        TraceEnd::NonFinite { .. } => sidecar_of(&end)?,
+    };
     let side_path = crate::io::csv::sidecar_path(&args.run.out);
-    let text = side.to_json()?;
     crate::io::csv::write_file(&side_path, text.as_bytes())?;
     match end {
         TraceEnd::Complete => Ok(()),
@@ -85,6 +88,31 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
         ))
         .into()),
     }
+}
+
+/// The sidecar's JSON text: the run, the `--set`s an event overrides, and where a
+/// run that blew up stopped.
+fn sidecar_json(
+    resolved: &RunSpec,
+    vars: &[usize],
+    model_file: Option<&str>,
+    overridden: &[Overridden],
+    end: &TraceEnd,
+) -> Result<String, serde_json::Error> {
+    let mut side = sidecar(resolved, vars, model_file);
+    if !overridden.is_empty() {
+        side.extra.insert(
+            "overridden".into(),
+            overridden.iter().map(|o| o.json.clone()).collect(),
+        );
+    }
+    if let TraceEnd::NonFinite { var, t_ms } = end {
+        side.extra.insert(
+            "stopped".into(),
+            json!({ "reason": "non-finite value", "variable": var, "t_ms": t_ms }),
+        );
+    }
+    side.to_json()
 }
 
 /// Refuses a run that would take too long or not fit on the disk (`--force` skips).

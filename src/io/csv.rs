@@ -93,9 +93,9 @@ pub struct Sidecar<'a> {
 }
 
 impl Sidecar<'_> {
-    /// Pretty JSON text.
+    /// JSON text: pretty, with one line per event, stimulus and column.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string_pretty(self)
+        super::json_layout::to_string_shallow(self, 2)
     }
 }
 
@@ -126,14 +126,6 @@ pub fn sidecar<'a>(
             )
         })
         .collect();
-    let mut full = preset.to_preset();
-    full.parameters = m
-        .desc
-        .parameters
-        .iter()
-        .map(|p| p.name.clone())
-        .zip(preset.parameters.iter().copied())
-        .collect();
     Sidecar {
         app: format!("neuron-explorer {}", env!("CARGO_PKG_VERSION")),
         model: m.id(),
@@ -152,7 +144,7 @@ pub fn sidecar<'a>(
             .chain(std::iter::once("spike".to_owned()))
             .collect(),
         row_semantics: "row 0 = initial state at t = 0; row j = state after j steps (t = j*dt); spike = 1 in the row ending the step that spiked",
-        preset_ron: full.to_ron(),
+        preset_ron: preset.to_full_preset_ron(),
         extra: serde_json::Map::new(),
     }
 }

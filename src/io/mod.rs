@@ -2,7 +2,9 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod event_list;
 pub mod folder;
+pub mod json_layout;
 pub mod preset;
 pub mod preset_dir;
 pub mod protocol;

@@ -116,7 +116,12 @@ impl Preset {
                 ),
             ));
         }
-        let preset: Preset = parse_ron(file, text)?;
+        // A long generated protocol takes the fast path; anything it does not read
+        // plainly (and every error) goes through `ron`.
+        let preset = match parse_with_fast_events(text) {
+            Some(p) => p,
+            None => parse_ron(file, text)?,
+        };
         preset.check_sizes(file, text)?;
         Ok(preset)
     }
@@ -159,12 +164,44 @@ impl Preset {
         Self::parse(&file, &bytes)
     }
 
-    /// Pretty RON, as saved by the app.
+    /// Pretty RON, as saved by the app, with one event per line.
     pub fn to_ron(&self) -> String {
+        let head = Preset {
+            model: self.model.clone(),
+            parameters: self.parameters.clone(),
+            initial: self.initial.clone(),
+            dt_ms: self.dt_ms,
+            duration_ms: self.duration_ms,
+            integrator: self.integrator.clone(),
+            seed: self.seed,
+            events: Vec::new(),
+            stimuli: self.stimuli.clone(),
+            notes: self.notes.clone(),
+            pause_at_end: self.pause_at_end,
+        };
+        head.ron_with_events(&self.events)
+    }
+
+    /// This preset (whose own `events` are not written) as pretty RON with `events`
+    /// appended, one per line: a protocol is written without copying it.
+    fn ron_with_events(&self, events: &[Event]) -> String {
         let cfg = ron::ser::PrettyConfig::new().struct_names(false);
-        ron_options()
-            .to_string_pretty(self, cfg)
-            .unwrap_or_else(|e| format!("// cannot serialise preset: {e}"))
+        let mut text = match ron_options().to_string_pretty(self, cfg) {
+            Ok(text) => text,
+            Err(e) => return format!("// cannot serialise preset: {e}"),
+        };
+        if events.is_empty() {
+            return text;
+        }
+        let mut list = String::with_capacity(48 * events.len() + 32);
+        list.push_str("    events: ");
+        super::event_list::write_events(events, "        ", &mut list);
+        list.push_str(",\n");
+        match text.rfind(')') {
+            Some(close) => text.insert_str(close, &list),
+            None => text.push_str(&list),
+        }
+        text
     }
 
     /// Checks names and values against the model (built-in unless `model` is given).
@@ -289,7 +326,7 @@ impl Preset {
             }
             for (name, &v) in ev.set.iter().chain(&ev.add) {
                 let field = || format!("events[{k}].{name}");
-                if !names.contains(name.as_str()) {
+                if !names.contains(name) {
                     return Err(unknown_name(
                         file,
                         line_of(name),
@@ -439,7 +476,37 @@ impl RunSpec {
     /// model's default, the initial values, dt, duration, integrator, seed, events,
     /// stimuli, notes, and `pause_at_end` where it differs from the default rule.
     pub fn to_preset(&self) -> Preset {
+        Preset {
+            events: self.events.clone(),
+            ..self.preset_head()
+        }
+    }
+
+    /// [`RunSpec::to_preset`] as RON text, without copying the events.
+    pub fn to_preset_ron(&self) -> String {
+        self.preset_head().ron_with_events(&self.events)
+    }
+
+    /// The sidecar's preset: as [`RunSpec::to_preset_ron`] with every parameter
+    /// listed, also those at their default.
+    pub fn to_full_preset_ron(&self) -> String {
         let m = &self.model;
+        let head = Preset {
+            parameters: (m.desc.parameters.iter())
+                .map(|p| p.name.clone())
+                .zip(self.parameters.iter().copied())
+                .collect(),
+            ..self.preset_head()
+        };
+        head.ron_with_events(&self.events)
+    }
+
+    /// Everything of [`RunSpec::to_preset`] but the events (`pause_at_end` still
+    /// follows the rule for this run's events).
+    fn preset_head(&self) -> Preset {
+        let m = &self.model;
+        let pause_at_end = (default_pause_at_end(&self.events, &self.stimuli) != self.pause_at_end)
+            .then_some(self.pause_at_end);
         Preset {
             model: m.id().to_owned(),
             parameters: changed_parameters(m, &self.parameters),
@@ -453,12 +520,11 @@ impl RunSpec {
             duration_ms: Some(self.duration_ms),
             integrator: Some(self.integrator.name().to_owned()),
             seed: Some(self.seed),
-            events: self.events.clone(),
+            events: Vec::new(),
             stimuli: self.stimuli.clone(),
             notes: self.notes.clone(),
-            pause_at_end: None,
+            pause_at_end,
         }
-        .with_pause_at_end(self.pause_at_end)
     }
 
     /// Checks this run as the CLI would check it saved as a preset (names, finite
@@ -478,7 +544,12 @@ pub fn load_resolved(
     let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
         .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
-    preset.into_run(&file, &String::from_utf8_lossy(&bytes), model)
+    // `parse` has checked the text is UTF-8.
+    preset.into_run(
+        &file,
+        std::str::from_utf8(&bytes).unwrap_or_default(),
+        model,
+    )
 }
 
 /// Parses RON text into `T` with the presets' options (implicit `Some`, bounded
@@ -502,6 +573,19 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Resu
         };
         err(file, Some(e.position.line), &field, e.code.to_string())
     })
+}
+
+/// The preset with its `events` list read by the fast path (`io::event_list`) and
+/// the rest by `ron`; `None` if either gives up.
+fn parse_with_fast_events(text: &str) -> Option<Preset> {
+    let (range, events) = super::event_list::split_events(text)?;
+    let mut rest = String::with_capacity(text.len() - range.len() + 2);
+    rest.push_str(&text[..range.start]);
+    rest.push_str("[]");
+    rest.push_str(&text[range.end..]);
+    let mut preset: Preset = ron_options().from_str(&rest).ok()?;
+    preset.events = events;
+    Some(preset)
 }
 
 /// `dt_ms: 0.1` rather than `dt_ms: Some(0.1)`: optional fields read as plain values.

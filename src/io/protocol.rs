@@ -101,18 +101,6 @@ pub fn pauses_at_end(preset: &Preset) -> bool {
         .unwrap_or_else(|| default_pause_at_end(&preset.events, &preset.stimuli))
 }
 
-impl Preset {
-    /// The preset with `pause_at_end` written only where it differs from the
-    /// default of [`pauses_at_end`], so saved files stay as short as before.
-    pub fn with_pause_at_end(mut self, pause: bool) -> Self {
-        self.pause_at_end = None;
-        if pauses_at_end(&self) != pause {
-            self.pause_at_end = Some(pause);
-        }
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! numbers, stimulus waveforms and the live worker. Nothing here reads or writes
 //! files (`io` does, and imports this module, never the reverse).
 
+pub mod changes;
 pub mod engine;
 pub mod integrator;
 pub mod rng;

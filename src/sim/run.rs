@@ -4,11 +4,11 @@
 //! phase plane; presets (`io::preset`) parse into it and print from it, and every
 //! engine is built from it by [`RunSpec::build_engine`].
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::changes::Changes;
 use super::stimulus::Stimulus;
 use super::{Engine, EngineError, Integrator};
 use crate::model::CompiledModel;
@@ -23,10 +23,10 @@ pub const DEFAULT_SEED: u32 = 2024;
 #[serde(deny_unknown_fields)]
 pub struct Event {
     pub t_ms: f64,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub set: BTreeMap<String, f64>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub add: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Changes::is_empty")]
+    pub set: Changes,
+    #[serde(default, skip_serializing_if = "Changes::is_empty")]
+    pub add: Changes,
     /// Switches the integrator from this step on (a recorded session's change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrator: Option<String>,

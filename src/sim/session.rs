@@ -206,7 +206,7 @@ struct Schedule {
 /// Groups the events by the step they act before, keeping the preset's order within
 /// a step. A stable sort, then one pass: O(n log n) for n events (a search per event
 /// made a 200k-event preset take tens of seconds before its first step).
-fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Schedule {
+fn merge_events<'e>(events: &'e [Event], dt_ms: f64, engine: &Engine) -> Schedule {
     // Names are looked up once per model, not once per event (a 200k-event protocol).
     let m = engine.model();
     let mut targets: std::collections::HashMap<&str, Target> = std::collections::HashMap::new();
@@ -216,23 +216,38 @@ fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Schedule {
     for (i, v) in m.vars.iter().enumerate().rev() {
         targets.entry(&v.name).or_insert(Target::Var(i));
     }
-    // The events are read in file order (each holds its own small maps: visiting
-    // them in step order would jump around the heap), then the flat list of
-    // actions is sorted by step, stably, so a step's actions keep the file's order.
+    // The events are read in file order, then the flat list of actions is put in
+    // step order, stably, so a step's actions keep the file's order.
+    // Generated protocols name the same few targets over and over: the last
+    // lookup is kept, so most events cost a string comparison, not a hash.
+    let mut last: Option<(&str, Option<Target>)> = None;
+    let mut lookup = |name: &'e str| match &last {
+        Some((n, t)) if *n == name => t.clone(),
+        _ => {
+            let t = targets.get(name).cloned();
+            last = Some((name, t.clone()));
+            t
+        }
+    };
     let mut actions = Vec::with_capacity(events.len());
-    let mut by_step: Vec<(u64, Action)> = Vec::with_capacity(events.len());
+    // (step, index in `actions`): sorting these pairs is a stable sort by step.
+    let mut order: Vec<(u64, usize)> = Vec::with_capacity(events.len());
     for ev in events {
         let step = event_step(ev.t_ms, dt_ms);
-        push_actions(ev, &targets, &mut actions);
-        by_step.extend(actions.drain(..).map(|a| (step, a)));
+        let first = actions.len();
+        push_actions(ev, &mut lookup, &mut actions);
+        order.extend((first..actions.len()).map(|k| (step, k)));
     }
-    by_step.sort_by_key(|&(step, _)| step);
+    if !order.is_sorted() {
+        order.sort_unstable();
+    }
+    let mut slots: Vec<Option<Action>> = actions.into_iter().map(Some).collect();
     let mut out = Schedule {
         steps: Vec::new(),
-        actions: Vec::with_capacity(by_step.len()),
+        actions: Vec::with_capacity(slots.len()),
     };
-    for (step, action) in by_step {
-        out.actions.push(action);
+    for (step, k) in order {
+        out.actions.extend(slots[k].take());
         let end = out.actions.len();
         match out.steps.last_mut() {
             Some((s, range)) if *s == step => range.end = end,
@@ -243,12 +258,11 @@ fn merge_events(events: &[Event], dt_ms: f64, engine: &Engine) -> Schedule {
 }
 
 /// Appends the actions of one event, in the order they act.
-fn push_actions(
-    ev: &Event,
-    targets: &std::collections::HashMap<&str, Target>,
+fn push_actions<'e>(
+    ev: &'e Event,
+    target: &mut impl FnMut(&'e str) -> Option<Target>,
     out: &mut Vec<Action>,
 ) {
-    let target = |name: &str| targets.get(name).cloned();
     let sets = ev.set.iter().map(|(n, v)| (n, *v, false));
     let adds = ev.add.iter().map(|(n, v)| (n, *v, true));
     out.extend(sets.chain(adds).filter_map(|(n, value, add)| {

@@ -107,8 +107,8 @@ pub fn preset_from_json(meta: &Value) -> Preset {
             list.iter()
                 .map(|ev| Event {
                     t_ms: num(ev, "t_ms"),
-                    set: num_map(ev, "set"),
-                    add: num_map(ev, "add"),
+                    set: num_map(ev, "set").into_iter().collect(),
+                    add: num_map(ev, "add").into_iter().collect(),
                     ..Event::default()
                 })
                 .collect()

@@ -60,18 +60,23 @@ pub fn draw_ticks(painter: &egui::Painter, axis: &Axis, color: Color32) {
 }
 
 /// The input parameter's value over time: its base value, the events that set or
-/// add to it, and the stimuli on it, min/max per pixel column.
-pub fn draw_input(painter: &egui::Painter, axis: &Axis, setup: &RunSpec, color: Color32) {
+/// add to it, and the stimuli on it, min/max per pixel column. `order` is the
+/// events' indices sorted by time (kept by the panel: no sort per frame).
+pub fn draw_input(
+    painter: &egui::Painter,
+    axis: &Axis,
+    setup: &RunSpec,
+    order: &[usize],
+    color: Color32,
+) {
     let Some(p) = input_param(&setup.model, &setup.stimuli) else {
         return;
     };
     let name = &setup.model.desc.parameters[p].name;
-    let mut on_input: Vec<&Event> = setup
-        .events
-        .iter()
+    let on_input: Vec<&Event> = (order.iter())
+        .filter_map(|&i| setup.events.get(i))
         .filter(|e| e.set.contains_key(name) || e.add.contains_key(name))
         .collect();
-    on_input.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
     let mut players: Vec<StimulusPlayer> = setup
         .stimuli
         .iter()

@@ -168,7 +168,7 @@ impl TimelinePanel {
         let visuals = ui.visuals();
         painter.rect_filled(rect, 2.0, visuals.extreme_bg_color);
         draw_ticks(&painter, &axis, visuals.weak_text_color());
-        draw_input(&painter, &axis, setup, INPUT_COLOR);
+        draw_input(&painter, &axis, setup, &self.order, INPUT_COLOR);
         self.draw_events(&painter, &axis, input, ui);
         let x_now = axis.x_of(input.now_ms.min(t_end_ms));
         painter.line_segment(
