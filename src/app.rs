@@ -209,6 +209,9 @@ pub struct App {
     file_dialog: Option<crate::ui::file_dialog::InAppDialog>,
     /// The system dialog failed once: use the in-app one for this session.
     native_dialog_failed: bool,
+    /// Where every file dialog starts, whatever the purpose (tests confine their
+    /// dialogs to a temporary folder); `None`: by purpose, else the current folder.
+    dialog_folder: Option<PathBuf>,
     autosave: Option<autosave::Autosave>,
     /// The parameter whose override by a later event was last reported.
     warned_override: Option<usize>,
@@ -339,6 +342,7 @@ impl App {
             export: None,
             file_dialog: None,
             native_dialog_failed: false,
+            dialog_folder: None,
             autosave: None,
             warned_override: None,
             last_pong: 0,

@@ -147,9 +147,17 @@ fn a_monkey_cannot_crash_the_app_or_grow_its_memory() {
         },
         ..Settings::default()
     };
+    // What a random click saves or exports lands here, not in the working copy
+    // (this binary runs one test, so changing its folder affects nothing else).
+    let scratch = tempfile::tempdir().expect("temporary folder");
+    std::env::set_current_dir(scratch.path()).expect("enter the temporary folder");
     let mut h = Harness::builder()
         .with_size(egui::vec2(WIDTH, HEIGHT))
-        .build_eframe(|cc| App::with_settings(settings, Some(cc.egui_ctx.clone())));
+        .build_eframe(|cc| {
+            let mut app = App::with_settings(settings, Some(cc.egui_ctx.clone()));
+            app.start_dialogs_in(scratch.path().to_owned());
+            app
+        });
     h.state_mut().apply(Intent::SetRunning(true));
     h.run_steps(5);
     let mut monkey = Monkey {

@@ -18,6 +18,12 @@ impl App {
         self.native_dialog_failed = true;
     }
 
+    /// Starts every file dialog in `dir` (tests: nothing a click saves lands in the
+    /// working copy).
+    pub fn start_dialogs_in(&mut self, dir: PathBuf) {
+        self.dialog_folder = Some(dir);
+    }
+
     /// Asks for a path for `purpose`, starting in `folder` with `file_name`.
     pub(super) fn pick_path(
         &mut self,
@@ -25,6 +31,7 @@ impl App {
         folder: Option<PathBuf>,
         file_name: String,
     ) {
+        let folder = self.dialog_folder.clone().or(folder);
         if !self.native_dialog_failed {
             logger::init();
             let ext = purpose.extension();
