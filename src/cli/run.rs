@@ -55,11 +55,17 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
         .model_file
         .as_ref()
         .map(|p| p.display().to_string());
-    let sidecar_of =
-        |end: &TraceEnd| sidecar_json(&resolved, &vars, model_file.as_deref(), &overridden, end);
-    // The sidecar of a complete run is written out while the run is set up and
-    // steps (a long protocol's sidecar costs about as much as its simulation); a
-    // run that stops early gets its own.
+    let side_path = crate::io::csv::sidecar_path(&args.run.out);
+    let sidecar_of = |end: &TraceEnd| -> Result<AtomicFile> {
+        let mut file = AtomicFile::create(&side_path)?;
+        let model_file = model_file.as_deref();
+        sidecar_json(&resolved, &vars, model_file, &overridden, end, &mut file)?;
+        file.sync()?;
+        Ok(file)
+    };
+    // The sidecar of a complete run is written and synced while the run is set up
+    // and steps (a long protocol's sidecar costs about as much as its simulation),
+    // and put in place after the CSV; a run that stops early gets its own.
     let (end, complete_side) = std::thread::scope(|scope| -> Result<_> {
         let side = std::thread::Builder::new()
             .name("sidecar".into())
@@ -74,12 +80,14 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
         Ok((end, side))
     })?;
     out.commit()?;
-    let text = match end {
+    let side = match end {
         TraceEnd::Complete => complete_side?,
-        TraceEnd::NonFinite { .. } => sidecar_of(&end)?,
+        TraceEnd::NonFinite { .. } => {
+            drop(complete_side);
+            sidecar_of(&end)?
+        }
     };
-    let side_path = crate::io::csv::sidecar_path(&args.run.out);
-    crate::io::csv::write_file(&side_path, text.as_bytes())?;
+    side.commit()?;
     match end {
         TraceEnd::Complete => Ok(()),
         TraceEnd::NonFinite { var, t_ms } => Err(BlowUp(format!(
@@ -90,15 +98,16 @@ pub fn run_cmd(args: &RunArgs) -> Result<()> {
     }
 }
 
-/// The sidecar's JSON text: the run, the `--set`s an event overrides, and where a
-/// run that blew up stopped.
+/// Writes the sidecar's JSON: the run, the `--set`s an event overrides, and where
+/// a run that blew up stopped.
 fn sidecar_json(
     resolved: &RunSpec,
     vars: &[usize],
     model_file: Option<&str>,
     overridden: &[Overridden],
     end: &TraceEnd,
-) -> Result<String, serde_json::Error> {
+    out: impl Write,
+) -> Result<(), serde_json::Error> {
     let mut side = sidecar(resolved, vars, model_file);
     if !overridden.is_empty() {
         side.extra.insert(
@@ -112,7 +121,7 @@ fn sidecar_json(
             json!({ "reason": "non-finite value", "variable": var, "t_ms": t_ms }),
         );
     }
-    side.to_json()
+    side.write_json(out)
 }
 
 /// Refuses a run that would take too long or not fit on the disk (`--force` skips).

@@ -92,6 +92,20 @@ impl AtomicFile {
         &self.target
     }
 
+    /// Flushes and syncs what is written so far, so that a later
+    /// [`AtomicFile::commit`] is only the rename (a sidecar is prepared while its
+    /// run steps, and put in place once the run's CSV is).
+    pub fn sync(&mut self) -> io::Result<()> {
+        let target = &self.target;
+        match &mut self.writer {
+            Some(w) => w
+                .flush()
+                .and_then(|()| w.get_ref().sync_all())
+                .map_err(|e| context(e, "write", target)),
+            None => Err(io::Error::other("already committed")),
+        }
+    }
+
     /// Flushes, syncs and renames over the target. On error the target is unchanged
     /// and the temporary file removed.
     pub fn commit(mut self) -> io::Result<()> {

@@ -12,8 +12,27 @@ use crate::model::CompiledModel;
 use crate::sim::run::RunSpec;
 use crate::sim::session::steps_for;
 
-/// Formats a number so that parsing it gives back the same f64.
+/// Formats a number so that parsing it gives back the same f64: the shortest such
+/// text, plain (`-65`, `0.001`) from 1e-5 to 1e16 and with an exponent (`1e-7`)
+/// outside.
 pub fn fmt_num(v: f64, out: &mut String) {
+    let a = v.abs();
+    if v == 0.0 || (1e-5..1e16).contains(&a) {
+        // zmij is several times faster than `Display` (a trace is millions of
+        // numbers) and gives the same digits; its whole numbers end in ".0".
+        let mut buffer = zmij::Buffer::new();
+        let text = buffer.format_finite(v);
+        if !text.contains('e') {
+            out.push_str(text.strip_suffix(".0").unwrap_or(text));
+            return;
+        }
+    }
+    fmt_num_display(v, out);
+}
+
+/// [`fmt_num`] by `Display`: its definition, and its path for what zmij writes
+/// with an exponent.
+fn fmt_num_display(v: f64, out: &mut String) {
     use std::fmt::Write as _;
     let a = v.abs();
     // Rust prints the shortest representation that round-trips, in both notations.
@@ -96,6 +115,11 @@ impl Sidecar<'_> {
     /// JSON text: pretty, with one line per event, stimulus and column.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         super::json_layout::to_string_shallow(self, 2)
+    }
+
+    /// As [`Sidecar::to_json`], written straight to `writer`.
+    pub fn write_json(&self, writer: impl io::Write) -> Result<(), serde_json::Error> {
+        super::json_layout::to_writer_shallow(writer, self, 2)
     }
 }
 
@@ -184,5 +208,55 @@ mod tests {
             assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
         }
         assert_eq!(time_label(3, 0.1), 0.3);
+    }
+
+    /// The fast path writes what `Display` writes, across magnitudes and for any
+    /// bit pattern: the same shortest text that reads back as the same number. Only
+    /// exact ties may end on the other digit (…986.25 as …986.2 or …986.3).
+    #[test]
+    fn the_fast_path_writes_what_display_writes() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -65.0,
+            1e-5,
+            9.99e15,
+            1e16,
+            123456.0,
+            0.1 + 0.2,
+        ];
+        for _ in 0..200_000 {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            // Uniform over magnitudes of traces: 1e-8 .. 1e17.
+            let exp = (bits % 26) as i32 - 8;
+            values.push((next() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(exp));
+        }
+        let mut ties = 0;
+        for &v in &values {
+            let (mut fast, mut display) = (String::new(), String::new());
+            fmt_num(v, &mut fast);
+            fmt_num_display(v, &mut display);
+            if fast != display {
+                ties += 1;
+                // A tie needs doubles spaced coarsely, far above any trace value.
+                assert!(v.abs() > 1e10, "{fast} vs {display}");
+                assert_eq!(fast.len(), display.len(), "{fast} vs {display}");
+                let back: f64 = fast.parse().unwrap_or(f64::NAN);
+                assert!(
+                    back == v || (v.is_nan() && back.is_nan()),
+                    "{fast} for {v:e}"
+                );
+            }
+        }
+        assert!(ties * 100 < values.len(), "{ties} of {}", values.len());
     }
 }

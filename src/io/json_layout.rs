@@ -13,16 +13,25 @@ pub fn to_string_shallow<T: Serialize>(
     pretty_levels: usize,
 ) -> Result<String, serde_json::Error> {
     let mut out = Vec::new();
+    to_writer_shallow(&mut out, value, pretty_levels)?;
+    // serde_json writes UTF-8 only; this never replaces anything.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// As [`to_string_shallow`], written straight to `writer`.
+pub fn to_writer_shallow<W: Write, T: Serialize>(
+    writer: W,
+    value: &T,
+    pretty_levels: usize,
+) -> Result<(), serde_json::Error> {
     let formatter = Shallow {
         depth: 0,
         pretty_levels,
         has_value: false,
     };
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-    value.serialize(&mut ser)?;
-    // serde_json writes UTF-8 only; this never replaces anything.
-    Ok(String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    let mut ser = serde_json::Serializer::with_formatter(writer, formatter);
+    value.serialize(&mut ser)
 }
 
 /// serde_json's `PrettyFormatter`, single-line (with `", "` and `": "`) below
