@@ -155,6 +155,51 @@ fn realtime(sizes: &Sizes) {
     );
 }
 
+/// Frames with the protocol strip open: the Izhikevich2007 live preset with no
+/// events and with `n_events` scattered ones (the strip draws a marker per pixel
+/// column and the input curve from data derived once per protocol).
+fn protocol_frames(n_events: usize, frames: usize) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let mut medians = Vec::new();
+    for n in [0, n_events] {
+        let mut text =
+            String::from("(model: \"Izhikevich2007\", duration_ms: 20000.0, events: [\n");
+        for k in 0..n {
+            let t = ((k * 7919) % n) as f64 * 20_000.0 / n as f64;
+            text.push_str(&format!("(t_ms: {t}, add: {{\"I_app\": 0.001}}),\n"));
+        }
+        text.push_str("])\n");
+        let path = dir.path().join(format!("events_{n}.ron"));
+        std::fs::write(&path, text).expect("write the preset");
+        let settings = Settings {
+            play_on_open: false,
+            ..Settings::default()
+        };
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_eframe(move |cc| App::with_settings(settings, Some(cc.egui_ctx.clone())));
+        let t = Instant::now();
+        h.state_mut().open_preset(&path);
+        let open_s = t.elapsed().as_secs_f64();
+        assert_eq!(h.state().setup().events.len(), n, "the preset opened");
+        h.state_mut().apply(Intent::ShowNotes(false));
+        h.run_steps(3);
+        let times: Vec<f64> = (0..frames)
+            .map(|_| {
+                let (step, tess) = frame(&mut h);
+                ms(step + tess)
+            })
+            .collect();
+        let median = median(times);
+        println!("protocol of {n} events: opened in {open_s:.3} s, frame median {median:.2} ms");
+        medians.push(median);
+    }
+    println!(
+        "frame with {n_events} events / without: {:.2}x",
+        medians[1] / medians[0]
+    );
+}
+
 /// Decimation alone: one channel of `samples` spiky values into 1000 columns, by a
 /// full scan and with the history's chunk summary.
 fn decimation(samples: usize) {
@@ -261,4 +306,5 @@ fn main() {
     decimation(sizes.samples as usize);
     frame_times(&sizes);
     realtime(&sizes);
+    protocol_frames(if quick { 2_000 } else { 200_000 }, sizes.frames);
 }

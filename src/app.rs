@@ -720,9 +720,9 @@ impl App {
         if setup.stimuli != self.setup.stimuli {
             self.set_stimuli(setup.stimuli.clone());
         }
-        if setup.events != self.setup.events {
-            self.setup.events = setup.events.clone();
-            self.send(Command::SetEvents(setup.events.clone()));
+        if !Arc::ptr_eq(&setup.events, &self.setup.events) && setup.events != self.setup.events {
+            self.setup.events = Arc::clone(&setup.events);
+            self.send(Command::SetEvents(Arc::clone(&setup.events)));
         }
         if (setup.duration_ms, setup.pause_at_end)
             != (self.setup.duration_ms, self.setup.pause_at_end)

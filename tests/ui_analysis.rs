@@ -293,7 +293,7 @@ fn the_reference_runs_live_in_lock_step_with_the_same_input() {
         .clone()
         .expect("default reference");
     let mut reference = load_resolved(&path, None).expect("reference preset");
-    reference.events.clear();
+    reference.events = Default::default();
     reference.stimuli.clear();
     let mut alone = Session::new(&reference, 1).expect("session");
     alone.set_param(reference.model.param_index("I_app").expect("I_app"), 5.0);

@@ -204,7 +204,7 @@ fn events_are_added_and_deleted_on_the_timeline_and_undone() {
     click_strip(&mut h, 50.0, 200.0);
     h.get_by_label("Delete event").click();
     h.run_steps(2);
-    assert_eq!(h.state().setup().events, original[1..]);
+    assert_eq!(h.state().setup().events[..], original[1..]);
     // Without the step, v stays at rest over the whole run.
     h.state_mut().apply(Intent::Reset);
     step(&mut h, 2000);
@@ -279,7 +279,7 @@ fn timeline_edits_mid_run_replay_exactly_in_the_export() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut h = harness();
     open_step_preset(&mut h, dir.path());
-    let mut events = h.state().setup().events.clone();
+    let mut events = Vec::clone(&h.state().setup().events);
     step(&mut h, 300);
     // At 30 ms: move the step from 50 to 100 ms (not yet acted).
     events[0].t_ms = 100.0;

@@ -115,7 +115,7 @@ impl GalleryCell {
 /// The preset's parameters and start, its protocol replaced by one step of the drive.
 pub fn step_protocol(preset: &RunSpec, drive: &str, amplitude: f64) -> RunSpec {
     let mut p = preset.clone();
-    p.events.clear();
+    p.events = Default::default();
     p.duration_ms = RUN_MS;
     p.stimuli = vec![Stimulus {
         target: drive.to_owned(),

@@ -163,7 +163,7 @@ pub fn map_sweep(
     };
     let mut run = preset.clone();
     if !result.protocol_applied {
-        run.events.clear();
+        run.events = Default::default();
         run.stimuli.clear();
     }
     for p in 0..PASS_STRIDES.len() {

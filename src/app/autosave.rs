@@ -9,8 +9,14 @@
 //! session, the run from its start plus every change logged since (what *Replay the
 //! recording* brings back: the demo as it happened, up to the last save). The
 //! session is asked of the worker every few seconds and written when it arrives.
+//!
+//! The UI thread only gathers the session; printing it (a 200k-event protocol is
+//! ~10 MB of RON), comparing it with the last one and writing it happen on the
+//! `autosave` thread, so a long protocol costs the live run no frames.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -39,14 +45,14 @@ pub struct SavedSession {
     pub recording_ron: Option<String>,
 }
 
-/// Most logged changes kept in an autosaved recording: the session is printed as RON
-/// on the UI thread every few seconds, which for 20,000 changes takes a few ms.
-/// Beyond this only the shown state is kept, and the worker is no longer asked.
+/// Most logged changes kept in an autosaved recording: the worker describes its
+/// session every few seconds, which for 20,000 changes takes a few ms. Beyond this
+/// only the shown state is kept, and the worker is no longer asked.
 const MAX_AUTOSAVED_CHANGES: usize = 20_000;
 
 pub struct Autosave {
     dir: PathBuf,
-    last_text: String,
+    writer: Option<Writer>,
     last_write: Option<Instant>,
     /// A session left by an abnormal exit, until the user restores or discards it.
     pub offer: Option<SavedSession>,
@@ -67,11 +73,14 @@ impl Autosave {
             .and_then(|text| ron::from_str::<SavedSession>(&text).ok());
         let mut a = Self {
             dir: dir.to_owned(),
-            last_text: String::new(),
+            writer: Writer::start(dir.join(SESSION_FILE)),
             last_write: None,
             offer,
             error: None,
         };
+        if a.writer.is_none() {
+            a.error = Some("autosave disabled: cannot start its thread".into());
+        }
         let written = std::fs::create_dir_all(dir)
             .and_then(|()| write_atomic(&marker, std::process::id().to_string().as_bytes()));
         if let Err(e) = written {
@@ -80,40 +89,123 @@ impl Autosave {
         a
     }
 
-    /// Writes `session` if it changed and the interval passed (or `now` is set).
+    /// Hands `session` to the writer if the interval passed (or `now` is set); it is
+    /// written if it changed. A writer still busy with the last one skips this one.
     pub fn tick(&mut self, session: impl FnOnce() -> SavedSession, now: bool) {
+        self.take_errors();
         let due = self
             .last_write
             .is_none_or(|t| t.elapsed() >= AUTOSAVE_EVERY);
         if !(due || now) {
             return;
         }
-        self.last_write = Some(Instant::now());
-        let session = session();
-        let cfg = ron::ser::PrettyConfig::new();
-        let Ok(text) = ron::ser::to_string_pretty(&session, cfg) else {
+        let Some(writer) = &self.writer else {
             return;
         };
-        // The time stamp changes every write; compare what the user would get back.
-        if text.split_once("saved_unix_s").map(|(head, _)| head)
-            == self
-                .last_text
-                .split_once("saved_unix_s")
-                .map(|(head, _)| head)
-        {
-            return;
+        self.last_write = Some(Instant::now());
+        match writer.sessions.try_send(session()) {
+            Ok(()) | Err(TrySendError::Full(_)) => {}
+            Err(TrySendError::Disconnected(_)) => {
+                self.writer = None;
+                self.error = Some("autosave stopped: its thread ended".into());
+            }
         }
-        match write_atomic(&self.dir.join(SESSION_FILE), text.as_bytes()) {
-            Ok(()) => self.last_text = text,
-            Err(e) => self.error = Some(format!("autosave: {e}")),
+    }
+
+    /// The writer's last error, if any, to report once.
+    fn take_errors(&mut self) {
+        if let Some(e) = self
+            .writer
+            .as_ref()
+            .and_then(|w| w.errors.try_iter().last())
+        {
+            self.error = Some(e);
         }
     }
 
     /// A clean exit: the last state is written and the marker removed.
     pub fn finish(&mut self, session: impl FnOnce() -> SavedSession) {
-        self.tick(session, true);
+        if let Some(writer) = self.writer.take() {
+            // Waits for the writer: the last state must reach the disk.
+            let _ = writer.sessions.send(session());
+            let errors = writer.stop();
+            if let Some(e) = errors.into_iter().last() {
+                self.error = Some(e);
+            }
+        }
         let _ = std::fs::remove_file(self.dir.join(MARKER_FILE));
     }
+}
+
+/// The `autosave` thread and its two channels.
+struct Writer {
+    /// Sessions to write; room for one (a busy writer skips the next tick's).
+    sessions: SyncSender<SavedSession>,
+    errors: Receiver<String>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    fn start(file: PathBuf) -> Option<Self> {
+        let (sessions, inbox) = std::sync::mpsc::sync_channel::<SavedSession>(1);
+        let (report, errors) = std::sync::mpsc::sync_channel(4);
+        let thread = std::thread::Builder::new()
+            .name("autosave".into())
+            .spawn(move || {
+                let mut last_text = String::new();
+                for session in inbox {
+                    let cfg = ron::ser::PrettyConfig::new();
+                    let Ok(text) = ron::ser::to_string_pretty(&session, cfg) else {
+                        continue;
+                    };
+                    // The time stamp changes every write; compare what the user
+                    // would get back.
+                    if before_time_stamp(&text) == before_time_stamp(&last_text) {
+                        continue;
+                    }
+                    match write_atomic(&file, text.as_bytes()) {
+                        Ok(()) => last_text = text,
+                        Err(e) => {
+                            let _ = report.try_send(format!("autosave: {e}"));
+                        }
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self {
+            sessions,
+            errors,
+            thread: Some(thread),
+        })
+    }
+
+    /// Lets the writer finish what it was given, and returns its errors.
+    fn stop(mut self) -> Vec<String> {
+        self.shut_down();
+        self.errors.try_iter().collect()
+    }
+
+    /// Closes the channel and waits for the thread to write what it holds.
+    fn shut_down(&mut self) {
+        let (closed, _) = std::sync::mpsc::sync_channel(0);
+        drop(std::mem::replace(&mut self.sessions, closed));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Writer {
+    /// What was handed over is written (as after a crash: the marker stays).
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// A saved session's text up to its time stamp.
+fn before_time_stamp(text: &str) -> &str {
+    text.split_once("saved_unix_s")
+        .map_or(text, |(head, _)| head)
 }
 
 /// Whether a process with this id still runs (another window of the app, say).
@@ -314,7 +406,9 @@ mod tests {
         let mut a = Autosave::start(dir.path());
         assert!(a.offer.is_none());
         a.tick(|| session("(model: \"Izhikevich2007\")"), true);
-        // Simulate a crash: the marker names a process that is gone.
+        // Simulate a crash: the marker names a process that is gone (what was
+        // handed to the writer is written; the marker stays).
+        drop(a);
         std::fs::write(dir.path().join(MARKER_FILE), "999999999").unwrap();
         let mut b = Autosave::start(dir.path());
         let offer = b.offer.take().expect("offered after a crash");

@@ -168,7 +168,7 @@ impl App {
     /// the current step on.
     pub(super) fn set_events(&mut self, events: Vec<crate::sim::run::Event>) {
         let mut candidate = self.setup.clone();
-        candidate.events = events;
+        candidate.events = std::sync::Arc::new(events);
         if let Err(e) = candidate.resolve() {
             self.toasts.error(format!("timeline: {e}"));
             return;
@@ -183,6 +183,8 @@ impl App {
             self.undo.record_setup_step(self.snapshot());
         }
         self.setup.events = candidate.events;
-        self.send(Command::SetEvents(self.setup.events.clone()));
+        self.send(Command::SetEvents(std::sync::Arc::clone(
+            &self.setup.events,
+        )));
     }
 }

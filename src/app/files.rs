@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::App;
 use super::export_file::save_png;
-use crate::io::preset::{Preset, load_resolved};
+use crate::io::preset::{Preset, read_preset};
 use crate::model::builtin::builtin;
 use crate::sim::run::RunSpec;
 use crate::ui::Intent;
@@ -14,13 +14,19 @@ use crate::ui::presets::remember;
 
 impl App {
     pub fn open_preset(&mut self, path: &Path) {
-        // A preset of the user's own model (loaded from a file) resolves against it.
-        let current = &self.setup.model;
-        let own = (builtin(current.id()).is_none()
-            && Preset::load(path).is_ok_and(|p| p.model == current.id()))
-        .then(|| current.clone());
-        match load_resolved(path, own) {
-            Ok(resolved) => {
+        // Read and parsed once (a 200k-event protocol is ~9 MB): the run, the model
+        // check and the notes all come from this text.
+        let resolved = read_preset(path).and_then(|(preset, text)| {
+            // A preset of the user's own model (loaded from a file) resolves against it.
+            let current = &self.setup.model;
+            let own = (builtin(current.id()).is_none() && preset.model == current.id())
+                .then(|| current.clone());
+            let notes = crate::io::protocol::notes(&preset, &text);
+            let run = preset.into_run(&path.display().to_string(), &text, own)?;
+            Ok((run, notes))
+        });
+        match resolved {
+            Ok((resolved, notes)) => {
                 let model = resolved.model.clone();
                 if self.start_setup(resolved) {
                     // Only built-ins are remembered: a model file may be gone next time.
@@ -32,10 +38,7 @@ impl App {
                     self.preset_label = stem.map(|s| (model.id().to_owned(), s));
                     self.toasts.info(format!("Opened {}", path.display()));
                     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                    self.notes.show(
-                        title.unwrap_or_default(),
-                        crate::io::protocol::notes_of_file(path),
-                    );
+                    self.notes.show(title.unwrap_or_default(), notes);
                     // In a lesson the lesson panel guides; the notes stay one click
                     // away (the timeline's Notes button) instead of covering it.
                     if self.lesson.is_some() {

@@ -53,7 +53,7 @@ impl App {
                     }
                 }
                 if step.free_running {
-                    setup.events.clear();
+                    setup.events = Default::default();
                     setup.stimuli.clear();
                     setup.pause_at_end = false;
                 }

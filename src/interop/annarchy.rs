@@ -229,7 +229,7 @@ fn script_text(
     );
     let variables: Vec<String> = m.vars.iter().map(|v| format!("{:?}", v.name)).collect();
     let mut events = String::from("[\n");
-    for ev in &preset.events {
+    for ev in preset.events.iter() {
         let step = (ev.t_ms / preset.dt_ms).round() as u64;
         for (name, v) in &ev.set {
             let _ = writeln!(events, "    ({step}, \"set\", {name:?}, {}),", py_float(*v));

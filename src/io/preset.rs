@@ -356,7 +356,7 @@ impl Preset {
             integrator,
             seed,
             pause_at_end,
-            events: Vec::new(),
+            events: Default::default(),
             stimuli: Vec::new(),
             notes: None,
             model,
@@ -373,7 +373,7 @@ impl Preset {
         model: Option<Arc<CompiledModel>>,
     ) -> Result<RunSpec, PresetError> {
         let mut run = self.check(file, source, model)?;
-        run.events = self.events.clone();
+        run.events = Arc::new(self.events.clone());
         run.stimuli = self.stimuli.clone();
         run.notes = self.notes.clone();
         Ok(run)
@@ -388,7 +388,7 @@ impl Preset {
         model: Option<Arc<CompiledModel>>,
     ) -> Result<RunSpec, PresetError> {
         let mut run = self.check(file, source, model)?;
-        run.events = self.events;
+        run.events = Arc::new(self.events);
         run.stimuli = self.stimuli;
         run.notes = self.notes;
         Ok(run)
@@ -477,7 +477,7 @@ impl RunSpec {
     /// stimuli, notes, and `pause_at_end` where it differs from the default rule.
     pub fn to_preset(&self) -> Preset {
         Preset {
-            events: self.events.clone(),
+            events: Vec::clone(&self.events),
             ..self.preset_head()
         }
     }
@@ -535,21 +535,25 @@ impl RunSpec {
     }
 }
 
-/// Reads, parses and resolves a preset file in one go.
-pub fn load_resolved(
-    path: &Path,
-    model: Option<Arc<CompiledModel>>,
-) -> Result<RunSpec, PresetError> {
+/// Reads and parses a preset file, keeping its text (for line numbers in errors
+/// and the notes in its header comment).
+pub fn read_preset(path: &Path) -> Result<(Preset, String), PresetError> {
     let file = path.display().to_string();
     let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
         .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
     let preset = Preset::parse(&file, &bytes)?;
     // `parse` has checked the text is UTF-8.
-    preset.into_run(
-        &file,
-        std::str::from_utf8(&bytes).unwrap_or_default(),
-        model,
-    )
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    Ok((preset, text))
+}
+
+/// Reads, parses and resolves a preset file in one go.
+pub fn load_resolved(
+    path: &Path,
+    model: Option<Arc<CompiledModel>>,
+) -> Result<RunSpec, PresetError> {
+    let (preset, text) = read_preset(path)?;
+    preset.into_run(&path.display().to_string(), &text, model)
 }
 
 /// Parses RON text into `T` with the presets' options (implicit `Some`, bounded

@@ -2,9 +2,7 @@
 //! else the file's leading `//` comment, "What it shows / Look at") and whether a
 //! run of it pauses at its end by default.
 
-use std::path::Path;
-
-use super::preset::{MAX_PRESET_BYTES, Preset};
+use super::preset::Preset;
 use crate::sim::run::default_pause_at_end;
 
 /// Longest notes shown (characters); a longer header is cut with an ellipsis.
@@ -83,14 +81,6 @@ pub fn notes(preset: &Preset, text: &str) -> Option<String> {
         .filter(|n| !n.trim().is_empty())
         .map(|n| cut(n.clone()))
         .or_else(|| header_comment(text))
-}
-
-/// The notes of the preset file at `path` (`None` if it has none or cannot be read;
-/// loading reports read errors itself).
-pub fn notes_of_file(path: &Path) -> Option<String> {
-    let bytes = super::read::read_limited(path, MAX_PRESET_BYTES).ok()?;
-    let preset = Preset::parse(&path.display().to_string(), &bytes).ok()?;
-    notes(&preset, &String::from_utf8_lossy(&bytes))
 }
 
 /// Whether a run of the preset pauses at `duration_ms`: as the preset says, else

@@ -53,7 +53,7 @@ pub struct RunSpec {
     pub integrator: Integrator,
     pub seed: u32,
     /// Timed changes, in the order written (the session sorts them by step).
-    pub events: Vec<Event>,
+    pub events: std::sync::Arc<Vec<Event>>,
     pub stimuli: Vec<Stimulus>,
     /// What the run shows and what to look at (a preset's notes), if anything.
     pub notes: Option<String>,
@@ -78,7 +78,7 @@ impl RunSpec {
             pause_at_end: false,
             integrator: Integrator::default(),
             seed: DEFAULT_SEED,
-            events: Vec::new(),
+            events: Default::default(),
             stimuli: Vec::new(),
             notes: None,
             model,
@@ -96,7 +96,7 @@ impl RunSpec {
             pause_at_end: self.pause_at_end,
             integrator: self.integrator,
             seed: self.seed,
-            events,
+            events: Arc::new(events),
             stimuli: self.stimuli.clone(),
             notes: self.notes.clone(),
         }

@@ -180,7 +180,7 @@ pub enum Command {
     /// Replaces the run's timed events from the current step on (the timeline):
     /// events at or after it act, earlier ones are past. Logged, so a saved session
     /// replays the events that acted before the edit and the new ones after it.
-    SetEvents(Vec<Event>),
+    SetEvents(Arc<Vec<Event>>),
     /// Answered with [`WorkerEvent::Pong`] once every earlier command is done.
     Ping(u64),
     /// Answered with [`WorkerEvent::Session`]: the current run as a preset whose
@@ -551,7 +551,7 @@ impl Loop {
         *self.block = Block::empty(self.generation, self.channels);
         self.announce();
         self.started = Some(self.preset.clone());
-        self.acted_events = self.preset.events.clone();
+        self.acted_events = Vec::clone(&self.preset.events);
         self.log.clear();
         self.log_overflowed = false;
         match Session::new(&self.preset, 1) {
@@ -598,7 +598,7 @@ impl Loop {
     }
 
     /// New timed events from the current step on; the reset replays them all.
-    fn set_events(&mut self, events: Vec<Event>) {
+    fn set_events(&mut self, events: Arc<Vec<Event>>) {
         let dt_ms = self.preset.dt_ms;
         if let Some(session) = &mut self.session {
             session.set_events(&events);
@@ -929,7 +929,7 @@ impl Companion {
     ) -> Result<Self, crate::sim::EngineError> {
         let mut own = preset.clone();
         // Driven by the live run's input alone, not by its own protocol.
-        own.events.clear();
+        own.events = Default::default();
         own.stimuli.clear();
         let session = Session::new(&own, 1)?;
         let model = &preset.model;

@@ -45,6 +45,10 @@ enum Entry {
 /// Edits of the same single parameter (or setup field) closer together than this merge.
 const COALESCE_S: f64 = 0.75;
 const MAX_ENTRIES: usize = 200;
+/// Most bytes of protocols (events) the undo history holds. Snapshots share an
+/// unchanged protocol; each edit of a 200k-event protocol keeps a 24 MB copy, so
+/// the oldest entries go first once edits add up to this.
+const MAX_PROTOCOL_BYTES: usize = 256 << 20;
 
 /// What the last recorded entry was, for coalescing.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,12 +57,25 @@ enum Last {
     Setup(&'static str),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UndoStack {
     undo: Vec<Entry>,
     redo: Vec<Entry>,
     /// What the last entry changed and when, for coalescing.
     last: Option<(Last, f64)>,
+    /// [`MAX_PROTOCOL_BYTES`], smaller in tests.
+    max_protocol_bytes: usize,
+}
+
+impl Default for UndoStack {
+    fn default() -> Self {
+        Self {
+            undo: Vec::new(),
+            redo: Vec::new(),
+            last: None,
+            max_protocol_bytes: MAX_PROTOCOL_BYTES,
+        }
+    }
 }
 
 impl UndoStack {
@@ -111,7 +128,10 @@ impl UndoStack {
 
     fn push(&mut self, entry: Entry) {
         self.undo.push(entry);
-        if self.undo.len() > MAX_ENTRIES {
+        while self.undo.len() > 1
+            && (self.undo.len() > MAX_ENTRIES
+                || protocol_bytes(&self.undo) > self.max_protocol_bytes)
+        {
             self.undo.remove(0);
         }
     }
@@ -159,8 +179,24 @@ impl UndoStack {
     }
 
     pub fn clear(&mut self) {
-        *self = Self::default();
+        self.undo.clear();
+        self.redo.clear();
+        self.last = None;
     }
+}
+
+/// Bytes of the distinct protocols the entries hold (shared ones count once).
+fn protocol_bytes(entries: &[Entry]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Setup(s) => Some(&s.setup.events),
+            Entry::Params(_) => None,
+        })
+        .filter(|events| seen.insert(std::sync::Arc::as_ptr(events)))
+        .map(|events| events.len() * std::mem::size_of::<crate::sim::run::Event>())
+        .sum()
 }
 
 #[cfg(test)]
@@ -193,6 +229,35 @@ mod tests {
             setup,
             model_file: None,
         }
+    }
+
+    /// Edits of a long protocol keep its copies within the byte bound; undo
+    /// still goes back as far as they allow, and shared protocols count once.
+    #[test]
+    fn long_protocols_bound_the_history_by_bytes() {
+        let limit = 1 << 20;
+        let n = limit / std::mem::size_of::<crate::sim::run::Event>() / 4 + 1;
+        let long = std::sync::Arc::new(vec![crate::sim::run::Event::default(); n]);
+        let small = || UndoStack {
+            max_protocol_bytes: limit,
+            ..UndoStack::default()
+        };
+        let mut u = small();
+        for k in 0..10 {
+            let mut s = snapshot(0.1);
+            // A distinct copy per edit, as a timeline edit makes.
+            s.setup.events = std::sync::Arc::new(Vec::clone(&long));
+            u.record_setup_step(s);
+            assert!(protocol_bytes(&u.undo) <= limit, "after {k} edits");
+        }
+        assert_eq!(u.undo.len(), 3, "three copies of just over a quarter fit");
+        let mut shared = small();
+        for _ in 0..10 {
+            let mut s = snapshot(0.1);
+            s.setup.events = std::sync::Arc::clone(&long);
+            shared.record_setup_step(s);
+        }
+        assert_eq!(shared.undo.len(), 10, "one shared protocol counts once");
     }
 
     #[test]

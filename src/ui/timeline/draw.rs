@@ -3,10 +3,9 @@
 
 use egui::{Color32, Pos2, Rect, Stroke};
 
-use crate::sim::run::Event;
+use super::derived::{InputLevel, first_from};
 use crate::sim::run::RunSpec;
 use crate::sim::stimulus::StimulusPlayer;
-use crate::sim::worker::input_param;
 
 /// Sub-samples per pixel column of the input curve (so 1 ms pulses show at any zoom).
 const SUBSAMPLES: usize = 4;
@@ -60,23 +59,20 @@ pub fn draw_ticks(painter: &egui::Painter, axis: &Axis, color: Color32) {
 }
 
 /// The input parameter's value over time: its base value, the events that set or
-/// add to it, and the stimuli on it, min/max per pixel column. `order` is the
-/// events' indices sorted by time (kept by the panel: no sort per frame).
+/// add to it (`levels`, in time order) and the stimuli on it, min/max per pixel
+/// column.
 pub fn draw_input(
     painter: &egui::Painter,
     axis: &Axis,
     setup: &RunSpec,
-    order: &[usize],
+    input: Option<usize>,
+    levels: &[InputLevel],
     color: Color32,
 ) {
-    let Some(p) = input_param(&setup.model, &setup.stimuli) else {
+    let Some(p) = input else {
         return;
     };
     let name = &setup.model.desc.parameters[p].name;
-    let on_input: Vec<&Event> = (order.iter())
-        .filter_map(|&i| setup.events.get(i))
-        .filter(|e| e.set.contains_key(name) || e.add.contains_key(name))
-        .collect();
     let mut players: Vec<StimulusPlayer> = setup
         .stimuli
         .iter()
@@ -86,23 +82,16 @@ pub fn draw_input(
         .collect();
     let columns = axis.rect.width().max(1.0) as usize;
     let dt = axis.t_end_ms / (columns * SUBSAMPLES) as f64;
-    let mut base = setup.parameters[p];
+    let base = setup.parameters[p];
     let mut next = 0;
     let mut spans = Vec::with_capacity(columns);
     for c in 0..columns {
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for s in 0..SUBSAMPLES {
             let t = (c * SUBSAMPLES + s) as f64 * dt;
-            while let Some(e) = on_input.get(next).filter(|e| e.t_ms <= t) {
-                if let Some(v) = e.set.get(name) {
-                    base = *v;
-                }
-                if let Some(v) = e.add.get(name) {
-                    base += v;
-                }
-                next += 1;
-            }
-            let v = base + players.iter_mut().map(|pl| pl.value(t, dt)).sum::<f64>();
+            next = first_from(levels, next, |l| l.t_ms <= t);
+            let level = next.checked_sub(1).map_or(base, |k| levels[k].value(base));
+            let v = level + players.iter_mut().map(|pl| pl.value(t, dt)).sum::<f64>();
             lo = lo.min(v);
             hi = hi.max(v);
         }

@@ -10,6 +10,7 @@
 //! one sort per change of the events (cached), one marker per pixel column,
 //! labels only where they fit, and the input curve sampled once per pixel.
 
+mod derived;
 mod draw;
 
 use egui::{Color32, Pos2, Sense, Stroke, StrokeKind, vec2};
@@ -18,6 +19,7 @@ use super::Intent;
 use crate::sim::run::Event;
 use crate::sim::run::RunSpec;
 use crate::sim::worker::input_param;
+use derived::Derived;
 use draw::{Axis, draw_input, draw_ticks};
 
 /// Height of the strip in points.
@@ -49,9 +51,8 @@ pub struct TimelinePanel {
     pub selected: Option<usize>,
     /// The event being dragged, and where it is now (ms).
     drag: Option<(usize, f64)>,
-    /// Event indices sorted by time, and the fingerprint of the events they sort.
-    order: Vec<usize>,
-    order_key: u64,
+    /// The events in time order and their changes to the input, per protocol.
+    derived: Derived,
     /// Whether the strip is shown under its header: the user's choice once made,
     /// else by the window's height.
     pub expanded: Option<bool>,
@@ -63,7 +64,7 @@ impl TimelinePanel {
         if self.selected.is_some_and(|i| i >= events.len()) {
             self.selected = None;
         }
-        self.refresh_order(events);
+        self.derived.refresh(input.setup);
         let expanded = self
             .expanded
             .unwrap_or_else(|| ui.ctx().content_rect().height() >= FOLD_BELOW_POINTS);
@@ -72,20 +73,6 @@ impl TimelinePanel {
             self.strip_ui(ui, input, out);
             self.editor_ui(ui, input, out);
         }
-    }
-
-    /// Re-sorts the events only when they changed (an O(n) fingerprint per frame).
-    fn refresh_order(&mut self, events: &[Event]) {
-        let key = events.iter().fold(events.len() as u64, |h, e| {
-            (h.rotate_left(7) ^ e.t_ms.to_bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        });
-        if key == self.order_key && self.order.len() == events.len() {
-            return;
-        }
-        self.order = (0..events.len()).collect();
-        self.order
-            .sort_by(|&a, &b| events[a].t_ms.total_cmp(&events[b].t_ms));
-        self.order_key = key;
     }
 
     fn header_ui(
@@ -127,7 +114,7 @@ impl TimelinePanel {
             if input.has_notes && ui.button("Notes").on_hover_text("What this preset shows").clicked() {
                 out.push(Intent::ShowNotes(true));
             }
-            if let Some(text) = override_warning(input) {
+            if let Some(text) = override_warning(input, &self.derived) {
                 ui.colored_label(ui.visuals().warn_fg_color, text);
             }
         });
@@ -138,7 +125,7 @@ impl TimelinePanel {
             return;
         };
         let name = setup.model.desc.parameters[p].name.clone();
-        let mut events = setup.events.clone();
+        let mut events = Vec::clone(&setup.events);
         events.push(Event {
             t_ms,
             set: [(name, setup.parameters[p])].into(),
@@ -156,7 +143,7 @@ impl TimelinePanel {
         response.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Protocol timeline")
         });
-        let last_event = self.order.last().map_or(0.0, |&i| setup.events[i].t_ms);
+        let last_event = self.derived.times.last().copied().unwrap_or(0.0);
         let t_end_ms = setup
             .duration_ms
             .max(last_event * 1.02)
@@ -168,7 +155,15 @@ impl TimelinePanel {
         let visuals = ui.visuals();
         painter.rect_filled(rect, 2.0, visuals.extreme_bg_color);
         draw_ticks(&painter, &axis, visuals.weak_text_color());
-        draw_input(&painter, &axis, setup, &self.order, INPUT_COLOR);
+        let d = &self.derived;
+        draw_input(
+            &painter,
+            &axis,
+            setup,
+            d.input,
+            &d.input_levels,
+            INPUT_COLOR,
+        );
         self.draw_events(&painter, &axis, input, ui);
         let x_now = axis.x_of(input.now_ms.min(t_end_ms));
         painter.line_segment(
@@ -208,7 +203,7 @@ impl TimelinePanel {
             .map(|p| p.x);
         if response.drag_started()
             && let Some(x) = press_x
-            && let Some(i) = self.pick(axis, setup, x)
+            && let Some(i) = self.pick(axis, x)
         {
             self.drag = Some((i, setup.events[i].t_ms));
             self.selected = Some(i);
@@ -231,26 +226,30 @@ impl TimelinePanel {
         } else if response.clicked()
             && let Some(x) = pointer_x
         {
-            self.selected = self.pick(axis, setup, x);
+            self.selected = self.pick(axis, x);
         }
     }
 
     /// The event whose marker is nearest to `x`, within reach.
-    fn pick(&self, axis: &Axis, setup: &RunSpec, x: f32) -> Option<usize> {
+    fn pick(&self, axis: &Axis, x: f32) -> Option<usize> {
         let t = axis.t_of(x);
-        let k = self.order.partition_point(|&i| setup.events[i].t_ms < t);
+        let (order, times) = (&self.derived.order, &self.derived.times);
+        let k = times.partition_point(|&tk| tk < t);
         [k.checked_sub(1), Some(k)]
             .into_iter()
             .flatten()
-            .filter_map(|k| self.order.get(k).copied())
-            .map(|i| (i, (axis.x_of(setup.events[i].t_ms) - x).abs()))
+            .filter_map(|k| Some((*order.get(k)?, *times.get(k)?)))
+            .map(|(i, tk)| (i, (axis.x_of(tk) - x).abs()))
             .filter(|&(_, d)| d <= PICK_POINTS)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(i, _)| i)
     }
 
-    /// One marker per pixel column (the selected and dragged ones always), labels
-    /// where they fit.
+    /// One marker per pixel column that holds events (found by binary search, so a
+    /// frame costs the same for 200k events as for 20), then the selected, dragged
+    /// and overridden ones on top; labels where they fit. Dense protocols get
+    /// translucent bands where events fill neighbouring columns, so the input curve
+    /// stays visible.
     fn draw_events(
         &self,
         painter: &egui::Painter,
@@ -259,46 +258,52 @@ impl TimelinePanel {
         ui: &egui::Ui,
     ) {
         let events = &input.setup.events;
-        let accent = ui.visuals().selection.bg_fill;
-        let plain = Color32::from_rgb(240, 170, 40);
-        let warn = ui.visuals().warn_fg_color;
-        let overridden = overridden_event(input);
-        let font = egui::FontId::proportional(11.0);
-        let labels = events.len() <= MAX_LABELS;
-        let mut last_px = f32::NEG_INFINITY;
-        let mut label_end = f32::NEG_INFINITY;
+        let (order, times) = (&self.derived.order, &self.derived.times);
         let rect = axis.rect;
-        for &i in &self.order {
-            let t = match self.drag {
-                Some((d, t)) if d == i => t,
-                _ => events[i].t_ms,
-            };
-            let x = axis.x_of(t);
-            let special = self.selected == Some(i) || overridden == Some(i);
-            if (x - last_px).abs() < 1.0 && !special {
-                continue;
-            }
-            last_px = x;
-            let color = if overridden == Some(i) {
-                warn
-            } else if self.selected == Some(i) {
-                accent
-            } else {
-                plain
-            };
+        let dense = times.len() as f32 > rect.width() / 4.0;
+        let plain = if dense {
+            Color32::from_rgba_unmultiplied(240, 170, 40, 90)
+        } else {
+            Color32::from_rgb(240, 170, 40)
+        };
+        let marker = |x: f32, color: Color32, special: bool| {
             let width = if special { 2.5 } else { 1.5 };
             painter.line_segment(
                 [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
                 Stroke::new(width, color),
             );
-            painter.circle_filled(
-                Pos2::new(x, rect.top() + 6.0),
-                if special { 6.0 } else { 4.5 },
-                color,
-            );
+            let r = if special { 6.0 } else { 4.5 };
+            painter.circle_filled(Pos2::new(x, rect.top() + 6.0), r, color);
+        };
+        let font = egui::FontId::proportional(11.0);
+        let labels = events.len() <= MAX_LABELS;
+        let mut label_end = f32::NEG_INFINITY;
+        // Dense markers in neighbouring columns are drawn as one band.
+        let mut band: Option<(f32, f32)> = None;
+        let band_ui = |(x0, x1): (f32, f32)| {
+            let r = egui::Rect::from_x_y_ranges(x0 - 0.5..=x1 + 0.5, rect.y_range());
+            painter.rect_filled(r, 0.0, plain);
+        };
+        let mut k = 0;
+        while k < times.len() {
+            let x = axis.x_of(times[k]);
+            if self.drag.is_some_and(|(d, _)| d == order[k]) {
+                // Drawn where it is dragged to, below.
+            } else if dense {
+                band = match band {
+                    Some((x0, x1)) if x - x1 <= 1.5 => Some((x0, x)),
+                    Some(done) => {
+                        band_ui(done);
+                        Some((x, x))
+                    }
+                    None => Some((x, x)),
+                };
+            } else {
+                marker(x, plain, false);
+            }
             if labels && x > label_end {
                 let galley = painter.layout_no_wrap(
-                    event_label(&events[i]),
+                    event_label(&events[order[k]]),
                     font.clone(),
                     ui.visuals().strong_text_color(),
                 );
@@ -306,6 +311,27 @@ impl TimelinePanel {
                 label_end = pos.x + galley.size().x + 4.0;
                 painter.galley(pos, galley, Color32::WHITE);
             }
+            // The next event at least a pixel to the right.
+            let t_next = axis.t_of(x + 1.0);
+            k = derived::first_from(times, k + 1, |&t| t < t_next);
+        }
+        if let Some(done) = band {
+            band_ui(done);
+        }
+        let overridden = overridden_event(input, &self.derived);
+        let special = [
+            (overridden, ui.visuals().warn_fg_color),
+            (self.selected, ui.visuals().selection.bg_fill),
+        ];
+        for (i, color) in special {
+            let Some(event) = i.and_then(|i| events.get(i)) else {
+                continue;
+            };
+            let t = match self.drag {
+                Some((d, t)) if Some(d) == i => t,
+                _ => event.t_ms,
+            };
+            marker(axis.x_of(t), color, true);
         }
     }
 
@@ -353,12 +379,12 @@ impl TimelinePanel {
             delete = ui.button("Delete event").clicked();
         });
         if delete {
-            let mut list = events.clone();
+            let mut list = Vec::clone(events);
             list.remove(i);
             self.selected = None;
             out.push(Intent::SetEvents(list));
         } else if changed && event.t_ms.is_finite() {
-            let mut list = events.clone();
+            let mut list = Vec::clone(events);
             list[i] = event;
             out.push(Intent::SetEvents(list));
         }
@@ -395,24 +421,15 @@ pub fn event_label(e: &Event) -> String {
 }
 
 /// The next event after now that sets or adds to the overridden parameter.
-fn overridden_event(input: &TimelineInput<'_>) -> Option<usize> {
+fn overridden_event(input: &TimelineInput<'_>, derived: &Derived) -> Option<usize> {
     let p = input.overridden?;
     let name = &input.setup.model.desc.parameters.get(p)?.name;
-    input
-        .setup
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.t_ms > input.now_ms && (e.set.contains_key(name) || e.add.contains_key(name))
-        })
-        .min_by(|a, b| a.1.t_ms.total_cmp(&b.1.t_ms))
-        .map(|(i, _)| i)
+    derived.next_change_of(&input.setup.events, name, input.now_ms)
 }
 
 /// "Your I_app edit holds until the event at 350 ms sets it."
-pub fn override_warning(input: &TimelineInput<'_>) -> Option<String> {
-    let i = overridden_event(input)?;
+fn override_warning(input: &TimelineInput<'_>, derived: &Derived) -> Option<String> {
+    let i = overridden_event(input, derived)?;
     let p = input.overridden?;
     let name = &input.setup.model.desc.parameters[p].name;
     let e = &input.setup.events[i];
