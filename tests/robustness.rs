@@ -447,6 +447,53 @@ fn a_preset_with_200k_events_runs_without_a_quadratic_setup() {
     assert!(start.elapsed().as_secs() < 15, "{:?}", start.elapsed());
 }
 
+/// End to end at scale: `run` on 200k scattered events reads them all (the fast
+/// reader agrees with `ron`), applies them all (the drive ends at 200k × 1 pA
+/// / 1000), and its sidecar's preset reads back to the same events.
+#[test]
+fn a_200k_event_run_applies_every_event_and_its_sidecar_reproduces_them() {
+    let n = 200_000;
+    let mut text = String::from("(model: \"Izhikevich2007\", duration_ms: 20000.0, events: [\n");
+    for k in 0..n {
+        let t = ((k * 7919) % n) as f64 * 0.1;
+        text.push_str(&format!("(t_ms: {t}, add: {{\"I_app\": 0.001}}),\n"));
+    }
+    text.push_str("])\n");
+    let fast = Preset::parse("big.ron", text.as_bytes()).unwrap();
+    let ron: Preset = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+        .from_str(&text)
+        .unwrap();
+    assert_eq!(fast, ron, "the fast reader and ron agree on 200k events");
+
+    let dir = tempfile::tempdir().unwrap();
+    let preset = write(dir.path(), "big.ron", &text);
+    let out = dir.path().join("big.csv");
+    let (code, err) = cli(&[
+        "run",
+        &preset.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--record",
+        "I_v",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let last = csv.lines().last().unwrap();
+    let i_v: f64 = last.split(',').nth(1).unwrap().parse().unwrap();
+    // Summing 0.001 200k times rounds a little on the way.
+    assert!((i_v - 200.0).abs() < 1e-6, "{last}");
+    let side: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("big.csv.json")).unwrap())
+            .unwrap();
+    assert_eq!(side["events"].as_array().map(Vec::len), Some(n));
+    let again = Preset::parse("sidecar", side["preset_ron"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        again.events, fast.events,
+        "the sidecar's preset holds the same events"
+    );
+}
+
 #[test]
 fn an_endless_python_file_is_refused_at_its_limit() {
     // /dev/zero has no size to check up front: the read itself must stop.

@@ -29,7 +29,6 @@ mod import;
 mod lesson;
 mod open;
 
-use crate::io::preset::Preset;
 use crate::model::{CompiledModel, builtin, load_model};
 use crate::sim::Integrator;
 use crate::sim::run::RunSpec;
@@ -295,9 +294,8 @@ pub(crate) fn load_model_file(path: &Path) -> Result<Arc<CompiledModel>> {
 /// Reads the preset and applies the command-line overrides on top of it.
 pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<RunSpec> {
     let file = args.preset.display().to_string();
-    let bytes = crate::io::read::read_limited(&args.preset, crate::io::preset::MAX_PRESET_BYTES)
-        .map_err(|e| UsageError(format!("{file}: cannot read: {e}")))?;
-    let mut preset = Preset::parse(&file, &bytes).map_err(|e| UsageError(e.to_string()))?;
+    let (mut preset, source) =
+        crate::io::preset::read_preset(&args.preset).map_err(|e| UsageError(e.to_string()))?;
     for kv in &args.set {
         let Some((name, value)) = kv.split_once('=') else {
             bail!(UsageError(format!("--set {kv}: expected NAME=VALUE")));
@@ -324,10 +322,9 @@ pub fn resolve_run(args: &PresetArgs, duration_ms: Option<f64>) -> Result<RunSpe
         .as_deref()
         .map(load_model_file)
         .transpose()?;
-    // `parse` has checked the text is UTF-8; the events move into the run.
-    let source = std::str::from_utf8(&bytes).unwrap_or_default();
+    // The events move into the run.
     preset
-        .into_run(&file, source, model)
+        .into_run(&file, &source, model)
         .map_err(|e| UsageError(e.to_string()).into())
 }
 

@@ -81,22 +81,12 @@ impl fmt::Display for PresetError {
 impl Preset {
     /// Parses RON text; `file` names the source in errors.
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, PresetError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            err(
-                file,
-                Some(line),
-                "",
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-            )
-        })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(file, bytes, &e))?;
+        Self::parse_text(file, text)
+    }
+
+    /// As [`Preset::parse`], for text already known to be UTF-8.
+    pub fn parse_text(file: &str, text: &str) -> Result<Self, PresetError> {
         if text.trim().is_empty() {
             return Err(err(
                 file,
@@ -105,14 +95,14 @@ impl Preset {
                 "the file is empty; a preset needs at least `(model: \"...\")`".into(),
             ));
         }
-        if bytes.len() > MAX_PRESET_BYTES {
+        if text.len() > MAX_PRESET_BYTES {
             return Err(err(
                 file,
                 None,
                 "",
                 format!(
                     "the file has {} bytes; presets are limited to {MAX_PRESET_BYTES} bytes",
-                    bytes.len()
+                    text.len()
                 ),
             ));
         }
@@ -541,10 +531,22 @@ pub fn read_preset(path: &Path) -> Result<(Preset, String), PresetError> {
     let file = path.display().to_string();
     let bytes = super::read::read_limited(path, MAX_PRESET_BYTES)
         .map_err(|e| err(&file, None, "", format!("cannot read: {e}")))?;
-    let preset = Preset::parse(&file, &bytes)?;
-    // `parse` has checked the text is UTF-8.
-    let text = String::from_utf8(bytes).unwrap_or_default();
+    let text =
+        String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), &e.utf8_error()))?;
+    let preset = Preset::parse_text(&file, &text)?;
     Ok((preset, text))
+}
+
+/// The error for bytes that are not UTF-8, with the line of the first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], e: &std::str::Utf8Error) -> PresetError {
+    let valid = e.valid_up_to();
+    let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+    err(
+        file,
+        Some(line),
+        "",
+        format!("not UTF-8 text (invalid byte at offset {valid})"),
+    )
 }
 
 /// Reads, parses and resolves a preset file in one go.
