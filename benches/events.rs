@@ -39,16 +39,7 @@ fn preset_text(n_events: usize, every: usize) -> String {
 
 fn run_args(preset: &Path, out: &Path) -> RunArgs {
     RunArgs {
-        run: PresetArgs {
-            preset: preset.to_owned(),
-            out: out.to_owned(),
-            set: Vec::new(),
-            dt_ms: None,
-            integrator: None,
-            seed: None,
-            model_file: None,
-            force: false,
-        },
+        run: PresetArgs::new(preset, out),
         duration_ms: None,
         record: Vec::new(),
     }

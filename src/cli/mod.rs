@@ -583,17 +583,23 @@ fn param_or_drive(preset: &RunSpec, param: Option<&String>) -> Result<String> {
     }
 }
 
+impl PresetArgs {
+    /// `preset` as the file says (no overrides, no `--force`), written to `out`.
+    pub fn new(preset: &Path, out: &Path) -> Self {
+        Self {
+            preset: preset.to_owned(),
+            out: out.to_owned(),
+            set: Vec::new(),
+            dt_ms: None,
+            integrator: None,
+            seed: None,
+            model_file: None,
+            force: false,
+        }
+    }
+}
+
 /// A preset file as it stands, without overrides.
 fn resolve_file(path: &Path) -> Result<RunSpec> {
-    let args = PresetArgs {
-        preset: path.to_owned(),
-        out: PathBuf::new(),
-        set: Vec::new(),
-        dt_ms: None,
-        integrator: None,
-        seed: None,
-        model_file: None,
-        force: false,
-    };
-    resolve_run(&args, None)
+    resolve_run(&PresetArgs::new(path, Path::new("")), None)
 }

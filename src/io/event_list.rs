@@ -136,6 +136,15 @@ impl Reader<'_> {
         (self.peek() == Some(close)).then_some(())
     }
 
+    /// Moves past identifier characters; where they started.
+    fn skip_ident(&mut self) -> usize {
+        let start = self.i;
+        while self.peek().is_some_and(is_ident) {
+            self.i += 1;
+        }
+        start
+    }
+
     fn list(&mut self) -> Option<Vec<Event>> {
         self.eat(b'[')?;
         self.ws();
@@ -155,10 +164,7 @@ impl Reader<'_> {
         self.ws();
         let (mut t_ms, mut set, mut add) = (None, None, None);
         while self.eat(b')').is_none() {
-            let start = self.i;
-            while self.peek().is_some_and(is_ident) {
-                self.i += 1;
-            }
+            let start = self.skip_ident();
             let name = &self.b[start..self.i];
             self.ws();
             self.eat(b':')?;
@@ -191,10 +197,7 @@ impl Reader<'_> {
                 return None;
             }
             self.eat(b'"')?;
-            let start = self.i;
-            while self.peek().is_some_and(is_ident) {
-                self.i += 1;
-            }
+            let start = self.skip_ident();
             let name = self.intern(start)?;
             self.eat(b'"')?;
             self.ws();
