@@ -375,3 +375,62 @@ fn the_protocol_strip_folds_on_a_short_window() {
         "Hide folds the strip again"
     );
 }
+
+/// A dense protocol (20,000 events on a 200 ms strip, ~18 per pixel) is drawn and
+/// edited like a short one: a click picks the event nearest the pointer, Delete
+/// removes exactly it, and Undo brings back the very same protocol (shared, not
+/// copied, by the undo step).
+#[test]
+fn a_dense_protocol_is_picked_edited_and_undone_on_the_strip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let n = 20_000;
+    let mut text =
+        String::from("(model: \"Izhikevich2007\", dt_ms: 0.01, duration_ms: 200.0, events: [\n");
+    for k in 0..n {
+        // Out of file order, each at its own time, the drive rising with time.
+        let slot = (k * 7919) % n;
+        let t = slot as f64 * 0.01;
+        text.push_str(&format!("(t_ms: {t}, set: {{\"I_app\": {slot}.0}}),\n"));
+    }
+    text.push_str("])\n");
+    let path = dir.path().join("dense.ron");
+    std::fs::write(&path, text).expect("write preset");
+    let mut h = harness();
+    h.state_mut().apply(Intent::Open(path));
+    assert!(h.state_mut().sync_worker(SYNC));
+    h.state_mut().apply(Intent::ShowNotes(false));
+    h.run_steps(3);
+    let before = std::sync::Arc::clone(&h.state().setup().events);
+    assert_eq!(before.len(), n);
+
+    // The strip runs past the last event by 2 %, here past the protocol's end.
+    let end_ms = 199.99 * 1.02;
+    click_strip(&mut h, 120.0, end_ms);
+    let Some(i) = h.state().timeline().selected else {
+        panic!("a click on the dense strip selects an event")
+    };
+    let ms_per_px = end_ms / f64::from(h.get_by_label("Protocol timeline").rect().width());
+    let picked = before[i].t_ms;
+    assert!(
+        (picked - 120.0).abs() <= 1.5 * ms_per_px,
+        "picked {picked} ms"
+    );
+    assert!(h.query_by_label_contains(&format!("of {n}:")).is_some());
+
+    h.get_by_label("Delete event").click();
+    h.run_steps(2);
+    let after = &h.state().setup().events;
+    assert_eq!(after.len(), n - 1);
+    assert!(
+        after.iter().all(|e| e.t_ms != picked),
+        "the picked event is gone"
+    );
+
+    h.state_mut().apply(Intent::Undo);
+    h.run_steps(2);
+    let restored = &h.state().setup().events;
+    assert!(
+        std::sync::Arc::ptr_eq(restored, &before),
+        "undo brings back the protocol itself"
+    );
+}
