@@ -216,8 +216,6 @@ fn merge_events<'e>(events: &'e [Event], dt_ms: f64, engine: &Engine) -> Schedul
     for (i, v) in m.vars.iter().enumerate().rev() {
         targets.entry(&v.name).or_insert(Target::Var(i));
     }
-    // The events are read in file order, then the flat list of actions is put in
-    // step order, stably, so a step's actions keep the file's order.
     // Generated protocols name the same few targets over and over: the last
     // lookup is kept, so most events cost a string comparison, not a hash.
     let mut last: Option<(&str, Option<Target>)> = None;
@@ -229,8 +227,10 @@ fn merge_events<'e>(events: &'e [Event], dt_ms: f64, engine: &Engine) -> Schedul
             t
         }
     };
+    // The events are read in file order, then the flat list of actions is put in
+    // step order, stably, so a step's actions keep the file's order: sorting
+    // (step, index in `actions`) pairs is a stable sort by step.
     let mut actions = Vec::with_capacity(events.len());
-    // (step, index in `actions`): sorting these pairs is a stable sort by step.
     let mut order: Vec<(u64, usize)> = Vec::with_capacity(events.len());
     for ev in events {
         let step = event_step(ev.t_ms, dt_ms);
