@@ -10,9 +10,10 @@
 //! recording* brings back: the demo as it happened, up to the last save). The
 //! session is asked of the worker every few seconds and written when it arrives.
 //!
-//! The UI thread only gathers the session; printing it (a 200k-event protocol is
-//! ~10 MB of RON), comparing it with the last one and writing it happen on the
-//! `autosave` thread, so a long protocol costs the live run no frames.
+//! The UI thread only gathers the session (the run shares its protocol, so this is
+//! cheap); printing it (a 200k-event protocol is ~10 MB of RON), comparing it with
+//! the last one and writing it happen on the `autosave` thread, so a long protocol
+//! costs the live run no frames.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
@@ -44,6 +45,9 @@ pub struct SavedSession {
     #[serde(default)]
     pub recording_ron: Option<String>,
 }
+
+/// A session gathered on the UI thread, printed on the autosave thread.
+pub type Gathered = Box<dyn FnOnce() -> SavedSession + Send>;
 
 /// Most logged changes kept in an autosaved recording: the worker describes its
 /// session every few seconds, which for 20,000 changes takes a few ms. Beyond this
@@ -91,7 +95,7 @@ impl Autosave {
 
     /// Hands `session` to the writer if the interval passed (or `now` is set); it is
     /// written if it changed. A writer still busy with the last one skips this one.
-    pub fn tick(&mut self, session: impl FnOnce() -> SavedSession, now: bool) {
+    pub fn tick(&mut self, session: impl FnOnce() -> Gathered, now: bool) {
         self.take_errors();
         let due = self
             .last_write
@@ -124,7 +128,7 @@ impl Autosave {
     }
 
     /// A clean exit: the last state is written and the marker removed.
-    pub fn finish(&mut self, session: impl FnOnce() -> SavedSession) {
+    pub fn finish(&mut self, session: impl FnOnce() -> Gathered) {
         if let Some(writer) = self.writer.take() {
             // Waits for the writer: the last state must reach the disk.
             let _ = writer.sessions.send(session());
@@ -140,20 +144,21 @@ impl Autosave {
 /// The `autosave` thread and its two channels.
 struct Writer {
     /// Sessions to write; room for one (a busy writer skips the next tick's).
-    sessions: SyncSender<SavedSession>,
+    sessions: SyncSender<Gathered>,
     errors: Receiver<String>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
     fn start(file: PathBuf) -> Option<Self> {
-        let (sessions, inbox) = std::sync::mpsc::sync_channel::<SavedSession>(1);
+        let (sessions, inbox) = std::sync::mpsc::sync_channel::<Gathered>(1);
         let (report, errors) = std::sync::mpsc::sync_channel(4);
         let thread = std::thread::Builder::new()
             .name("autosave".into())
             .spawn(move || {
                 let mut last_text = String::new();
-                for session in inbox {
+                for gathered in inbox {
+                    let session = gathered();
                     let cfg = ron::ser::PrettyConfig::new();
                     let Ok(text) = ron::ser::to_string_pretty(&session, cfg) else {
                         continue;
@@ -238,14 +243,18 @@ impl super::App {
 
     /// The session a restore would bring back: the run as shown now, and the last
     /// recording the worker described.
-    fn saved_session(&self) -> SavedSession {
-        SavedSession {
-            preset_ron: self.setup.to_preset_ron(),
-            model_file: self.own_model_file.clone(),
-            settings: self.settings.clone(),
+    fn saved_session(&self) -> Gathered {
+        let setup = self.setup.clone();
+        let model_file = self.own_model_file.clone();
+        let settings = self.settings.clone();
+        let recording_ron = self.autosaved_recording.clone();
+        Box::new(move || SavedSession {
+            preset_ron: setup.to_preset_ron(),
+            model_file,
+            settings,
             saved_unix_s: unix_now_s(),
-            recording_ron: self.autosaved_recording.clone(),
-        }
+            recording_ron,
+        })
     }
 
     /// Asks the worker for the recording so far; it is written when it arrives.
@@ -390,14 +399,15 @@ impl super::App {
 mod tests {
     use super::*;
 
-    fn session(text: &str) -> SavedSession {
-        SavedSession {
-            preset_ron: text.into(),
+    fn session(text: &str) -> Gathered {
+        let preset_ron = text.to_owned();
+        Box::new(move || SavedSession {
+            preset_ron,
             model_file: None,
             settings: Settings::default(),
             saved_unix_s: unix_now_s(),
             recording_ron: None,
-        }
+        })
     }
 
     #[test]
