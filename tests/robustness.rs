@@ -494,6 +494,26 @@ fn a_200k_event_run_applies_every_event_and_its_sidecar_reproduces_them() {
     );
 }
 
+/// One event naming 100k targets is refused for its size, and cheaply: its map is
+/// read with one sort (an insert per name was quadratic: 1M names took 23 s).
+#[test]
+fn an_event_with_100k_names_is_refused_with_its_field() {
+    let names: Vec<String> = (0..100_000).map(|k| format!("\"n{k}\": 1.0")).collect();
+    let text = format!(
+        "(model: \"Izhikevich2007\", events: [(t_ms: 1.0, set: {{{}}})])",
+        names.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let preset = write(dir.path(), "wide.ron", &text);
+    let out = dir.path().join("wide.csv").display().to_string();
+    let (code, err) = cli(&["run", &preset.display().to_string(), "--out", &out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("field `events[0]`") && err.contains("100000 entries"),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_endless_python_file_is_refused_at_its_limit() {
     // /dev/zero has no size to check up front: the read itself must stop.

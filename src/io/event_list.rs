@@ -191,9 +191,9 @@ impl Reader<'_> {
     fn map(&mut self) -> Option<Changes> {
         self.eat(b'{')?;
         self.ws();
-        let mut map = Changes::new();
+        let mut pairs = Vec::new();
         while self.eat(b'}').is_none() {
-            if map.len() == MAX_NAMES {
+            if pairs.len() == MAX_NAMES {
                 return None;
             }
             self.eat(b'"')?;
@@ -204,12 +204,13 @@ impl Reader<'_> {
             self.eat(b':')?;
             self.ws();
             let value = self.number()?;
-            if map.insert(name, value).is_some() {
-                return None;
-            }
+            pairs.push((name, value));
             self.separator(b'}')?;
         }
-        Some(map)
+        // One sort for the whole map; a name given twice is left to `ron`.
+        let n = pairs.len();
+        let map: Changes = pairs.into_iter().collect();
+        (map.len() == n).then_some(map)
     }
 
     /// The name from `start` to the cursor, shared with earlier events that use it

@@ -151,12 +151,24 @@ impl<'a> IntoIterator for &'a Changes {
 }
 
 impl<K: Into<Arc<str>>> FromIterator<(K, f64)> for Changes {
+    /// A name given twice keeps its last value. One sort, not an insert per pair: a
+    /// hostile map of a million names costs O(n log n), not O(n²).
     fn from_iter<I: IntoIterator<Item = (K, f64)>>(iter: I) -> Self {
-        let mut changes = Self::new();
-        for (name, value) in iter {
-            changes.insert(name, value);
+        let mut pairs: Vec<Pair> = iter.into_iter().map(|(n, v)| (n.into(), v)).collect();
+        // Stable: of equal names, the last given ends last.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut unique: Vec<Pair> = Vec::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            match unique.last_mut() {
+                Some(last) if last.0 == name => last.1 = value,
+                _ => unique.push((name, value)),
+            }
         }
-        changes
+        Self(match unique.len() {
+            0 => Repr::Empty,
+            1 => unique.pop().map_or(Repr::Empty, |p| Repr::One([p])),
+            _ => Repr::Many(unique),
+        })
     }
 }
 
@@ -185,11 +197,11 @@ impl<'de> Deserialize<'de> for Changes {
 
             // As a `BTreeMap`: a name given twice keeps its last value.
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Changes, A::Error> {
-                let mut changes = Changes::new();
-                while let Some((name, value)) = map.next_entry::<String, f64>()? {
-                    changes.insert(name, value);
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, f64>()? {
+                    pairs.push(pair);
                 }
-                Ok(changes)
+                Ok(pairs.into_iter().collect())
             }
         }
 
@@ -231,6 +243,20 @@ mod tests {
             serde_json::to_string(&changes).ok(),
             serde_json::to_string(&map).ok()
         );
+    }
+
+    /// Collecting is one sort: 200k names (as a hostile preset may hold in one
+    /// event) take milliseconds, and a repeated name keeps its last value.
+    #[test]
+    fn many_names_collect_in_one_sort() {
+        let n = 200_000;
+        let pairs = (0..n).rev().map(|k| (format!("p{k}"), k as f64));
+        let c: Changes = pairs.chain([("p7".to_owned(), -1.0)]).collect();
+        assert_eq!(c.len(), n);
+        assert_eq!(c.get("p7"), Some(&-1.0));
+        assert_eq!(c.get("p8"), Some(&8.0));
+        let names: Vec<&str> = c.iter().map(|(n, _)| n).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
     }
 
     #[test]
