@@ -28,6 +28,7 @@ pub fn split_events(text: &str) -> Option<(Range<usize>, Vec<Event>)> {
         b: text.as_bytes(),
         i: start,
         names: Vec::new(),
+        pairs: Vec::new(),
     };
     let events = p.list()?;
     Some((start..p.i, events))
@@ -69,6 +70,7 @@ fn locate(b: &[u8]) -> Option<usize> {
                         b,
                         i,
                         names: Vec::new(),
+                        pairs: Vec::new(),
                     };
                     p.ws();
                     p.eat(b':')?;
@@ -108,6 +110,8 @@ struct Reader<'a> {
     i: usize,
     /// The names read so far, shared by every event that names them again.
     names: Vec<Arc<str>>,
+    /// The map being read (kept between maps: no allocation per event).
+    pairs: Vec<(Arc<str>, f64)>,
 }
 
 impl Reader<'_> {
@@ -191,9 +195,9 @@ impl Reader<'_> {
     fn map(&mut self) -> Option<Changes> {
         self.eat(b'{')?;
         self.ws();
-        let mut pairs = Vec::new();
+        self.pairs.clear();
         while self.eat(b'}').is_none() {
-            if pairs.len() == MAX_NAMES {
+            if self.pairs.len() == MAX_NAMES {
                 return None;
             }
             self.eat(b'"')?;
@@ -204,12 +208,12 @@ impl Reader<'_> {
             self.eat(b':')?;
             self.ws();
             let value = self.number()?;
-            pairs.push((name, value));
+            self.pairs.push((name, value));
             self.separator(b'}')?;
         }
         // One sort for the whole map; a name given twice is left to `ron`.
-        let n = pairs.len();
-        let map: Changes = pairs.into_iter().collect();
+        let n = self.pairs.len();
+        let map: Changes = self.pairs.drain(..).collect();
         (map.len() == n).then_some(map)
     }
 

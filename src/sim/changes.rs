@@ -154,7 +154,16 @@ impl<K: Into<Arc<str>>> FromIterator<(K, f64)> for Changes {
     /// A name given twice keeps its last value. One sort, not an insert per pair: a
     /// hostile map of a million names costs O(n log n), not O(n²).
     fn from_iter<I: IntoIterator<Item = (K, f64)>>(iter: I) -> Self {
-        let mut pairs: Vec<Pair> = iter.into_iter().map(|(n, v)| (n.into(), v)).collect();
+        let mut iter = iter.into_iter().map(|(n, v)| (n.into(), v));
+        // One change (the common case) allocates nothing.
+        let Some(first) = iter.next() else {
+            return Self(Repr::Empty);
+        };
+        let Some(second) = iter.next() else {
+            return Self(Repr::One([first]));
+        };
+        let mut pairs: Vec<Pair> = vec![first, second];
+        pairs.extend(iter);
         // Stable: of equal names, the last given ends last.
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         let mut unique: Vec<Pair> = Vec::with_capacity(pairs.len());
