@@ -4,12 +4,14 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui` (rfd would open real dialogs).
 
+mod ui_common;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::io::csv::{format_row, header};
 use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::model::builtin::builtin_ids;
@@ -17,19 +19,6 @@ use neuron_explorer::sim::session::Session;
 use neuron_explorer::ui::{ExportScope, Intent};
 
 const SYNC: Duration = Duration::from_secs(30);
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Opened presets wait for Run here: the tests step the worker themselves.
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 /// Exports through the GUI's intent and waits for the background replay.
 fn export(

@@ -4,29 +4,18 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_analysis`.
 
+mod ui_common;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::Control;
 use neuron_explorer::analysis::fi::{FiConfig, fi_sweep};
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Opened presets wait for Run here: the tests step the worker themselves.
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 fn preset(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

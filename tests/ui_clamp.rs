@@ -4,24 +4,14 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_clamp`.
 
+mod ui_common;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
+use ui_common::harness;
 
 fn open_hh_clamp_tab() -> Harness<'static, App> {
     let mut h = harness();

@@ -6,29 +6,18 @@
 //!
 //! Run with `env -u DISPLAY cargo test --release --test ui_compare`.
 
+mod ui_common;
 use std::process::Command;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use neuron_explorer::analysis::fitspec::FreeParam;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::io::preset::load_resolved;
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Opened presets wait for Run here: the tests step the worker themselves.
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 fn preset(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -5,25 +5,14 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_dynamics`.
 
+mod ui_common;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Opened presets wait for Run here: the tests step the worker themselves.
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
+use ui_common::harness;
 
 fn open(h: &mut Harness<'static, App>, name: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

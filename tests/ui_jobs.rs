@@ -2,26 +2,16 @@
 //! another tab shows and its result reaches its panel through the app's frames;
 //! Cancel in a panel cancels the app's job; sweeps of different tabs run at once.
 
+mod ui_common;
 use std::time::{Duration, Instant};
+use ui_common::harness;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 /// Draws frames (as the window would) until no job of `kind` runs.
 fn frames_until_done(h: &mut Harness<'static, App>, kind: &JobKind) {

@@ -5,7 +5,9 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_protocol`.
 
+mod ui_common;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -32,17 +34,6 @@ const STEP_PRESET: &str = r#"// A current step for the timeline tests.
         (t_ms: 150.0, set: { "I_app": 0.0 }),
     ],
 )"#;
-
-/// An app whose opened presets wait (the tests step the worker themselves).
-fn harness() -> Harness<'static, App> {
-    let settings = Settings {
-        play_on_open: false,
-        ..Settings::default()
-    };
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| App::with_settings(settings.clone(), Some(cc.egui_ctx.clone())))
-}
 
 fn step(h: &mut Harness<'static, App>, n: u64) {
     h.state_mut().step_now(n);

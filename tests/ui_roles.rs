@@ -6,27 +6,15 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_roles`.
 
+mod ui_common;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
 use neuron_explorer::ui::job::JobKind;
 use neuron_explorer::ui::plot_groups::{CURRENTS, GATES, MEMBRANE, STIMULUS};
 use neuron_explorer::ui::{Intent, View};
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 #[test]
 fn a_v_i_ext_model_file_gets_traces_phase_plane_and_f_i() {

@@ -5,28 +5,17 @@
 //!
 //! Run with `env -u DISPLAY cargo test --test ui_run_owner`.
 
+mod ui_common;
 use std::time::Duration;
+use ui_common::harness;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use neuron_explorer::app::{App, Settings};
+use neuron_explorer::app::App;
 use neuron_explorer::ui::{Intent, View};
 
 const SYNC: Duration = Duration::from_secs(30);
-
-fn harness() -> Harness<'static, App> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Opened presets wait for Run here: the tests step the worker themselves.
-        .build_eframe(|cc| {
-            let settings = Settings {
-                play_on_open: false,
-                ..Settings::default()
-            };
-            App::with_settings(settings, Some(cc.egui_ctx.clone()))
-        })
-}
 
 fn step(h: &mut Harness<'static, App>, n: u64) {
     h.state_mut().step_now(n);

@@ -24,12 +24,7 @@ use crate::sim::run::Event;
 /// form: the byte range of the list (from `[` to past `]`) and its events.
 pub fn split_events(text: &str) -> Option<(Range<usize>, Vec<Event>)> {
     let start = locate(text.as_bytes())?;
-    let mut p = Reader {
-        b: text.as_bytes(),
-        i: start,
-        names: Vec::new(),
-        pairs: Vec::new(),
-    };
+    let mut p = Reader::new(text.as_bytes(), start);
     let events = p.list()?;
     Some((start..p.i, events))
 }
@@ -66,12 +61,7 @@ fn locate(b: &[u8]) -> Option<usize> {
                 }
                 i = end;
                 if depth == 1 && ident == b"events" {
-                    let mut p = Reader {
-                        b,
-                        i,
-                        names: Vec::new(),
-                        pairs: Vec::new(),
-                    };
+                    let mut p = Reader::new(b, i);
                     p.ws();
                     p.eat(b':')?;
                     p.ws();
@@ -114,7 +104,16 @@ struct Reader<'a> {
     pairs: Vec<(Arc<str>, f64)>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(b: &'a [u8], i: usize) -> Self {
+        Self {
+            b,
+            i,
+            names: Vec::new(),
+            pairs: Vec::new(),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
